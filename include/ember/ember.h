@@ -1,0 +1,22 @@
+// Ember: a deep-learning framework in C++20 with PyTorch's semantics.
+//
+//   #include <ember/ember.h>
+//   using namespace ember;
+//   Tensor x = tensor({{1.0, 2.0}, {3.0, 4.0}});   // float32, 2x2
+//   Tensor w = randn({2, 3});
+//   Tensor y = (x.matmul(w) + 1).relu();         // broadcasting, like torch
+//   std::cout << y.sum(1) << "\n";               // tensor([..., ...])
+//
+// One header per concept: tensor.h (the handle), creation.h (factories and
+// random), ops.h (the math).
+#pragma once
+
+#include "ember/creation.h"
+#include "ember/device.h"
+#include "ember/dtype.h"
+#include "ember/error.h"
+#include "ember/generator.h"
+#include "ember/ops.h"
+#include "ember/scalar.h"
+#include "ember/shape.h"
+#include "ember/tensor.h"

@@ -1,0 +1,141 @@
+// The op library as free functions (ember::add(a, b) == a.add(b) == a + b).
+// Names, arguments, defaults, broadcasting and type promotion follow PyTorch.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/tensor.h"
+
+namespace ember {
+
+// ---- type promotion --------------------------------------------------------
+// The dtype PyTorch would compute `a op b` in (tensors of dim > 0 outrank
+// 0-dim tensors, which outrank Python-like scalars, category by category).
+Dtype result_type(const Tensor& a, const Tensor& b);
+Dtype result_type(const Tensor& a, Scalar b);
+
+// ---- elementwise, broadcasting ----------------------------------------------
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);  // a + alpha * b
+Tensor add(const Tensor& a, Scalar b, Scalar alpha = 1);
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha = 1);  // a - alpha * b
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha = 1);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, Scalar b);
+Tensor div(const Tensor& a, const Tensor& b);  // true division: integers give floats
+Tensor div(const Tensor& a, Scalar b);
+Tensor pow(const Tensor& a, const Tensor& exponent);
+Tensor pow(const Tensor& a, Scalar exponent);
+Tensor pow(Scalar a, const Tensor& exponent);
+Tensor maximum(const Tensor& a, const Tensor& b);
+Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, const Tensor& b);
+Tensor eq(const Tensor& a, Scalar b);
+Tensor ne(const Tensor& a, const Tensor& b);
+Tensor ne(const Tensor& a, Scalar b);
+Tensor lt(const Tensor& a, const Tensor& b);
+Tensor lt(const Tensor& a, Scalar b);
+Tensor le(const Tensor& a, const Tensor& b);
+Tensor le(const Tensor& a, Scalar b);
+Tensor gt(const Tensor& a, const Tensor& b);
+Tensor gt(const Tensor& a, Scalar b);
+Tensor ge(const Tensor& a, const Tensor& b);
+Tensor ge(const Tensor& a, Scalar b);
+Tensor logical_and(const Tensor& a, const Tensor& b);
+Tensor logical_or(const Tensor& a, const Tensor& b);
+Tensor logical_xor(const Tensor& a, const Tensor& b);
+Tensor logical_not(const Tensor& x);
+// cond ? a : b, all three broadcast together.
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b);
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b);
+Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = {});
+
+// Unary math. Integer inputs give the default float dtype for the
+// transcendental ones (sqrt, exp, sigmoid, ...), as in PyTorch.
+Tensor neg(const Tensor& x);
+Tensor abs(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor rsqrt(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor log1p(const Tensor& x);
+Tensor expm1(const Tensor& x);
+Tensor sin(const Tensor& x);
+Tensor cos(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor floor(const Tensor& x);
+Tensor ceil(const Tensor& x);
+Tensor round(const Tensor& x);  // half to even
+Tensor sign(const Tensor& x);
+Tensor reciprocal(const Tensor& x);
+Tensor square(const Tensor& x);
+
+// ---- reductions --------------------------------------------------------------
+// Empty `dims` reduces over all dims. Integer and bool sums give int64.
+Tensor sum(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+Tensor mean(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+Tensor prod(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor amax(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+Tensor amin(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim = false);  // {values, indices}
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim = false);
+Tensor max(const Tensor& x);  // over all elements
+Tensor min(const Tensor& x);
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor var(const Tensor& x, IntArrayRef dims = {}, int64_t correction = 1, bool keepdim = false);
+Tensor std(const Tensor& x, IntArrayRef dims = {}, int64_t correction = 1, bool keepdim = false);
+// p in {inf, -inf, 0, any > 0}; p-norm over dims (all when empty).
+Tensor norm(const Tensor& x, double p = 2, IntArrayRef dims = {}, bool keepdim = false);
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
+Tensor all(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor any(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
+Tensor cumsum(const Tensor& x, int64_t dim);
+
+// ---- linear algebra -------------------------------------------------------------
+// matmul: 1-D @ 1-D dot, 2-D @ 2-D mm, and batched with broadcast batch dims.
+Tensor matmul(const Tensor& a, const Tensor& b);
+Tensor mm(const Tensor& a, const Tensor& b);    // (N,K) @ (K,M)
+Tensor bmm(const Tensor& a, const Tensor& b);   // (B,N,K) @ (B,K,M)
+Tensor outer(const Tensor& a, const Tensor& b); // (N) x (M) -> (N,M)
+Tensor dot(const Tensor& a, const Tensor& b);
+// Two-operand (or one-operand) contractions: "ij,jk->ik", "bij,bjk->bik", "ii->i", "ij->".
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
+
+// ---- joining and splitting ---------------------------------------------------------
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+
+// ---- indexing ----------------------------------------------------------------------------
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value);
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor& scatter_add_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+Tensor index(const Tensor& x, const Tensor& indices);
+Tensor masked_select(const Tensor& x, const Tensor& mask);
+Tensor nonzero(const Tensor& x);  // (N, x.dim()) int64 coordinates, row-major order
+std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
+std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false, bool stable = false);
+Tensor argsort(const Tensor& x, int64_t dim = -1, bool descending = false, bool stable = false);
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);  // int64
+Tensor repeat(const Tensor& x, IntArrayRef repeats);
+Tensor flip(const Tensor& x, IntArrayRef dims);
+
+// ---- threads ----------------------------------------------------------------------------
+// Threads used by Ember's kernels (and oneDNN's). Small tensors always run on one.
+void set_num_threads(int n);
+int get_num_threads();
+
+}  // namespace ember

@@ -1,0 +1,82 @@
+// The narrow kernel interface every device implements. Ops (src/ops) do shape
+// rules, type promotion and broadcasting, then call exactly one of these with
+// outputs already allocated; kernels never allocate results themselves.
+#pragma once
+
+#include <optional>
+
+#include "ember/generator.h"
+#include "ember/scalar.h"
+#include "ember/tensor.h"
+
+namespace ember {
+
+enum class UnaryOp : uint8_t {
+  neg, abs, sqrt, rsqrt, exp, log, log1p, expm1, sin, cos, tanh, sigmoid, relu,
+  floor, ceil, round, sign, reciprocal, square, logical_not,
+};
+enum class BinaryOp : uint8_t {
+  add, sub, mul, div, pow, maximum, minimum,
+  eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor,
+};
+enum class ReduceOp : uint8_t { sum, prod, amax, amin, all, any };
+enum class RandomKind : uint8_t { uniform, normal, randint, bernoulli };
+
+inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::eq; }
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // dst = src converted to dst's dtype; same shape, any strides (negative too).
+  virtual void copy(const Tensor& dst, const Tensor& src) = 0;
+  virtual void fill(const Tensor& dst, Scalar value) = 0;
+  // out[i] = start + i * step; with `end` set, the second half counts back from
+  // it (out[i] = end - (n - 1 - i) * step) so linspace hits both ends exactly.
+  virtual void range(const Tensor& out, double start, double step, std::optional<double> end) = 0;
+
+  // out = op(x); same shape and dtype (logical_not: out is bool).
+  virtual void unary(UnaryOp op, const Tensor& out, const Tensor& x) = 0;
+  // out = op(a, alpha * b) for add/sub, op(a, b) otherwise. a and b have out's
+  // shape (broadcast views) and one dtype; comparisons and logical ops write bool.
+  virtual void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) = 0;
+  virtual void clamp(const Tensor& out, const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) = 0;
+  // out = cond ? a : b; all of out's shape; cond bool, a and b of out's dtype.
+  virtual void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) = 0;
+
+  // x: (O, I) any strides, out: (O) contiguous. out[o] = reduce(x[o, :]).
+  virtual void reduce(ReduceOp op, const Tensor& out, const Tensor& x) = 0;
+  // x: (O, I); values/indices: (O). First index of the max (or min); NaN wins.
+  virtual void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x) = 0;
+  virtual void cumsum(const Tensor& out, const Tensor& x, int64_t dim) = 0;
+
+  // out: (B,N,M) contiguous = a: (B,N,K) @ b: (B,K,M), any strides, one dtype.
+  virtual void bmm(const Tensor& out, const Tensor& a, const Tensor& b) = 0;
+
+  // out = x.index_select(dim, index); index int64 1-D, already bounds-checked.
+  virtual void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;
+  // out[..i..] = x[..index[..i..]..] along dim; index has out's shape.
+  virtual void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;
+  // self[..index[..i..]..] = src[..i..] (or +=); over index's shape.
+  virtual void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) = 0;
+  // out (N): the elements of x where mask is true, row-major; both of one shape.
+  virtual void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask) = 0;
+  // out (N, x.dim()): coordinates of the nonzero elements of x.
+  virtual void nonzero(const Tensor& out, const Tensor& x) = 0;
+  // Along the last dim of contiguous x (O, I): values/indices (O, k).
+  virtual void sort(const Tensor& values, const Tensor& indices, const Tensor& x, bool descending, bool stable) = 0;
+  virtual void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, bool largest,
+                    bool sorted) = 0;
+
+  // uniform: U[a, b); normal: N(a, b^2); randint: [a, b); bernoulli: P(1) = a.
+  virtual void random(RandomKind kind, const Tensor& out, double a, double b, Generator& generator) = 0;
+  // out (n): a random permutation of 0..n-1.
+  virtual void randperm(const Tensor& out, Generator& generator) = 0;
+};
+
+// The backend of a device type; an Error if Ember was built without it.
+Backend& backend_for(Device device);
+// Registration, done once per backend at start-up.
+void register_backend(DeviceType type, Backend* backend);
+
+}  // namespace ember

@@ -1,0 +1,30 @@
+// The CPU kernels, one function per Backend entry (see backend/backend.h for
+// each one's contract). cpu_backend.cpp binds them to the interface.
+#pragma once
+
+#include "backend/backend.h"
+
+namespace ember::cpu {
+
+void copy(const Tensor& dst, const Tensor& src);
+void fill(const Tensor& dst, Scalar value);
+void range(const Tensor& out, double start, double step, std::optional<double> end);
+void unary(UnaryOp op, const Tensor& out, const Tensor& x);
+void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha);
+void clamp(const Tensor& out, const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi);
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+void reduce(ReduceOp op, const Tensor& out, const Tensor& x);
+void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x);
+void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
+void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
+void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);
+void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask);
+void nonzero(const Tensor& out, const Tensor& x);
+void sort(const Tensor& values, const Tensor& indices, const Tensor& x, bool descending, bool stable);
+void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, bool largest, bool sorted);
+void random(RandomKind kind, const Tensor& out, double a, double b, Generator& generator);
+void randperm(const Tensor& out, Generator& generator);
+
+}  // namespace ember::cpu

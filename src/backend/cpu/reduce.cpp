@@ -1,0 +1,196 @@
+// Reduction kernels over the inner dim of an (O, I) view: sum/prod/amax/amin/
+// all/any, argmax/argmin with values, and cumsum. Float sums add in float
+// lanes within blocks and in double across blocks (fast and accurate).
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/loops.h"
+
+namespace ember::cpu {
+namespace {
+
+template <class T>
+struct SumOp {
+  static T init() { return T(0); }
+  static T combine(T a, T b) { return static_cast<T>(a + b); }
+};
+template <class T>
+struct ProdOp {
+  static T init() { return T(1); }
+  static T combine(T a, T b) { return static_cast<T>(a * b); }
+};
+template <class T>
+struct MaxOp {
+  static T init() {
+    if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+    else return std::numeric_limits<T>::lowest();
+  }
+  static T combine(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) if (std::isnan(b)) return b;
+    return b > a ? b : a;
+  }
+};
+template <class T>
+struct MinOp {
+  static T init() {
+    if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+    else return std::numeric_limits<T>::max();
+  }
+  static T combine(T a, T b) {
+    if constexpr (std::is_floating_point_v<T>) if (std::isnan(b)) return b;
+    return b < a ? b : a;
+  }
+};
+template <class T>
+struct AllOp {
+  static T init() { return T(1); }
+  static T combine(T a, T b) { return static_cast<T>(a && b); }
+};
+template <class T>
+struct AnyOp {
+  static T init() { return T(0); }
+  static T combine(T a, T b) { return static_cast<T>(a || b); }
+};
+
+// Sum of a contiguous run; floats use 32 lanes per block, blocks added in double.
+template <class T>
+T sum_contiguous(const T* x, int64_t n) {
+  if constexpr (std::is_floating_point_v<T>) {
+    constexpr int64_t kLanes = 32, kBlock = 4096;
+    double total = 0.0;
+    for (int64_t start = 0; start < n; start += kBlock) {
+      const int64_t end = std::min(n, start + kBlock);
+      T lanes[kLanes] = {};
+      int64_t i = start;
+      for (; i + kLanes <= end; i += kLanes)
+        for (int64_t j = 0; j < kLanes; ++j) lanes[j] += x[i + j];
+      T block = 0;
+      for (; i < end; ++i) block += x[i];
+      for (int64_t j = 0; j < kLanes; ++j) block += lanes[j];
+      total += static_cast<double>(block);
+    }
+    return static_cast<T>(total);
+  } else {
+    T total = 0;
+    for (int64_t i = 0; i < n; ++i) total = static_cast<T>(total + x[i]);
+    return total;
+  }
+}
+
+template <class T, class Op>
+T reduce_strided(const char* x, int64_t stride, int64_t n) {
+  if constexpr (std::is_same_v<Op, SumOp<T>>)
+    if (stride == sizeof(T)) return sum_contiguous(reinterpret_cast<const T*>(x), n);
+  T acc = Op::init();
+  for (int64_t i = 0; i < n; ++i) acc = Op::combine(acc, *reinterpret_cast<const T*>(x + i * stride));
+  return acc;
+}
+
+template <class T, class Op>
+void reduce_typed(const Tensor& out, const Tensor& x) {
+  const int64_t O = x.size(0), I = x.size(1);
+  const int64_t es = sizeof(T);
+  const int64_t so = x.stride(0) * es, si = x.stride(1) * es;
+  const char* base = static_cast<const char*>(x.data_ptr());
+  T* o = static_cast<T*>(out.data_ptr());
+  if (I == 0) {
+    std::fill_n(o, O, Op::init());
+    return;
+  }
+  if (O == 1) {  // one long reduction: split it across threads, combine partials in order
+    const int nthreads = threads_for(I);
+    std::vector<T> partial(static_cast<size_t>(nthreads), Op::init());
+    parallel_for(I, 1, [&](int64_t b, int64_t e) {
+      partial[static_cast<size_t>(omp_get_thread_num())] = reduce_strided<T, Op>(base + b * si, si, e - b);
+    });
+    T acc = Op::init();
+    for (T p : partial) acc = Op::combine(acc, p);
+    o[0] = acc;
+    return;
+  }
+  if (so == es && si != es) {  // reducing across rows (e.g. dim 0 of (N, C)): sweep rows, vector over O
+    parallel_for(O, I, [&](int64_t b, int64_t e) {
+      for (int64_t j = b; j < e; ++j) o[j] = Op::init();
+      for (int64_t i = 0; i < I; ++i) {
+        const T* row = reinterpret_cast<const T*>(base + i * si);
+        for (int64_t j = b; j < e; ++j) o[j] = Op::combine(o[j], row[j]);
+      }
+    });
+    return;
+  }
+  parallel_for(O, I, [&](int64_t b, int64_t e) {
+    for (int64_t j = b; j < e; ++j) o[j] = reduce_strided<T, Op>(base + j * so, si, I);
+  });
+}
+
+}  // namespace
+
+void reduce(ReduceOp op, const Tensor& out, const Tensor& x) {
+  dispatch_all(x.dtype(), "reduce", [&](auto tag) {
+    using T = decltype(tag);
+    switch (op) {
+      case ReduceOp::sum: return reduce_typed<T, SumOp<T>>(out, x);
+      case ReduceOp::prod: return reduce_typed<T, ProdOp<T>>(out, x);
+      case ReduceOp::amax: return reduce_typed<T, MaxOp<T>>(out, x);
+      case ReduceOp::amin: return reduce_typed<T, MinOp<T>>(out, x);
+      case ReduceOp::all: return reduce_typed<T, AllOp<T>>(out, x);
+      case ReduceOp::any: return reduce_typed<T, AnyOp<T>>(out, x);
+    }
+  });
+}
+
+void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x) {
+  dispatch_all(x.dtype(), "argmax", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t O = x.size(0), I = x.size(1);
+    const int64_t so = x.stride(0), si = x.stride(1);
+    const T* base = static_cast<const T*>(x.data_ptr());
+    T* v = static_cast<T*>(values.data_ptr());
+    int64_t* idx = static_cast<int64_t*>(indices.data_ptr());
+    parallel_for(O, I, [&](int64_t b, int64_t e) {
+      for (int64_t j = b; j < e; ++j) {
+        const T* row = base + j * so;
+        T best = row[0];
+        int64_t best_i = 0;
+        for (int64_t i = 1; i < I; ++i) {
+          const T cur = row[i * si];
+          bool better = is_max ? cur > best : cur < best;
+          if constexpr (std::is_floating_point_v<T>) {
+            if (std::isnan(best)) break;  // the first NaN wins
+            better = better || std::isnan(cur);
+          }
+          if (better) best = cur, best_i = i;
+        }
+        v[j] = best;
+        idx[j] = best_i;
+      }
+    });
+  });
+}
+
+void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
+  // x and out contiguous, same dtype: viewed as (outer, n, inner).
+  dispatch_all(x.dtype(), "cumsum", [&](auto tag) {
+    using T = decltype(tag);
+    const int64_t n = x.size(dim);
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
+    for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+    const T* in = static_cast<const T*>(x.data_ptr());
+    T* o = static_cast<T*>(out.data_ptr());
+    parallel_for(outer, n * inner, [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const T* src = in + p * n * inner;
+        T* dst = o + p * n * inner;
+        for (int64_t k = 0; k < inner; ++k) dst[k] = src[k];
+        for (int64_t i = 1; i < n; ++i)
+          for (int64_t k = 0; k < inner; ++k)
+            dst[i * inner + k] = static_cast<T>(dst[(i - 1) * inner + k] + src[i * inner + k]);
+      }
+    });
+  });
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,342 @@
+// Elementwise ops: broadcasting, type promotion and in-place rules around the
+// backend's unary/binary/clamp/where kernels.
+#include "ops/internal.h"
+
+namespace ember {
+namespace ops {
+
+void check_no_internal_overlap(const Tensor& t, const char* op) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    EMBER_CHECK(t.stride(d) != 0 || t.size(d) <= 1, op,
+                ": unsupported operation: more than one element of the written-to tensor (shape ", t.sizes(),
+                ", strides ", t.strides(), ") refers to a single memory location; clone() it first");
+}
+
+namespace {
+// [first, last] byte addresses a view can touch.
+std::pair<const char*, const char*> byte_range(const Tensor& t) {
+  const char* base = static_cast<const char*>(t.data_ptr());
+  int64_t lo = 0, hi = 0;
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    const int64_t reach = (t.size(d) - 1) * t.stride(d);
+    (reach < 0 ? lo : hi) += reach;
+  }
+  const int64_t es = static_cast<int64_t>(t.element_size());
+  return {base + lo * es, base + hi * es + es - 1};
+}
+}  // namespace
+
+bool partially_overlaps(const Tensor& a, const Tensor& b) {
+  if (a.storage().get() != b.storage().get() || a.numel() == 0 || b.numel() == 0) return false;
+  if (a.storage_offset() == b.storage_offset() && a.sizes() == b.sizes() && a.strides() == b.strides()) return false;
+  const auto [a0, a1] = byte_range(a);
+  const auto [b0, b1] = byte_range(b);
+  return a0 <= b1 && b0 <= a1;
+}
+
+}  // namespace ops
+
+namespace {
+
+using ops::as_dtype;
+using ops::broadcast_to;
+
+Shape broadcast_of(const Tensor& a, const Tensor& b, const char* op) {
+  return a.sizes() == b.sizes() ? a.sizes().shape() : broadcast_shapes(a.sizes(), b.sizes(), op);
+}
+
+// The dtype `op` computes in, given the promoted type of its operands.
+Dtype compute_dtype(BinaryOp op, Dtype promoted, Scalar alpha, const char* name) {
+  if (op == BinaryOp::div && is_integral(promoted, true)) return default_dtype();
+  if (op == BinaryOp::sub && promoted == Dtype::boolean)
+    detail::fail(name, ": subtraction with two bool tensors is not supported; use logical_xor() instead");
+  if ((op == BinaryOp::add || op == BinaryOp::sub) && alpha.is_floating() && is_integral(promoted, true))
+    detail::fail(name, ": for integral input tensors, alpha must not be a floating point number (got ", alpha, ")");
+  return promoted;
+}
+
+Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted, Scalar alpha = 1) {
+  ops::check_defined(a, name);
+  ops::check_defined(b, name);
+  ops::check_same_device(a, b, name);
+  const Dtype compute = compute_dtype(op, promoted, alpha, name);
+  const Shape shape = broadcast_of(a, b, name);
+  Tensor out = ops::new_tensor(shape, is_comparison(op) ? Dtype::boolean : compute, a.device());
+  ops::backend_of(out).binary(op, out, broadcast_to(as_dtype(a, compute), shape),
+                              broadcast_to(as_dtype(b, compute), shape), alpha);
+  return out;
+}
+
+Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
+  ops::check_defined(a, name);
+  ops::check_defined(b, name);
+  return binary_op(op, name, a, b, result_type(a, b), alpha);
+}
+
+Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scalar alpha = 1) {
+  ops::check_defined(a, name);
+  const Dtype promoted = result_type(a, b);
+  return binary_op(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
+}
+
+Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor& other, Dtype promoted,
+                       Scalar alpha = 1) {
+  ops::check_defined(self, name);
+  ops::check_defined(other, name);
+  ops::check_same_device(self, other, name);
+  ops::check_no_internal_overlap(self, name);
+  const Dtype compute = compute_dtype(op, promoted, alpha, name);
+  EMBER_CHECK(can_cast(compute, self.dtype()), name, ": result type ", dtype_name(compute),
+              " can't be cast to the desired output type ", dtype_name(self.dtype()));
+  const Shape shape = broadcast_of(self, other, name);
+  EMBER_CHECK(IntArrayRef(shape) == self.sizes(), name, ": output with shape ", self.sizes(),
+              " doesn't match the broadcast shape ", shape);
+  const Tensor source = ops::partially_overlaps(self, other) ? other.clone() : other;
+  Backend& backend = ops::backend_of(self);
+  const Tensor rhs = broadcast_to(as_dtype(source, compute), shape);
+  if (compute == self.dtype()) {
+    backend.binary(op, self, self, rhs, alpha);
+  } else {
+    Tensor tmp = ops::new_tensor(shape, compute, self.device());
+    backend.binary(op, tmp, self.to(compute), rhs, alpha);
+    backend.copy(self, tmp);
+  }
+  ops::bump_version(self);
+  return self;
+}
+
+Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor& other, Scalar alpha = 1) {
+  ops::check_defined(self, name);
+  ops::check_defined(other, name);
+  return binary_inplace(op, name, self, other, result_type(self, other), alpha);
+}
+
+Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, Scalar other, Scalar alpha = 1) {
+  ops::check_defined(self, name);
+  const Dtype promoted = result_type(self, other);
+  return binary_inplace(op, name, self, ops::scalar_as(other, promoted, self.device()), promoted, alpha);
+}
+
+// How a unary op treats integer inputs.
+enum class IntegerRule { keep, to_float, identity };
+
+IntegerRule integer_rule(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::neg:
+    case UnaryOp::abs:
+    case UnaryOp::relu:
+    case UnaryOp::sign:
+    case UnaryOp::square:
+    case UnaryOp::logical_not: return IntegerRule::keep;
+    case UnaryOp::floor:
+    case UnaryOp::ceil:
+    case UnaryOp::round: return IntegerRule::identity;
+    default: return IntegerRule::to_float;
+  }
+}
+
+Dtype unary_dtype(UnaryOp op, const Tensor& x, const char* name) {
+  if (op == UnaryOp::neg)
+    EMBER_CHECK(x.dtype() != Dtype::boolean, name, ": negation of a bool tensor is not supported; use logical_not()");
+  if (is_floating(x.dtype()) || integer_rule(op) != IntegerRule::to_float) return x.dtype();
+  return default_dtype();
+}
+
+Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
+  ops::check_defined(x, name);
+  if (op == UnaryOp::logical_not) {
+    Tensor out = ops::new_tensor(x.sizes(), Dtype::boolean, x.device());
+    ops::backend_of(out).unary(op, out, x);
+    return out;
+  }
+  const Dtype dtype = unary_dtype(op, x, name);
+  if (!is_floating(dtype) && integer_rule(op) == IntegerRule::identity) return x.clone();
+  Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
+  ops::backend_of(out).unary(op, out, as_dtype(x, dtype));
+  return out;
+}
+
+Tensor& unary_inplace(UnaryOp op, const char* name, Tensor& self) {
+  ops::check_defined(self, name);
+  ops::check_no_internal_overlap(self, name);
+  const Dtype dtype = unary_dtype(op, self, name);
+  EMBER_CHECK(dtype == self.dtype(), name, ": result type ", dtype_name(dtype),
+              " can't be cast to the desired output type ", dtype_name(self.dtype()));
+  if (!is_floating(dtype) && integer_rule(op) == IntegerRule::identity) return self;
+  ops::backend_of(self).unary(op, self, self);
+  ops::bump_version(self);
+  return self;
+}
+
+Dtype clamp_dtype(const Tensor& x, const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
+  Dtype d = x.dtype();
+  if (lo) d = result_type(x.to(d), *lo);
+  if (hi) d = promote_types(d, result_type(x.to(d), *hi));
+  return d;
+}
+
+}  // namespace
+
+// ---- binary ---------------------------------------------------------------------
+// Each line: the op, and the math it computes.
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_op(BinaryOp::add, "add", a, b, alpha); }
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return binary_op(BinaryOp::add, "add", a, b, alpha); }
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_op(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return binary_op(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::mul, "mul", a, b); }
+Tensor mul(const Tensor& a, Scalar b) { return binary_op(BinaryOp::mul, "mul", a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::div, "div", a, b); }
+Tensor div(const Tensor& a, Scalar b) { return binary_op(BinaryOp::div, "div", a, b); }
+Tensor pow(const Tensor& a, const Tensor& e) { return binary_op(BinaryOp::pow, "pow", a, e); }
+Tensor pow(const Tensor& a, Scalar e) { return binary_op(BinaryOp::pow, "pow", a, e); }
+Tensor pow(Scalar a, const Tensor& e) {
+  ops::check_defined(e, "pow");
+  const Dtype promoted = result_type(e, a);
+  return binary_op(BinaryOp::pow, "pow", ops::scalar_as(a, promoted, e.device()), e, promoted);
+}
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::maximum, "maximum", a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::minimum, "minimum", a, b); }
+Tensor eq(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::eq, "eq", a, b); }
+Tensor eq(const Tensor& a, Scalar b) { return binary_op(BinaryOp::eq, "eq", a, b); }
+Tensor ne(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::ne, "ne", a, b); }
+Tensor ne(const Tensor& a, Scalar b) { return binary_op(BinaryOp::ne, "ne", a, b); }
+Tensor lt(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::lt, "lt", a, b); }
+Tensor lt(const Tensor& a, Scalar b) { return binary_op(BinaryOp::lt, "lt", a, b); }
+Tensor le(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::le, "le", a, b); }
+Tensor le(const Tensor& a, Scalar b) { return binary_op(BinaryOp::le, "le", a, b); }
+Tensor gt(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::gt, "gt", a, b); }
+Tensor gt(const Tensor& a, Scalar b) { return binary_op(BinaryOp::gt, "gt", a, b); }
+Tensor ge(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::ge, "ge", a, b); }
+Tensor ge(const Tensor& a, Scalar b) { return binary_op(BinaryOp::ge, "ge", a, b); }
+Tensor logical_and(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_and, "logical_and", a, b); }
+Tensor logical_or(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_or, "logical_or", a, b); }
+Tensor logical_xor(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_xor, "logical_xor", a, b); }
+
+// ---- unary ------------------------------------------------------------------------
+Tensor neg(const Tensor& x) { return unary_op(UnaryOp::neg, "neg", x); }                     // -x
+Tensor abs(const Tensor& x) { return unary_op(UnaryOp::abs, "abs", x); }                     // |x|
+Tensor sqrt(const Tensor& x) { return unary_op(UnaryOp::sqrt, "sqrt", x); }                  // x^(1/2)
+Tensor rsqrt(const Tensor& x) { return unary_op(UnaryOp::rsqrt, "rsqrt", x); }               // x^(-1/2)
+Tensor exp(const Tensor& x) { return unary_op(UnaryOp::exp, "exp", x); }                     // e^x
+Tensor log(const Tensor& x) { return unary_op(UnaryOp::log, "log", x); }                     // ln x
+Tensor log1p(const Tensor& x) { return unary_op(UnaryOp::log1p, "log1p", x); }               // ln(1 + x)
+Tensor expm1(const Tensor& x) { return unary_op(UnaryOp::expm1, "expm1", x); }               // e^x - 1
+Tensor sin(const Tensor& x) { return unary_op(UnaryOp::sin, "sin", x); }
+Tensor cos(const Tensor& x) { return unary_op(UnaryOp::cos, "cos", x); }
+Tensor tanh(const Tensor& x) { return unary_op(UnaryOp::tanh, "tanh", x); }
+Tensor sigmoid(const Tensor& x) { return unary_op(UnaryOp::sigmoid, "sigmoid", x); }         // 1 / (1 + e^-x)
+Tensor relu(const Tensor& x) { return unary_op(UnaryOp::relu, "relu", x); }                  // max(x, 0)
+Tensor floor(const Tensor& x) { return unary_op(UnaryOp::floor, "floor", x); }
+Tensor ceil(const Tensor& x) { return unary_op(UnaryOp::ceil, "ceil", x); }
+Tensor round(const Tensor& x) { return unary_op(UnaryOp::round, "round", x); }               // half to even
+Tensor sign(const Tensor& x) { return unary_op(UnaryOp::sign, "sign", x); }                  // -1, 0 or 1
+Tensor reciprocal(const Tensor& x) { return unary_op(UnaryOp::reciprocal, "reciprocal", x); } // 1 / x
+Tensor square(const Tensor& x) { return unary_op(UnaryOp::square, "square", x); }            // x * x
+Tensor logical_not(const Tensor& x) { return unary_op(UnaryOp::logical_not, "logical_not", x); }
+
+// ---- where / masked_fill / clamp -----------------------------------------------------
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  ops::check_defined(cond, "where", "condition");
+  ops::check_defined(a, "where");
+  ops::check_defined(b, "where");
+  EMBER_CHECK(cond.dtype() == Dtype::boolean, "where: expected a bool condition, got ", dtype_name(cond.dtype()));
+  const Dtype dtype = result_type(a, b);
+  const Shape shape = broadcast_shapes(broadcast_of(a, b, "where"), cond.sizes(), "where");
+  Tensor out = ops::new_tensor(shape, dtype, a.device());
+  ops::backend_of(out).where(out, broadcast_to(cond, shape), broadcast_to(as_dtype(a, dtype), shape),
+                             broadcast_to(as_dtype(b, dtype), shape));
+  return out;
+}
+Tensor where(const Tensor& cond, const Tensor& a, Scalar b) {
+  ops::check_defined(a, "where");
+  return where(cond, a, ops::scalar_as(b, result_type(a, b), a.device()));
+}
+Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
+  ops::check_defined(b, "where");
+  return where(cond, ops::scalar_as(a, result_type(b, a), b.device()), b);
+}
+
+Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
+  ops::check_defined(x, "masked_fill");
+  Tensor out = x.clone();
+  return out.masked_fill_(mask, value);
+}
+
+Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  ops::check_defined(x, "clamp");
+  EMBER_CHECK(lo || hi, "clamp: at least one of 'min' or 'max' must be given");
+  const Dtype dtype = clamp_dtype(x, lo, hi);
+  Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
+  ops::backend_of(out).clamp(out, as_dtype(x, dtype), lo, hi);
+  return out;
+}
+
+// ---- Tensor methods: elementwise and in place ------------------------------------------
+Tensor& Tensor::add_(const Tensor& o, Scalar alpha) { return binary_inplace(BinaryOp::add, "add_", *this, o, alpha); }
+Tensor& Tensor::add_(Scalar o, Scalar alpha) { return binary_inplace(BinaryOp::add, "add_", *this, o, alpha); }
+Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) { return binary_inplace(BinaryOp::sub, "sub_", *this, o, alpha); }
+Tensor& Tensor::sub_(Scalar o, Scalar alpha) { return binary_inplace(BinaryOp::sub, "sub_", *this, o, alpha); }
+Tensor& Tensor::mul_(const Tensor& o) { return binary_inplace(BinaryOp::mul, "mul_", *this, o); }
+Tensor& Tensor::mul_(Scalar o) { return binary_inplace(BinaryOp::mul, "mul_", *this, o); }
+Tensor& Tensor::div_(const Tensor& o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
+Tensor& Tensor::div_(Scalar o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
+Tensor& Tensor::pow_(Scalar e) { return binary_inplace(BinaryOp::pow, "pow_", *this, e); }
+Tensor& Tensor::neg_() { return unary_inplace(UnaryOp::neg, "neg_", *this); }
+Tensor& Tensor::abs_() { return unary_inplace(UnaryOp::abs, "abs_", *this); }
+Tensor& Tensor::sqrt_() { return unary_inplace(UnaryOp::sqrt, "sqrt_", *this); }
+Tensor& Tensor::exp_() { return unary_inplace(UnaryOp::exp, "exp_", *this); }
+Tensor& Tensor::log_() { return unary_inplace(UnaryOp::log, "log_", *this); }
+Tensor& Tensor::tanh_() { return unary_inplace(UnaryOp::tanh, "tanh_", *this); }
+Tensor& Tensor::sigmoid_() { return unary_inplace(UnaryOp::sigmoid, "sigmoid_", *this); }
+Tensor& Tensor::relu_() { return unary_inplace(UnaryOp::relu, "relu_", *this); }
+
+Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  ops::check_defined(*this, "clamp_");
+  EMBER_CHECK(lo || hi, "clamp_: at least one of 'min' or 'max' must be given");
+  ops::check_no_internal_overlap(*this, "clamp_");
+  const Dtype dtype = clamp_dtype(*this, lo, hi);
+  EMBER_CHECK(can_cast(dtype, this->dtype()), "clamp_: result type ", dtype_name(dtype),
+              " can't be cast to the desired output type ", dtype_name(this->dtype()));
+  ops::backend_of(*this).clamp(*this, *this, lo, hi);
+  ops::bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
+  ops::check_defined(*this, "masked_fill_");
+  ops::check_defined(mask, "masked_fill_", "mask");
+  EMBER_CHECK(mask.dtype() == Dtype::boolean, "masked_fill_: expected a bool mask, got ", dtype_name(mask.dtype()));
+  ops::check_no_internal_overlap(*this, "masked_fill_");
+  const Shape shape = broadcast_shapes(sizes(), mask.sizes(), "masked_fill_");
+  EMBER_CHECK(IntArrayRef(shape) == sizes(), "masked_fill_: mask of shape ", mask.sizes(),
+              " is not broadcastable to the tensor's shape ", sizes());
+  const Tensor m = ops::partially_overlaps(*this, mask) ? mask.clone() : mask;
+  ops::backend_of(*this).where(*this, broadcast_to(m, shape), ops::scalar_as(value, dtype()).expand(shape), *this);
+  ops::bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::fill_(Scalar value) {
+  ops::check_defined(*this, "fill_");
+  ops::check_no_internal_overlap(*this, "fill_");
+  ops::backend_of(*this).fill(*this, value);
+  ops::bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::zero_() { return fill_(0); }
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  ops::check_defined(*this, "copy_");
+  ops::check_defined(src, "copy_", "source");
+  ops::check_no_internal_overlap(*this, "copy_");
+  const Shape shape = broadcast_of(*this, src, "copy_");
+  EMBER_CHECK(IntArrayRef(shape) == sizes(), "copy_: source of shape ", src.sizes(),
+              " is not broadcastable to the destination's shape ", sizes());
+  const Tensor s = ops::partially_overlaps(*this, src) ? src.clone() : src;
+  ops::backend_of(*this).copy(*this, broadcast_to(s, shape));
+  ops::bump_version(*this);
+  return *this;
+}
+
+}  // namespace ember

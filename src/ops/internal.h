@@ -1,0 +1,58 @@
+// Helpers shared by the op files: result allocation, argument checks, and
+// the in-place rules (castable result dtype, no self-overlapping output).
+#pragma once
+
+#include "backend/backend.h"
+#include "ember/creation.h"
+#include "ember/ops.h"
+
+namespace ember::ops {
+
+inline Tensor new_tensor(IntArrayRef sizes, Dtype dtype, Device device = kCPU) {
+  const int64_t numel = shape_numel(sizes);
+  auto storage = IntrusivePtr<Storage>::make(static_cast<size_t>(numel) * element_size(dtype), device);
+  return Tensor(IntrusivePtr<TensorImpl>::make(std::move(storage), dtype, sizes.shape(), contiguous_strides(sizes), 0));
+}
+
+inline Backend& backend_of(const Tensor& t) { return backend_for(t.device()); }
+
+inline void check_defined(const Tensor& t, const char* op, const char* what = "input") {
+  EMBER_CHECK(t.defined(), op, ": ", what, " tensor is undefined");
+}
+
+inline void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
+  EMBER_CHECK(a.device() == b.device(), op, ": expected all tensors on one device, got ", a.device(), " and ",
+              b.device());
+}
+
+// A 0-dim tensor holding `value` as `dtype`.
+inline Tensor scalar_as(Scalar value, Dtype dtype, Device device = kCPU) {
+  Tensor t = new_tensor({}, dtype, device);
+  backend_for(device).fill(t, value);
+  return t;
+}
+
+// Casts only when needed.
+inline Tensor as_dtype(const Tensor& t, Dtype dtype) { return t.dtype() == dtype ? t : t.to(dtype); }
+
+// A view of t broadcast to `shape` (t itself when the shape already matches).
+inline Tensor broadcast_to(const Tensor& t, IntArrayRef shape) {
+  return t.sizes() == shape ? t : t.expand(shape);
+}
+
+// In-place outputs may not have several elements at one address (expanded views).
+void check_no_internal_overlap(const Tensor& t, const char* op);
+// True when a and b may read/write the same bytes without being the same view.
+bool partially_overlaps(const Tensor& a, const Tensor& b);
+// Marks t's storage as modified in place (autograd's version counter).
+inline void bump_version(const Tensor& t) { t.storage()->bump_version(); }
+
+// Reduction plumbing: wraps dims, then returns x viewed as (kept, reduced) and
+// the output shape (with or without keepdim).
+struct ReductionPlan {
+  Tensor x2d;      // (O, I)
+  Shape out_shape;
+};
+ReductionPlan plan_reduction(const Tensor& x, IntArrayRef dims, bool keepdim, const char* op);
+
+}  // namespace ember::ops

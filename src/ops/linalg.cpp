@@ -1,0 +1,219 @@
+// Matrix products (matmul/mm/bmm/dot/outer) on the backend's batched GEMM,
+// and einsum for one- and two-operand contractions, lowered to permute +
+// reshape + bmm.
+#include <map>
+
+#include "ops/internal.h"
+
+namespace ember {
+namespace {
+
+void check_matmul_dtypes(const Tensor& a, const Tensor& b, const char* op) {
+  ops::check_defined(a, op);
+  ops::check_defined(b, op);
+  ops::check_same_device(a, b, op);
+  EMBER_CHECK(a.dtype() == b.dtype(), op, ": expected both operands to have one dtype, got ", dtype_name(a.dtype()),
+              " and ", dtype_name(b.dtype()));
+}
+
+// (B,N,K) @ (B,K,M) without checks.
+Tensor bmm_unchecked(const Tensor& a, const Tensor& b) {
+  Tensor out = ops::new_tensor({a.size(0), a.size(1), b.size(2)}, a.dtype(), a.device());
+  ops::backend_of(out).bmm(out, a, b);
+  return out;
+}
+
+}  // namespace
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  check_matmul_dtypes(a, b, "mm");
+  EMBER_CHECK(a.dim() == 2 && b.dim() == 2, "mm: expected two 2-D tensors, got shapes ", a.sizes(), " and ", b.sizes());
+  EMBER_CHECK(a.size(1) == b.size(0), "mm: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (",
+              a.size(1), " != ", b.size(0), ")");
+  return bmm_unchecked(a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  check_matmul_dtypes(a, b, "bmm");
+  EMBER_CHECK(a.dim() == 3 && b.dim() == 3, "bmm: expected two 3-D tensors, got shapes ", a.sizes(), " and ",
+              b.sizes());
+  EMBER_CHECK(a.size(0) == b.size(0), "bmm: batch sizes differ: ", a.sizes(), " and ", b.sizes());
+  EMBER_CHECK(a.size(2) == b.size(1), "bmm: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (",
+              a.size(2), " != ", b.size(1), ")");
+  return bmm_unchecked(a, b);
+}
+
+// dot(a, b) = sum_i a_i b_i
+Tensor dot(const Tensor& a, const Tensor& b) {
+  check_matmul_dtypes(a, b, "dot");
+  EMBER_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot: expected two 1-D tensors of one size, got ",
+              a.sizes(), " and ", b.sizes());
+  return bmm_unchecked(a.view({1, 1, -1}), b.view({1, -1, 1})).view({});
+}
+
+// outer(a, b)_ij = a_i b_j
+Tensor outer(const Tensor& a, const Tensor& b) {
+  ops::check_defined(a, "outer");
+  ops::check_defined(b, "outer");
+  EMBER_CHECK(a.dim() == 1 && b.dim() == 1, "outer: expected two 1-D tensors, got ", a.sizes(), " and ", b.sizes());
+  return a.unsqueeze(1) * b.unsqueeze(0);
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_matmul_dtypes(a, b, "matmul");
+  EMBER_CHECK(a.dim() >= 1 && b.dim() >= 1, "matmul: both operands need at least 1 dim, got shapes ", a.sizes(),
+              " and ", b.sizes());
+  if (a.dim() == 1 && b.dim() == 1) return dot(a, b);
+  const int64_t k_a = a.size(-1), k_b = b.dim() == 1 ? b.size(0) : b.size(-2);
+  EMBER_CHECK(k_a == k_b, "matmul: shapes ", a.sizes(), " and ", b.sizes(), " cannot be multiplied (", k_a, " != ", k_b,
+              ")");
+  if (a.dim() <= 2 && b.dim() <= 2) {
+    const Tensor r = mm(a.dim() == 1 ? a.unsqueeze(0) : a, b.dim() == 1 ? b.unsqueeze(1) : b);
+    return a.dim() == 1 ? r.squeeze(0) : (b.dim() == 1 ? r.squeeze(1) : r);
+  }
+  // (..., N, K) @ (K, M) or (K): fold the batch into N, one GEMM.
+  if (b.dim() <= 2) {
+    const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+    Shape out_shape(a.sizes().begin(), a.sizes().end() - 1);
+    if (b.dim() == 2) out_shape.push_back(b.size(1));
+    return mm(a.reshape({-1, k_a}), b2).view(out_shape);
+  }
+  // General batched case: broadcast the batch dims, then bmm.
+  const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+  const IntArrayRef abatch(a2.sizes().data(), a2.sizes().size() - 2);
+  const IntArrayRef bbatch(b.sizes().data(), b.sizes().size() - 2);
+  const Shape batch = broadcast_shapes(abatch, bbatch, "matmul");
+  const int64_t n = a2.size(-2), m = b.size(-1), nbatch = shape_numel(batch);
+  Shape ashape = batch, bshape = batch;
+  ashape.push_back(n), ashape.push_back(k_a);
+  bshape.push_back(k_b), bshape.push_back(m);
+  Tensor r = bmm_unchecked(a2.expand(ashape).reshape({nbatch, n, k_a}), b.expand(bshape).reshape({nbatch, k_b, m}));
+  Shape out_shape = batch;
+  if (a.dim() > 1) out_shape.push_back(n);
+  out_shape.push_back(m);
+  return r.view(out_shape);
+}
+
+// ---- einsum -------------------------------------------------------------------------
+namespace {
+
+// One operand with repeated letters folded into diagonals: unique letters and a view.
+struct Term {
+  std::string letters;
+  Tensor t;
+};
+
+Term fold_repeats(const std::string& letters, const Tensor& t, const std::string& eq) {
+  EMBER_CHECK(static_cast<int64_t>(letters.size()) == t.dim(), "einsum: subscripts '", letters, "' in '", eq,
+              "' name ", letters.size(), " dims but the operand has shape ", t.sizes());
+  std::string unique;
+  Shape sizes, strides;
+  for (size_t i = 0; i < letters.size(); ++i) {
+    const size_t at = unique.find(letters[i]);
+    const int64_t size = t.size(static_cast<int64_t>(i)), stride = t.stride(static_cast<int64_t>(i));
+    if (at == std::string::npos) {
+      unique += letters[i], sizes.push_back(size), strides.push_back(stride);
+    } else {
+      EMBER_CHECK(sizes[at] == size, "einsum: subscript '", letters[i], "' repeated with sizes ", sizes[at], " and ",
+                  size, " in '", eq, "'");
+      strides[at] += stride;
+    }
+  }
+  return {unique, unique.size() == letters.size() ? t : t.as_strided(sizes, strides)};
+}
+
+// Sums away the letters of `term` that are not in `keep`.
+Term sum_out(Term term, const std::string& keep) {
+  Shape dims;
+  std::string rest;
+  for (size_t i = 0; i < term.letters.size(); ++i) {
+    if (keep.find(term.letters[i]) == std::string::npos) dims.push_back(static_cast<int64_t>(i));
+    else rest += term.letters[i];
+  }
+  if (dims.empty()) return term;
+  return {rest, sum(term.t, dims)};
+}
+
+Tensor permute_to(const Term& term, const std::string& order) {
+  Shape perm;
+  for (char c : order) perm.push_back(static_cast<int64_t>(term.letters.find(c)));
+  return term.t.permute(perm);
+}
+
+int64_t size_of(const Term& term, char c) { return term.t.size(static_cast<int64_t>(term.letters.find(c))); }
+
+}  // namespace
+
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ') eq += c;
+  EMBER_CHECK(eq.find("...") == std::string::npos, "einsum: ellipsis ('...') is not supported yet in '", equation, "'");
+  const size_t arrow = eq.find("->");
+  const std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> inputs;
+  for (size_t start = 0;;) {
+    const size_t comma = lhs.find(',', start);
+    inputs.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  EMBER_CHECK(inputs.size() == operands.size() && (inputs.size() == 1 || inputs.size() == 2), "einsum: '", equation,
+              "' names ", inputs.size(), " operands but ", operands.size(),
+              " were given (one or two operands are supported)");
+  for (const auto& s : inputs)
+    for (char c : s) EMBER_CHECK(std::isalpha(static_cast<unsigned char>(c)), "einsum: invalid subscript '", c, "' in '", equation, "'");
+  for (const Tensor& t : operands) ops::check_defined(t, "einsum");
+
+  std::string out;
+  if (arrow != std::string::npos) {
+    out = eq.substr(arrow + 2);
+    for (char c : out)
+      EMBER_CHECK(lhs.find(c) != std::string::npos && out.find(c) == out.rfind(c), "einsum: output subscript '", c,
+                  "' in '", equation, "' must appear exactly once in the output and in some input");
+  } else {  // implicit output: letters that appear once, alphabetically
+    std::map<char, int> count;
+    for (const auto& s : inputs)
+      for (char c : s) ++count[c];
+    for (auto [c, n] : count)
+      if (n == 1) out += c;
+  }
+
+  Term a = fold_repeats(inputs[0], operands[0], equation);
+  if (operands.size() == 1) {
+    a = sum_out(a, out);
+    return permute_to(a, out).contiguous();
+  }
+  Term b = fold_repeats(inputs[1], operands[1], equation);
+  check_matmul_dtypes(a.t, b.t, "einsum");
+  a = sum_out(a, out + b.letters);
+  b = sum_out(b, out + a.letters);
+  std::string batch, contracted, a_free, b_free;
+  for (char c : a.letters) {
+    const bool in_b = b.letters.find(c) != std::string::npos, in_out = out.find(c) != std::string::npos;
+    if (in_b) {
+      EMBER_CHECK(size_of(a, c) == size_of(b, c), "einsum: subscript '", c, "' has size ", size_of(a, c),
+                  " in the first operand and ", size_of(b, c), " in the second ('", equation, "')");
+      (in_out ? batch : contracted) += c;
+    } else {
+      a_free += c;
+    }
+  }
+  for (char c : b.letters)
+    if (a.letters.find(c) == std::string::npos) b_free += c;
+  auto numel_of = [](const Term& t, const std::string& ls) {
+    int64_t n = 1;
+    for (char c : ls) n *= size_of(t, c);
+    return n;
+  };
+  const int64_t nb = numel_of(a, batch), m = numel_of(a, a_free), k = numel_of(a, contracted), n = numel_of(b, b_free);
+  const Tensor a3 = permute_to(a, batch + a_free + contracted).reshape({nb, m, k});
+  const Tensor b3 = permute_to(b, batch + contracted + b_free).reshape({nb, k, n});
+  Shape result_shape;
+  for (char c : batch + a_free) result_shape.push_back(size_of(a, c));
+  for (char c : b_free) result_shape.push_back(size_of(b, c));
+  const Term result{batch + a_free + b_free, bmm_unchecked(a3, b3).view(result_shape)};
+  return permute_to(result, out).contiguous();
+}
+
+}  // namespace ember

@@ -1,0 +1,147 @@
+// operator<< in the shape of PyTorch's repr: aligned columns, 4 decimals or
+// scientific notation chosen from the values, "..." summarization above 1000
+// elements, and a dtype suffix for non-default dtypes.
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "ops/internal.h"
+
+namespace ember {
+namespace {
+
+constexpr int64_t kSummarizeAbove = 1000;
+constexpr int64_t kEdgeItems = 3;
+
+struct Formatter {
+  Dtype dtype;
+  bool int_mode = true;  // floats that are all whole numbers print as "1."
+  bool sci_mode = false;
+  size_t width = 0;
+
+  std::string format(double v) const {
+    char buf[64];
+    if (dtype == Dtype::boolean) return v != 0 ? "True" : "False";
+    if (!is_floating(dtype)) {
+      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+    } else if (std::isnan(v)) {
+      return "nan";
+    } else if (std::isinf(v)) {
+      return v > 0 ? "inf" : "-inf";
+    } else if (sci_mode) {
+      std::snprintf(buf, sizeof buf, "%.4e", v);
+    } else if (int_mode) {
+      std::snprintf(buf, sizeof buf, "%.0f.", v);
+    } else {
+      std::snprintf(buf, sizeof buf, "%.4f", v);
+    }
+    return buf;
+  }
+};
+
+Formatter make_formatter(const std::vector<double>& values, Dtype dtype) {
+  Formatter f{dtype};
+  if (is_floating(dtype)) {
+    double lo = INFINITY, hi = 0;
+    for (double v : values) {
+      if (!std::isfinite(v)) continue;
+      if (v != std::nearbyint(v)) f.int_mode = false;
+      const double a = std::fabs(v);
+      if (a == 0) continue;
+      lo = std::min(lo, a), hi = std::max(hi, a);
+    }
+    if (hi > 0) f.sci_mode = hi / lo > 1000.0 || hi > 1e8 || lo < 1e-4;
+  }
+  for (double v : values) f.width = std::max(f.width, f.format(v).size());
+  return f;
+}
+
+// Indices kept along a dim of size n: all, or the first and last kEdgeItems.
+std::vector<int64_t> shown(int64_t n, bool summarize) {
+  std::vector<int64_t> idx;
+  if (!summarize || n <= 2 * kEdgeItems) {
+    for (int64_t i = 0; i < n; ++i) idx.push_back(i);
+  } else {
+    for (int64_t i = 0; i < kEdgeItems; ++i) idx.push_back(i);
+    idx.push_back(-1);  // the "..." marker
+    for (int64_t i = n - kEdgeItems; i < n; ++i) idx.push_back(i);
+  }
+  return idx;
+}
+
+// Collects the displayed values (for the formatter) in display order.
+void collect(const Tensor& t, bool summarize, std::vector<double>& out) {
+  if (t.dim() == 0) {
+    out.push_back(t.item().to_double());
+    return;
+  }
+  if (!summarize) {
+    for (double v : t.to_vector<double>()) out.push_back(v);
+    return;
+  }
+  for (int64_t i : shown(t.size(0), summarize))
+    if (i >= 0) collect(t.select(0, i), summarize, out);
+}
+
+void print_rec(std::ostream& os, const Tensor& t, const Formatter& f, bool summarize, size_t indent) {
+  if (t.dim() == 0) {
+    const std::string s = f.format(t.item().to_double());
+    os << std::string(f.width - std::min(f.width, s.size()), ' ') << s;
+    return;
+  }
+  os << '[';
+  const auto idx = shown(t.size(0), summarize);
+  const std::vector<double> row = t.dim() == 1 && !summarize ? t.to_vector<double>() : std::vector<double>{};
+  for (size_t k = 0; k < idx.size(); ++k) {
+    if (k > 0) {
+      if (t.dim() == 1) os << ", ";
+      else os << ',' << std::string(static_cast<size_t>(t.dim() - 1), '\n') << std::string(indent + 1, ' ');
+    }
+    if (idx[k] < 0) {
+      os << "...";
+      continue;
+    }
+    if (t.dim() == 1) {
+      const std::string s = f.format(row.empty() ? t.select(0, idx[k]).item().to_double() : row[static_cast<size_t>(idx[k])]);
+      os << std::string(f.width - std::min(f.width, s.size()), ' ') << s;
+    } else {
+      print_rec(os, t.select(0, idx[k]), f, summarize, indent + 1);
+    }
+  }
+  os << ']';
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  if (!t.defined()) return os << "tensor(undefined)";
+  const bool summarize = t.numel() > kSummarizeAbove;
+  std::vector<std::string> suffix;
+  if (t.numel() == 0 && t.dim() != 1) {
+    std::ostringstream size;
+    size << "size=(";
+    for (int64_t d = 0; d < t.dim(); ++d) size << (d ? ", " : "") << t.size(d);
+    size << (t.dim() == 1 ? ",)" : ")");
+    suffix.push_back(size.str());
+  }
+  if (t.dtype() != default_dtype() && t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)
+    suffix.push_back(std::string("dtype=") + dtype_name(t.dtype()));
+  os << "tensor(";
+  if (t.numel() == 0) {
+    os << "[]";
+  } else {
+    std::vector<double> values;
+    collect(t, summarize, values);
+    print_rec(os, t, make_formatter(values, t.dtype()), summarize, 7);
+  }
+  for (const auto& s : suffix) os << ", " << s;
+  return os << ')';
+}
+
+std::string Tensor::str() const {
+  std::ostringstream os;
+  os << *this;
+  return os.str();
+}
+
+}  // namespace ember
