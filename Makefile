@@ -25,6 +25,9 @@ test: build build-asan
 	@ctest --preset release
 	@ctest --preset debug
 
+test-asan: build-asan
+	@ctest --preset debug
+
 bench: build
 	@./build/release/bench/ember-bench
 

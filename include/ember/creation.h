@@ -85,9 +85,10 @@ template <class T> constexpr Dtype inferred_dtype() {
   else if constexpr (std::is_floating_point_v<T>) return Dtype::float64;  // narrowed to the default below
   else return Dtype::int64;
 }
-// Storage type for T's values as passed to from_buffer.
+// Storage type for T's values as passed to from_buffer. Bools travel as
+// uint8_t (same 0/1 byte) because std::vector<bool> has no data().
 template <class T> using BufferType =
-    std::conditional_t<std::is_same_v<T, bool>, bool,
+    std::conditional_t<std::is_same_v<T, bool>, uint8_t,
                        std::conditional_t<std::is_floating_point_v<T>, double, int64_t>>;
 Tensor tensor_from_values(const void* values, Dtype source, IntArrayRef sizes, TensorOptions options);
 

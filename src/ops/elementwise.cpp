@@ -168,6 +168,13 @@ Tensor& unary_inplace(UnaryOp op, const char* name, Tensor& self) {
   return self;
 }
 
+// As PyTorch: an integer tensor to a negative integer scalar power is an error
+// (tensor exponents are not value-checked and truncate, 2^-1 = 0).
+void check_integer_pow(const Tensor& a, Scalar e, const char* name) {
+  EMBER_CHECK(!is_integral(a.dtype(), true) || e.is_floating() || e.to_int() >= 0, name,
+              ": integers to negative integer powers are not allowed (exponent ", e, ")");
+}
+
 Dtype clamp_dtype(const Tensor& x, const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
   Dtype d = x.dtype();
   if (lo) d = result_type(x.to(d), *lo);
@@ -188,7 +195,11 @@ Tensor mul(const Tensor& a, Scalar b) { return binary_op(BinaryOp::mul, "mul", a
 Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::div, "div", a, b); }
 Tensor div(const Tensor& a, Scalar b) { return binary_op(BinaryOp::div, "div", a, b); }
 Tensor pow(const Tensor& a, const Tensor& e) { return binary_op(BinaryOp::pow, "pow", a, e); }
-Tensor pow(const Tensor& a, Scalar e) { return binary_op(BinaryOp::pow, "pow", a, e); }
+Tensor pow(const Tensor& a, Scalar e) {
+  ops::check_defined(a, "pow");
+  check_integer_pow(a, e, "pow");
+  return binary_op(BinaryOp::pow, "pow", a, e);
+}
 Tensor pow(Scalar a, const Tensor& e) {
   ops::check_defined(e, "pow");
   const Dtype promoted = result_type(e, a);
@@ -280,7 +291,11 @@ Tensor& Tensor::mul_(const Tensor& o) { return binary_inplace(BinaryOp::mul, "mu
 Tensor& Tensor::mul_(Scalar o) { return binary_inplace(BinaryOp::mul, "mul_", *this, o); }
 Tensor& Tensor::div_(const Tensor& o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
 Tensor& Tensor::div_(Scalar o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
-Tensor& Tensor::pow_(Scalar e) { return binary_inplace(BinaryOp::pow, "pow_", *this, e); }
+Tensor& Tensor::pow_(Scalar e) {
+  ops::check_defined(*this, "pow_");
+  check_integer_pow(*this, e, "pow_");
+  return binary_inplace(BinaryOp::pow, "pow_", *this, e);
+}
 Tensor& Tensor::neg_() { return unary_inplace(UnaryOp::neg, "neg_", *this); }
 Tensor& Tensor::abs_() { return unary_inplace(UnaryOp::abs, "abs_", *this); }
 Tensor& Tensor::sqrt_() { return unary_inplace(UnaryOp::sqrt, "sqrt_", *this); }

@@ -23,7 +23,10 @@ void check_range(const Tensor& index, int64_t size, const char* op, int64_t dim)
 
 // Moves `dim` last and views x as (rows, size(dim)), contiguous.
 Tensor rows_along(const Tensor& x, int64_t dim) {
-  return x.transpose(dim, -1).contiguous().reshape({-1, x.size(dim)});
+  const Tensor moved = x.transpose(dim, -1).contiguous();
+  // The row count is spelled out: reshape cannot infer -1 when size(dim) is 0.
+  const int64_t rows = shape_numel(IntArrayRef(moved.sizes().data(), moved.sizes().size() - 1));
+  return moved.reshape({rows, x.size(dim)});
 }
 
 // Inverse of rows_along for an (rows, k) result.

@@ -76,7 +76,9 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
     Shape out_shape(a.sizes().begin(), a.sizes().end() - 1);
     if (b.dim() == 2) out_shape.push_back(b.size(1));
-    return mm(a.reshape({-1, k_a}), b2).view(out_shape);
+    // The row count is spelled out: reshape cannot infer -1 when K is 0.
+    const int64_t rows = shape_numel(IntArrayRef(a.sizes().data(), a.sizes().size() - 1));
+    return mm(a.reshape({rows, k_a}), b2).view(out_shape);
   }
   // General batched case: broadcast the batch dims, then bmm.
   const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;

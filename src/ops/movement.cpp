@@ -65,8 +65,12 @@ std::optional<Shape> view_strides(IntArrayRef old_sizes, IntArrayRef old_strides
 
 }  // namespace
 
-int64_t Tensor::size(int64_t d) const { return impl_->sizes()[static_cast<size_t>(wrap_dim(d, dim(), "size"))]; }
+int64_t Tensor::size(int64_t d) const {
+  EMBER_CHECK(dim() > 0, "size: dim ", d, " specified but the tensor has no dims (0-dim)");
+  return impl_->sizes()[static_cast<size_t>(wrap_dim(d, dim(), "size"))];
+}
 int64_t Tensor::stride(int64_t d) const {
+  EMBER_CHECK(dim() > 0, "stride: dim ", d, " specified but the tensor has no dims (0-dim)");
   return impl_->strides()[static_cast<size_t>(wrap_dim(d, dim(), "stride"))];
 }
 

@@ -12,6 +12,7 @@ namespace {
 
 constexpr int64_t kSummarizeAbove = 1000;
 constexpr int64_t kEdgeItems = 3;
+constexpr size_t kLineWidth = 80;
 
 struct Formatter {
   Dtype dtype;
@@ -41,18 +42,23 @@ struct Formatter {
 
 Formatter make_formatter(const std::vector<double>& values, Dtype dtype) {
   Formatter f{dtype};
-  if (is_floating(dtype)) {
-    double lo = INFINITY, hi = 0;
-    for (double v : values) {
-      if (!std::isfinite(v)) continue;
-      if (v != std::nearbyint(v)) f.int_mode = false;
-      const double a = std::fabs(v);
-      if (a == 0) continue;
-      lo = std::min(lo, a), hi = std::max(hi, a);
-    }
-    if (hi > 0) f.sci_mode = hi / lo > 1000.0 || hi > 1e8 || lo < 1e-4;
+  if (!is_floating(dtype)) {
+    for (double v : values) f.width = std::max(f.width, f.format(v).size());
+    return f;
   }
-  for (double v : values) f.width = std::max(f.width, f.format(v).size());
+  // As PyTorch, only the finite nonzero values pick the mode and set the column
+  // width; nan, inf and 0 are padded to it (or overflow it: "tensor([1., inf])").
+  f.width = 1;
+  double lo = INFINITY, hi = 0;
+  for (double v : values) {
+    if (!std::isfinite(v) || v == 0) continue;
+    if (v != std::nearbyint(v)) f.int_mode = false;
+    const double a = std::fabs(v);
+    lo = std::min(lo, a), hi = std::max(hi, a);
+  }
+  if (hi > 0) f.sci_mode = hi / lo > 1000.0 || hi > 1e8 || lo < 1e-4;
+  for (double v : values)
+    if (std::isfinite(v) && v != 0) f.width = std::max(f.width, f.format(v).size());
   return f;
 }
 
@@ -91,22 +97,27 @@ void print_rec(std::ostream& os, const Tensor& t, const Formatter& f, bool summa
   }
   os << '[';
   const auto idx = shown(t.size(0), summarize);
-  const std::vector<double> row = t.dim() == 1 && !summarize ? t.to_vector<double>() : std::vector<double>{};
-  for (size_t k = 0; k < idx.size(); ++k) {
-    if (k > 0) {
-      if (t.dim() == 1) os << ", ";
-      else os << ',' << std::string(static_cast<size_t>(t.dim() - 1), '\n') << std::string(indent + 1, ' ');
-    }
-    if (idx[k] < 0) {
-      os << "...";
-      continue;
-    }
-    if (t.dim() == 1) {
+  if (t.dim() == 1) {
+    // As PyTorch's _vector_str: " ..." is one more element, and rows wrap to
+    // fit kLineWidth, continuation lines indented under the first element.
+    const std::vector<double> row = summarize ? std::vector<double>{} : t.to_vector<double>();
+    const size_t per_line = std::max<size_t>(1, (kLineWidth - std::min(kLineWidth, indent)) / (f.width + 2));
+    for (size_t k = 0; k < idx.size(); ++k) {
+      if (k > 0) os << (k % per_line == 0 ? ",\n" + std::string(indent + 1, ' ') : ", ");
+      if (idx[k] < 0) {
+        os << " ...";
+        continue;
+      }
       const std::string s = f.format(row.empty() ? t.select(0, idx[k]).item().to_double() : row[static_cast<size_t>(idx[k])]);
       os << std::string(f.width - std::min(f.width, s.size()), ' ') << s;
-    } else {
-      print_rec(os, t.select(0, idx[k]), f, summarize, indent + 1);
     }
+    os << ']';
+    return;
+  }
+  for (size_t k = 0; k < idx.size(); ++k) {
+    if (k > 0) os << ',' << std::string(static_cast<size_t>(t.dim() - 1), '\n') << std::string(indent + 1, ' ');
+    if (idx[k] < 0) os << "...";
+    else print_rec(os, t.select(0, idx[k]), f, summarize, indent + 1);
   }
   os << ']';
 }
@@ -124,7 +135,9 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
     size << (t.dim() == 1 ? ",)" : ")");
     suffix.push_back(size.str());
   }
-  if (t.dtype() != default_dtype() && t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)
+  // An empty tensor shows no values to tell int64 or bool apart, so then
+  // PyTorch names every dtype but the default.
+  if (t.dtype() != default_dtype() && (t.numel() == 0 || (t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)))
     suffix.push_back(std::string("dtype=") + dtype_name(t.dtype()));
   os << "tensor(";
   if (t.numel() == 0) {

@@ -153,7 +153,11 @@ void unary_exact(UnaryOp op, const Tensor& out, const Tensor& x) {
       });
     case UnaryOp::square: return unary_loop<T, T>(out, x, [](T v) { return static_cast<T>(v * v); });
     case UnaryOp::logical_not: return unary_loop<bool, T>(out, x, [](T v) { return v == T(0); });
-    case UnaryOp::relu: return unary_loop<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
+    case UnaryOp::relu:
+      // Floats take unary_float's relu, which keeps NaN (as PyTorch); this one would give 0.
+      if constexpr (!std::is_floating_point_v<T>)
+        return unary_loop<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
+      break;
     case UnaryOp::sign:
       return unary_loop<T, T>(out, x, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
     default: break;

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""Runs Ember's ops benchmarks and the same cases in PyTorch, in one invocation,
+with the same thread count, and prints a table (case, Ember, PyTorch, ratio).
+
+Usage: /usr/bin/python3 bench/compare_pytorch.py [--threads 2] [--bench build/release/bench/ember-bench]
+Needs Debian's python3-torch; Ember itself never does.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import time
+
+import torch
+
+# name -> (Ember benchmark name, unit, work per iteration, PyTorch case builder)
+N1, N64 = 1 << 20, 64 << 20
+
+
+def elementwise(n, op):
+    a, b = torch.rand(n), torch.rand(n)
+    return {"add": lambda: a + b, "mul": lambda: a * b, "exp": lambda: a.exp(),
+            "add_": lambda: a.add_(b), "sum": lambda: a.sum()}[op]
+
+
+def matmul(n):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    return lambda: a @ b
+
+
+def one_element():
+    a, b = torch.ones(1), torch.ones(1)
+    return lambda: a + b
+
+
+CASES = [
+    ("add 1M", "BM_add/1048576/real_time", "GB/s", 12.0 * N1, lambda: elementwise(N1, "add")),
+    ("add 64M", "BM_add/67108864/real_time", "GB/s", 12.0 * N64, lambda: elementwise(N64, "add")),
+    ("add_ 1M", "BM_add_inplace/1048576/real_time", "GB/s", 12.0 * N1, lambda: elementwise(N1, "add_")),
+    ("add_ 64M", "BM_add_inplace/67108864/real_time", "GB/s", 12.0 * N64, lambda: elementwise(N64, "add_")),
+    ("mul 1M", "BM_mul/1048576/real_time", "GB/s", 12.0 * N1, lambda: elementwise(N1, "mul")),
+    ("mul 64M", "BM_mul/67108864/real_time", "GB/s", 12.0 * N64, lambda: elementwise(N64, "mul")),
+    ("exp 1M", "BM_exp/1048576/real_time", "GB/s", 8.0 * N1, lambda: elementwise(N1, "exp")),
+    ("exp 64M", "BM_exp/67108864/real_time", "GB/s", 8.0 * N64, lambda: elementwise(N64, "exp")),
+    ("sum 1M", "BM_sum/1048576/real_time", "GB/s", 4.0 * N1, lambda: elementwise(N1, "sum")),
+    ("sum 64M", "BM_sum/67108864/real_time", "GB/s", 4.0 * N64, lambda: elementwise(N64, "sum")),
+    ("matmul 256", "BM_matmul/256/real_time", "GFLOP/s", 2.0 * 256**3, lambda: matmul(256)),
+    ("matmul 1024", "BM_matmul/1024/real_time", "GFLOP/s", 2.0 * 1024**3, lambda: matmul(1024)),
+    ("matmul 2048", "BM_matmul/2048/real_time", "GFLOP/s", 2.0 * 2048**3, lambda: matmul(2048)),
+    ("add 1 element", "BM_add_one_element", "us/op", None, one_element),
+]
+
+
+def time_torch(fn, budget=1.0, reps=7):
+    """Median seconds per call over `reps` repetitions (after a warm-up)."""
+    fn()
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    inner = max(1, int(budget / reps / once))
+    samples = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        samples.append((time.perf_counter() - start) / inner)
+    return statistics.median(samples)
+
+
+def run_ember(binary, threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    out = subprocess.run([binary, "--benchmark_format=json", "--benchmark_repetitions=5",
+                          "--benchmark_report_aggregates_only=true"],
+                         env=env, check=True, capture_output=True, text=True).stdout
+    medians = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            medians[b["run_name"]] = b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
+    return medians
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--bench", default="build/release/bench/ember-bench")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    ember = run_ember(args.bench, args.threads)
+    print(f"PyTorch {torch.__version__}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")
+    print(f"{'case':<16}{'unit':>9}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
+    for name, bench_name, unit, work, make in CASES:
+        t_torch = time_torch(make())
+        t_ember = ember.get(bench_name)
+        if t_ember is None:
+            print(f"{name:<16} missing from Ember's output")
+            continue
+        if work is None:  # per-op overhead: lower is better, ratio = speed-up
+            e, p = t_ember * 1e6, t_torch * 1e6
+            ratio = p / e
+        else:
+            e, p = work / t_ember / 1e9, work / t_torch / 1e9
+            ratio = e / p
+        print(f"{name:<16}{unit:>9}{e:>12.3f}{p:>12.3f}{ratio:>14.2f}x")
+
+
+if __name__ == "__main__":
+    main()

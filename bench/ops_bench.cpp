@@ -1,0 +1,109 @@
+// Tensor-core benchmarks: elementwise bandwidth (GB/s), reductions, matmul
+// GFLOP/s against oneDNN called directly, and per-op overhead on 1-element
+// tensors. bench/compare_pytorch.py runs the same cases in PyTorch.
+#include <benchmark/benchmark.h>
+#include <ember/ember.h>
+#include <oneapi/dnnl/dnnl.h>
+
+using namespace ember;
+
+namespace {
+
+void report_bytes(benchmark::State& state, double bytes_per_iter) {
+  state.counters["GB/s"] = benchmark::Counter(bytes_per_iter * static_cast<double>(state.iterations()) / 1e9,
+                                              benchmark::Counter::kIsRate);
+}
+
+void BM_add(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = rand({n}), b = rand({n});
+  benchmark::DoNotOptimize(a + b);  // warm-up: the first result faults its pages in
+  for (auto _ : state) benchmark::DoNotOptimize(a + b);
+  report_bytes(state, 3.0 * 4 * static_cast<double>(n));
+}
+
+void BM_mul(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = rand({n}), b = rand({n});
+  benchmark::DoNotOptimize(a * b);
+  for (auto _ : state) benchmark::DoNotOptimize(a * b);
+  report_bytes(state, 3.0 * 4 * static_cast<double>(n));
+}
+
+void BM_exp(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = rand({n});
+  benchmark::DoNotOptimize(a.exp());
+  for (auto _ : state) benchmark::DoNotOptimize(a.exp());
+  report_bytes(state, 2.0 * 4 * static_cast<double>(n));
+}
+
+// The same add into a preallocated output (no allocation or page faults).
+void BM_add_inplace(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = rand({n}), b = rand({n});
+  for (auto _ : state) benchmark::DoNotOptimize(a.add_(b));
+  report_bytes(state, 3.0 * 4 * static_cast<double>(n));
+}
+
+void BM_sum(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = rand({n});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum());
+  report_bytes(state, 4.0 * static_cast<double>(n));
+}
+
+void report_flops(benchmark::State& state, int64_t n) {
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * static_cast<double>(n) * static_cast<double>(n) *
+                                                     static_cast<double>(n) * static_cast<double>(state.iterations()) / 1e9,
+                                                 benchmark::Counter::kIsRate);
+}
+
+void BM_matmul(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = randn({n, n}), b = randn({n, n});
+  for (auto _ : state) benchmark::DoNotOptimize(a.matmul(b));
+  report_flops(state, n);
+}
+
+// oneDNN's sgemm called directly into a preallocated C: the ceiling for BM_matmul.
+void BM_sgemm_direct(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  Tensor a = randn({n, n}), b = randn({n, n}), c = empty({n, n});
+  for (auto _ : state) {
+    dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data_ptr<float>(), n, b.data_ptr<float>(), n, 0.0f, c.data_ptr<float>(), n);
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, n);
+}
+
+// Per-op overhead: one op on 1-element tensors, result allocated each time.
+void BM_add_one_element(benchmark::State& state) {
+  Tensor a = ones({1}), b = ones({1});
+  for (auto _ : state) benchmark::DoNotOptimize(a + b);
+}
+
+void BM_add_scalar_one_element(benchmark::State& state) {
+  Tensor a = ones({1});
+  for (auto _ : state) benchmark::DoNotOptimize(a + 1.0);
+}
+
+void BM_sum_one_element(benchmark::State& state) {
+  Tensor a = ones({1});
+  for (auto _ : state) benchmark::DoNotOptimize(a.sum());
+}
+
+}  // namespace
+
+BENCHMARK(BM_add)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
+BENCHMARK(BM_add_inplace)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
+BENCHMARK(BM_mul)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
+BENCHMARK(BM_exp)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
+BENCHMARK(BM_sum)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
+BENCHMARK(BM_matmul)->Arg(256)->Arg(1024)->Arg(2048)->UseRealTime();
+BENCHMARK(BM_sgemm_direct)->Arg(256)->Arg(1024)->Arg(2048)->UseRealTime();
+BENCHMARK(BM_add_one_element);
+BENCHMARK(BM_add_scalar_one_element);
+BENCHMARK(BM_sum_one_element);
+
+BENCHMARK_MAIN();

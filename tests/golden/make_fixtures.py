@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Writes tests/golden/ops.txt: inputs and PyTorch's outputs for every op in the
+parity table (tests/parity_test.cpp). Run with Debian's python3-torch:
+
+    /usr/bin/python3 tests/golden/make_fixtures.py
+
+Format, one line each: `case NAME`, then `in DTYPE NDIM DIMS... VALUES...` per
+input, then `out DTYPE NDIM DIMS... VALUES...` per output. Values are written
+with repr() so float64 round-trips exactly.
+"""
+import os
+
+import torch
+
+torch.manual_seed(1234)
+f64 = torch.float64
+
+
+def randn(*shape):
+    return torch.randn(*shape, dtype=f64)
+
+
+def positive(*shape):
+    return torch.rand(*shape, dtype=f64) + 0.1
+
+
+def ints(*shape, high=5):
+    return torch.randint(0, high, shape)
+
+
+# name -> (inputs, function). Non-contiguity is applied inside the function
+# (e.g. .t()) so both frameworks see the same strided views.
+CASES = {
+    "add": ([randn(3, 1), randn(1, 4)], lambda a, b: a + b),
+    "add_alpha": ([randn(2, 3), randn(3)], lambda a, b: torch.add(a, b, alpha=2.5)),
+    "sub": ([randn(4, 3), randn(3, 4)], lambda a, b: a - b.t()),
+    "mul": ([randn(2, 3, 4), randn(4)], lambda a, b: a * b),
+    "div": ([randn(3, 4), positive(3, 4)], lambda a, b: a / b),
+    "div_int": ([ints(3, 4), ints(3, 4) + 1], lambda a, b: a / b),
+    "pow": ([positive(3, 4), randn(3, 4)], lambda a, b: torch.pow(a, b)),
+    "pow_scalar": ([randn(3, 4)], lambda a: torch.pow(a, 3)),
+    "maximum": ([randn(3, 4), randn(4)], torch.maximum),
+    "minimum": ([randn(3, 4), randn(4)], torch.minimum),
+    "neg": ([randn(3, 4)], torch.neg),
+    "abs": ([randn(3, 4)], torch.abs),
+    "sqrt": ([positive(3, 4)], torch.sqrt),
+    "rsqrt": ([positive(3, 4)], torch.rsqrt),
+    "exp": ([randn(5, 7)], torch.exp),
+    "log": ([positive(5, 7)], torch.log),
+    "log1p": ([positive(5, 7)], torch.log1p),
+    "expm1": ([randn(5, 7)], torch.expm1),
+    "sin": ([randn(5, 7)], torch.sin),
+    "cos": ([randn(5, 7)], torch.cos),
+    "tanh": ([randn(5, 7)], torch.tanh),
+    "sigmoid": ([randn(5, 7)], torch.sigmoid),
+    "relu": ([randn(5, 7)], torch.relu),
+    "floor": ([randn(5, 7) * 3], torch.floor),
+    "ceil": ([randn(5, 7) * 3], torch.ceil),
+    "round": ([torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, 0.49, 2.51], dtype=f64)], torch.round),
+    "sign": ([randn(5, 7)], torch.sign),
+    "reciprocal": ([positive(5, 7)], torch.reciprocal),
+    "square": ([randn(5, 7)], torch.square),
+    "clamp": ([randn(5, 7)], lambda a: torch.clamp(a, -0.5, 0.7)),
+    "where": ([randn(3, 4), randn(3, 4), randn(4)], lambda c, a, b: torch.where(c > 0, a, b)),
+    "sum_dims": ([randn(3, 4, 5)], lambda a: a.sum(dim=(0, 2))),
+    "sum_keepdim": ([randn(3, 4, 5)], lambda a: a.sum(dim=1, keepdim=True)),
+    "sum_transposed": ([randn(6, 5)], lambda a: a.t().sum(dim=1)),
+    "mean_dim": ([randn(3, 4, 5)], lambda a: a.mean(dim=-1)),
+    "prod_dim": ([randn(3, 4)], lambda a: a.prod(dim=0)),
+    "amax": ([randn(3, 4, 5)], lambda a: a.amax(dim=(1, 2))),
+    "amin": ([randn(3, 4, 5)], lambda a: a.amin(dim=0)),
+    "max_dim": ([randn(4, 6)], lambda a: tuple(torch.max(a, dim=1))),
+    "min_dim": ([randn(4, 6)], lambda a: tuple(torch.min(a, dim=0))),
+    "argmax": ([randn(4, 6)], lambda a: torch.argmax(a, dim=1)),
+    "argmin": ([randn(4, 6)], lambda a: torch.argmin(a)),
+    "var": ([randn(4, 6)], lambda a: torch.var(a, dim=1)),
+    "var_correction0": ([randn(4, 6)], lambda a: torch.var(a, dim=0, unbiased=False)),
+    "std": ([randn(4, 6)], lambda a: torch.std(a)),
+    "norm2": ([randn(4, 6)], lambda a: torch.norm(a, p=2, dim=1)),
+    "norm1": ([randn(4, 6)], lambda a: torch.norm(a, p=1)),
+    "norm3": ([randn(4, 6)], lambda a: torch.norm(a, p=3, dim=0)),
+    "norm_inf": ([randn(4, 6)], lambda a: torch.norm(a, p=float("inf"), dim=1)),
+    "logsumexp": ([randn(4, 6) * 50], lambda a: torch.logsumexp(a, dim=1)),
+    "cumsum": ([randn(3, 4, 5)], lambda a: torch.cumsum(a, dim=1)),
+    "matmul_2d": ([randn(3, 4), randn(4, 5)], torch.matmul),
+    "matmul_batched": ([randn(2, 1, 3, 4), randn(5, 4, 2)], torch.matmul),
+    "matmul_vec": ([randn(3, 4), randn(4)], torch.matmul),
+    "matmul_transposed": ([randn(4, 3), randn(5, 4)], lambda a, b: torch.matmul(a.t(), b.t())),
+    "bmm": ([randn(2, 3, 4), randn(2, 4, 5)], torch.bmm),
+    "outer": ([randn(3), randn(4)], torch.outer),
+    "einsum_attention": ([randn(2, 3, 4, 5), randn(2, 3, 6, 5)], lambda q, k: torch.einsum("bhqd,bhkd->bhqk", q, k)),
+    "einsum_trace": ([randn(4, 4)], lambda a: torch.einsum("ii->", a)),
+    "cat": ([randn(2, 3), randn(4, 3)], lambda a, b: torch.cat([a, b], dim=0)),
+    "stack": ([randn(2, 3), randn(2, 3)], lambda a, b: torch.stack([a, b], dim=1)),
+    "index_select": ([randn(5, 3), torch.tensor([4, 0, 2, 2])], lambda a, i: torch.index_select(a, 0, i)),
+    "gather": ([randn(3, 5), ints(3, 2)], lambda a, i: torch.gather(a, 1, i)),
+    "scatter_add": ([randn(3, 5), ints(3, 4), randn(3, 4)], lambda a, i, s: torch.scatter_add(a, 1, i, s)),
+    "masked_select": ([randn(3, 4)], lambda a: torch.masked_select(a, a > 0)),
+    "sort": ([randn(3, 6)], lambda a: tuple(torch.sort(a, dim=1, descending=True))),
+    "topk": ([randn(3, 6)], lambda a: tuple(torch.topk(a, 3, dim=1))),
+    "repeat": ([randn(2, 3)], lambda a: a.repeat(2, 1, 3)),
+    "flip": ([randn(2, 3, 4)], lambda a: torch.flip(a, dims=(0, 2))),
+}
+
+DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}
+
+
+def line(kind, t):
+    t = t.contiguous()
+    dims = " ".join(str(d) for d in t.shape)
+    values = " ".join(repr(v) if isinstance(v, float) else str(int(v)) for v in t.flatten().tolist())
+    return f"{kind} {DTYPES[t.dtype]} {t.dim()} {dims} {values}".replace("  ", " ").rstrip()
+
+
+def main():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.txt")
+    with open(path, "w") as f:
+        f.write(f"# PyTorch {torch.__version__} outputs, written by tests/golden/make_fixtures.py\n")
+        for name, (inputs, fn) in CASES.items():
+            outputs = fn(*inputs)
+            outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+            f.write(f"case {name}\n")
+            for t in inputs:
+                f.write(line("in", t) + "\n")
+            for t in outputs:
+                f.write(line("out", t) + "\n")
+    print(f"wrote {len(CASES)} cases to {path}")
+
+
+if __name__ == "__main__":
+    main()

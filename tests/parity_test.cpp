@@ -1,0 +1,170 @@
+// PyTorch parity: every op in the table below runs on the inputs stored in
+// tests/golden/ops.txt and must reproduce PyTorch's outputs (float64, tight
+// tolerance). The table and the fixture file must name the same cases.
+#include <ember/ember.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+using namespace ember;
+
+namespace {
+
+using Tensors = std::vector<Tensor>;
+using OpCase = std::function<Tensors(const Tensors&)>;
+
+Tensors one(Tensor t) { return {std::move(t)}; }
+Tensors two(std::pair<Tensor, Tensor> p) { return {p.first, p.second}; }
+
+// THE op table for PyTorch parity: one row per case in tests/golden/make_fixtures.py.
+const std::map<std::string, OpCase>& op_table() {
+  static const std::map<std::string, OpCase> table = {
+      {"add", [](const Tensors& x) { return one(x[0] + x[1]); }},
+      {"add_alpha", [](const Tensors& x) { return one(add(x[0], x[1], 2.5)); }},
+      {"sub", [](const Tensors& x) { return one(x[0] - x[1].t()); }},
+      {"mul", [](const Tensors& x) { return one(x[0] * x[1]); }},
+      {"div", [](const Tensors& x) { return one(x[0] / x[1]); }},
+      {"div_int", [](const Tensors& x) { return one(x[0] / x[1]); }},
+      {"pow", [](const Tensors& x) { return one(pow(x[0], x[1])); }},
+      {"pow_scalar", [](const Tensors& x) { return one(pow(x[0], 3)); }},
+      {"maximum", [](const Tensors& x) { return one(maximum(x[0], x[1])); }},
+      {"minimum", [](const Tensors& x) { return one(minimum(x[0], x[1])); }},
+      {"neg", [](const Tensors& x) { return one(neg(x[0])); }},
+      {"abs", [](const Tensors& x) { return one(abs(x[0])); }},
+      {"sqrt", [](const Tensors& x) { return one(sqrt(x[0])); }},
+      {"rsqrt", [](const Tensors& x) { return one(rsqrt(x[0])); }},
+      {"exp", [](const Tensors& x) { return one(exp(x[0])); }},
+      {"log", [](const Tensors& x) { return one(log(x[0])); }},
+      {"log1p", [](const Tensors& x) { return one(log1p(x[0])); }},
+      {"expm1", [](const Tensors& x) { return one(expm1(x[0])); }},
+      {"sin", [](const Tensors& x) { return one(sin(x[0])); }},
+      {"cos", [](const Tensors& x) { return one(cos(x[0])); }},
+      {"tanh", [](const Tensors& x) { return one(tanh(x[0])); }},
+      {"sigmoid", [](const Tensors& x) { return one(sigmoid(x[0])); }},
+      {"relu", [](const Tensors& x) { return one(relu(x[0])); }},
+      {"floor", [](const Tensors& x) { return one(floor(x[0])); }},
+      {"ceil", [](const Tensors& x) { return one(ceil(x[0])); }},
+      {"round", [](const Tensors& x) { return one(round(x[0])); }},
+      {"sign", [](const Tensors& x) { return one(sign(x[0])); }},
+      {"reciprocal", [](const Tensors& x) { return one(reciprocal(x[0])); }},
+      {"square", [](const Tensors& x) { return one(square(x[0])); }},
+      {"clamp", [](const Tensors& x) { return one(clamp(x[0], -0.5, 0.7)); }},
+      {"where", [](const Tensors& x) { return one(where(x[0] > 0, x[1], x[2])); }},
+      {"sum_dims", [](const Tensors& x) { return one(sum(x[0], {0, 2})); }},
+      {"sum_keepdim", [](const Tensors& x) { return one(sum(x[0], 1, true)); }},
+      {"sum_transposed", [](const Tensors& x) { return one(x[0].t().sum(1)); }},
+      {"mean_dim", [](const Tensors& x) { return one(mean(x[0], -1)); }},
+      {"prod_dim", [](const Tensors& x) { return one(prod(x[0], 0)); }},
+      {"amax", [](const Tensors& x) { return one(amax(x[0], {1, 2})); }},
+      {"amin", [](const Tensors& x) { return one(amin(x[0], 0)); }},
+      {"max_dim", [](const Tensors& x) { return two(max(x[0], 1)); }},
+      {"min_dim", [](const Tensors& x) { return two(min(x[0], 0)); }},
+      {"argmax", [](const Tensors& x) { return one(argmax(x[0], 1)); }},
+      {"argmin", [](const Tensors& x) { return one(argmin(x[0])); }},
+      {"var", [](const Tensors& x) { return one(var(x[0], 1)); }},
+      {"var_correction0", [](const Tensors& x) { return one(var(x[0], 0, 0)); }},
+      {"std", [](const Tensors& x) { return one(ember::std(x[0])); }},
+      {"norm2", [](const Tensors& x) { return one(norm(x[0], 2, 1)); }},
+      {"norm1", [](const Tensors& x) { return one(norm(x[0], 1)); }},
+      {"norm3", [](const Tensors& x) { return one(norm(x[0], 3, 0)); }},
+      {"norm_inf", [](const Tensors& x) { return one(norm(x[0], INFINITY, 1)); }},
+      {"logsumexp", [](const Tensors& x) { return one(logsumexp(x[0], 1)); }},
+      {"cumsum", [](const Tensors& x) { return one(cumsum(x[0], 1)); }},
+      {"matmul_2d", [](const Tensors& x) { return one(matmul(x[0], x[1])); }},
+      {"matmul_batched", [](const Tensors& x) { return one(matmul(x[0], x[1])); }},
+      {"matmul_vec", [](const Tensors& x) { return one(matmul(x[0], x[1])); }},
+      {"matmul_transposed", [](const Tensors& x) { return one(matmul(x[0].t(), x[1].t())); }},
+      {"bmm", [](const Tensors& x) { return one(bmm(x[0], x[1])); }},
+      {"outer", [](const Tensors& x) { return one(outer(x[0], x[1])); }},
+      {"einsum_attention", [](const Tensors& x) { return one(einsum("bhqd,bhkd->bhqk", {x[0], x[1]})); }},
+      {"einsum_trace", [](const Tensors& x) { return one(einsum("ii->", {x[0]})); }},
+      {"cat", [](const Tensors& x) { return one(cat({x[0], x[1]}, 0)); }},
+      {"stack", [](const Tensors& x) { return one(stack({x[0], x[1]}, 1)); }},
+      {"index_select", [](const Tensors& x) { return one(index_select(x[0], 0, x[1])); }},
+      {"gather", [](const Tensors& x) { return one(gather(x[0], 1, x[1])); }},
+      {"scatter_add", [](const Tensors& x) { return one(scatter_add(x[0], 1, x[1], x[2])); }},
+      {"masked_select", [](const Tensors& x) { return one(masked_select(x[0], x[0] > 0)); }},
+      {"sort", [](const Tensors& x) { return two(sort(x[0], 1, true)); }},
+      {"topk", [](const Tensors& x) { return two(topk(x[0], 3, 1)); }},
+      {"repeat", [](const Tensors& x) { return one(x[0].repeat({2, 1, 3})); }},
+      {"flip", [](const Tensors& x) { return one(flip(x[0], {0, 2})); }},
+  };
+  return table;
+}
+
+struct Fixture {
+  Tensors inputs, outputs;
+};
+
+Dtype parse_dtype(const std::string& name) {
+  if (name == "float64") return kFloat64;
+  if (name == "float32") return kFloat32;
+  if (name == "int64") return kInt64;
+  if (name == "bool") return kBool;
+  throw std::runtime_error("unknown dtype in fixture: " + name);
+}
+
+Tensor parse_tensor(std::istringstream& in) {
+  std::string dtype_name;
+  int64_t ndim;
+  in >> dtype_name >> ndim;
+  std::vector<int64_t> sizes(static_cast<size_t>(ndim));
+  for (auto& s : sizes) in >> s;
+  std::vector<double> values;
+  for (double v; in >> v;) values.push_back(v);
+  return from_buffer(values.data(), kFloat64, sizes, {.dtype = parse_dtype(dtype_name)});
+}
+
+std::map<std::string, Fixture> load_fixtures() {
+  std::ifstream file(EMBER_GOLDEN_DIR "/ops.txt");
+  EXPECT_TRUE(file.good()) << "missing " EMBER_GOLDEN_DIR "/ops.txt";
+  std::map<std::string, Fixture> fixtures;
+  Fixture* current = nullptr;
+  for (std::string line; std::getline(file, line);) {
+    std::istringstream in(line);
+    std::string kind;
+    in >> kind;
+    if (kind == "case") {
+      std::string name;
+      in >> name;
+      current = &fixtures[name];
+    } else if (kind == "in" || kind == "out") {
+      (kind == "in" ? current->inputs : current->outputs).push_back(parse_tensor(in));
+    }
+  }
+  return fixtures;
+}
+
+const std::map<std::string, Fixture>& fixtures() {
+  static const auto loaded = load_fixtures();
+  return loaded;
+}
+
+}  // namespace
+
+TEST(Parity, TableAndFixturesNameTheSameCases) {
+  for (const auto& [name, fn] : op_table()) EXPECT_TRUE(fixtures().count(name)) << name << " has no fixture";
+  for (const auto& [name, fixture] : fixtures()) EXPECT_TRUE(op_table().count(name)) << name << " has no table row";
+}
+
+TEST(Parity, EveryOpMatchesPyTorch) {
+  for (const auto& [name, fn] : op_table()) {
+    auto it = fixtures().find(name);
+    if (it == fixtures().end()) continue;  // reported by the test above
+    SCOPED_TRACE(name);
+    const Tensors got = fn(it->second.inputs);
+    const Tensors& want = it->second.outputs;
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].dtype(), want[i].dtype()) << "output " << i;
+      ASSERT_EQ(got[i].sizes().vec(), want[i].sizes().vec()) << "output " << i;
+      const auto g = got[i].to_vector<double>(), w = want[i].to_vector<double>();
+      for (size_t k = 0; k < g.size(); ++k)
+        EXPECT_NEAR(g[k], w[k], 1e-12 + 1e-10 * std::abs(w[k])) << "output " << i << " element " << k;
+    }
+  }
+}
