@@ -95,6 +95,7 @@ TEST(InPlaceUnary, ValuesAndReturnSelf) {
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < got.size(); ++i) {
       if (std::isnan(want[i])) EXPECT_TRUE(std::isnan(got[i])) << i;
+      else if (std::isinf(want[i])) EXPECT_EQ(got[i], want[i]) << i;
       else EXPECT_NEAR(got[i], want[i], 1e-6 * std::max(1.0f, std::abs(want[i]))) << i;
     }
   };
@@ -223,9 +224,8 @@ TEST(InPlaceViews, NonContiguousSelf) {
   EXPECT_THAT(x.to_vector<float>(),
               ElementsAre(100, -101.5, 102, -103.5, 204, -205.5, 206, -207.5, 308, -309.5, 310, -311.5));
   s.neg_().sqrt_();
-  EXPECT_THAT(s.to_vector<float>(), ElementsAre(FloatNear(std::sqrt(101.5f), 1e-4), FloatNear(std::sqrt(103.5f), 1e-4),
-                                                FloatNear(std::sqrt(205.5f), 1e-4), FloatNear(std::sqrt(207.5f), 1e-4),
-                                                FloatNear(std::sqrt(309.5f), 1e-4), FloatNear(std::sqrt(311.5f), 1e-4)));
+  EXPECT_THAT(s.to_vector<float>(), ElementsAre(std::sqrt(101.5f), std::sqrt(103.5f), std::sqrt(205.5f),
+                                                std::sqrt(207.5f), std::sqrt(309.5f), std::sqrt(311.5f)));
   EXPECT_EQ(x[0][0].item<float>(), 100.0f);  // the other columns are untouched
   Tensor y = zeros({4, 4});
   y.t().slice(0, 0, 4, 3).copy_(tensor({{1.0, 2.0, 3.0, 4.0}, {5.0, 6.0, 7.0, 8.0}}));  // columns 0 and 3 of y
@@ -240,6 +240,7 @@ TEST(InPlaceViews, OtherOperandBroadcastsToSelf) {
   x.add_(tensor({1.0, 2.0, 3.0}));
   x.mul_(tensor({{1.0}, {-1.0}}));
   x.sub_(scalar_tensor(1.0));
+  EXPECT_EQ(shape_of(x), (Ints{2, 3}));
   EXPECT_THAT(x.to_vector<float>(), ElementsAre(0, 1, 2, -2, -3, -4));
   Tensor z = scalar_tensor(2.0);
   z.mul_(scalar_tensor(3.0)).add_(1);
@@ -405,4 +406,20 @@ TEST(InPlaceLarge, ContiguousAndTransposed) {
   Tensor e = zeros({n}).slice(0, 0, n, 2);
   e.exp_();
   EXPECT_TRUE(e.eq(1).all().item<bool>());
+}
+
+// ---- empty tensors ----------------------------------------------------------------------------------------
+
+TEST(InPlaceEdge, EmptyTensors) {
+  Tensor e = zeros({0, 4});
+  const uint64_t v = version(e);
+  EXPECT_EQ(&e.add_(tensor({1.0, 2.0, 3.0, 4.0})), &e);
+  e.neg_().fill_(3);
+  EXPECT_EQ(shape_of(e), (Ints{0, 4}));
+  EXPECT_GT(version(e), v);
+  expect_error([&] { e.add_(zeros({2, 4})); }, {"add_", "[0, 4]", "[2, 4]"});
+  Tensor none = from_blob(nullptr, {0, 4}, kFloat32);  // empty, without memory: nothing to touch
+  none.add_(1).mul_(tensor({1.0, 2.0, 3.0, 4.0})).exp_().clamp_(0).fill_(2).copy_(zeros({4}));
+  none.masked_fill_(tensor({true, false, true, false}), 1).zero_();
+  EXPECT_EQ(shape_of(none), (Ints{0, 4}));
 }

@@ -170,10 +170,9 @@ class Tensor {
   Tensor amin(IntArrayRef dims, bool keepdim = false) const;
   Tensor argmax(std::optional<int64_t> dim = {}, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> dim = {}, bool keepdim = false) const;
-  Tensor var(int64_t correction = 1) const;
-  Tensor var(IntArrayRef dims, int64_t correction = 1, bool keepdim = false) const;
-  Tensor std(int64_t correction = 1) const;
-  Tensor std(IntArrayRef dims, int64_t correction = 1, bool keepdim = false) const;
+  // Empty dims: over all elements (`x.var()`, `x.var({}, 0)`, `x.var({1})`).
+  Tensor var(IntArrayRef dims = {}, int64_t correction = 1, bool keepdim = false) const;
+  Tensor std(IntArrayRef dims = {}, int64_t correction = 1, bool keepdim = false) const;
   Tensor norm(double p = 2) const;
   Tensor norm(double p, IntArrayRef dims, bool keepdim = false) const;
   Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;

@@ -331,15 +331,17 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
   return *this;
 }
 
-Tensor& Tensor::fill_(Scalar value) {
-  ops::check_defined(*this, "fill_");
-  ops::check_no_internal_overlap(*this, "fill_");
-  ops::backend_of(*this).fill(*this, value);
-  ops::bump_version(*this);
-  return *this;
+// Shared by fill_ and zero_ so that errors name the op the caller used.
+static Tensor& fill_inplace(Tensor& self, Scalar value, const char* name) {
+  ops::check_defined(self, name);
+  ops::check_no_internal_overlap(self, name);
+  ops::backend_of(self).fill(self, value);
+  ops::bump_version(self);
+  return self;
 }
 
-Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::fill_(Scalar value) { return fill_inplace(*this, value, "fill_"); }
+Tensor& Tensor::zero_() { return fill_inplace(*this, 0, "zero_"); }
 
 Tensor& Tensor::copy_(const Tensor& src) {
   ops::check_defined(*this, "copy_");

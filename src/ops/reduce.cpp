@@ -56,6 +56,27 @@ void check_float(const Tensor& x, const char* op) {
               " (convert with to(kFloat32) first)");
 }
 
+// Composites (mean, var, norm, ...) check their dims up front so that a bad dim
+// is reported under their own name, not that of the op they are built on.
+void check_dims(const Tensor& x, IntArrayRef dims, const char* op) {
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(x.dim(), 1)), false);
+  for (int64_t d : dims) {
+    const size_t w = static_cast<size_t>(wrap_dim(d, x.dim(), op));
+    EMBER_CHECK(!seen[w], op, ": dim ", w, " appears multiple times in the list of dims ", dims);
+    seen[w] = true;
+  }
+}
+
+// var and std share this; `op` names the one the caller used.
+Tensor var_impl(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim, const char* op) {
+  check_float(x, op);
+  check_dims(x, dims, op);
+  const Tensor centered = x - mean(x, dims, true);
+  Tensor s = sum(centered * centered, dims, keepdim);
+  const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
+  return s.div_(static_cast<double>(std::max<int64_t>(n - correction, 0)));
+}
+
 std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor& x, int64_t dim, bool keepdim) {
   ops::check_defined(x, name);
   const int64_t w = wrap_dim(dim, x.dim(), name);
@@ -87,6 +108,7 @@ Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim) {
 // mean(x) = sum(x) / n
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim) {
   check_float(x, "mean");
+  check_dims(x, dims, "mean");
   Tensor s = sum(x, dims, keepdim);
   const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
   return s.div_(static_cast<double>(n));
@@ -125,21 +147,18 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) { retur
 
 // var(x) = sum((x - mean(x))^2) / (n - correction)
 Tensor var(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) {
-  check_float(x, "var");
-  const Tensor centered = x - mean(x, dims, true);
-  Tensor s = sum(centered * centered, dims, keepdim);
-  const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
-  return s.div_(static_cast<double>(std::max<int64_t>(n - correction, 0)));
+  return var_impl(x, dims, correction, keepdim, "var");
 }
 
 // std(x) = sqrt(var(x))
 Tensor std(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) {
-  return var(x, dims, correction, keepdim).sqrt_();
+  return var_impl(x, dims, correction, keepdim, "std").sqrt_();
 }
 
 // ||x||_p = (sum |x|^p)^(1/p); p = inf: max |x|; p = 0: count of nonzeros
 Tensor norm(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
   check_float(x, "norm");
+  check_dims(x, dims, "norm");
   if (p == 2) return sum(x * x, dims, keepdim).sqrt_();
   if (p == 1) return sum(abs(x), dims, keepdim);
   if (std::isinf(p)) {
@@ -154,6 +173,7 @@ Tensor norm(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
 // logsumexp(x) = m + log(sum(exp(x - m))), m = max(x) (finite) for stability
 Tensor logsumexp(const Tensor& x_in, IntArrayRef dims, bool keepdim) {
   ops::check_defined(x_in, "logsumexp");
+  check_dims(x_in, dims, "logsumexp");
   const Tensor x = is_floating(x_in.dtype()) ? x_in : x_in.to(default_dtype());
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
   Tensor m = amax(x, dims, true);
@@ -182,6 +202,7 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
   const Tensor src = ops::as_dtype(x, dtype).contiguous();
   Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
   if (x.dim() == 0) return out.copy_(src);
+  if (x.numel() == 0) return out;  // the kernel starts each run at element 0, which an empty tensor lacks
   ops::backend_of(out).cumsum(out, src, w);
   return out;
 }

@@ -68,11 +68,9 @@ Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return ember::amax(*
 Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return ember::amin(*this, dims, keepdim); }
 Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const { return ember::argmax(*this, dim, keepdim); }
 Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const { return ember::argmin(*this, dim, keepdim); }
-Tensor Tensor::var(int64_t correction) const { return ember::var(*this, {}, correction); }
 Tensor Tensor::var(IntArrayRef dims, int64_t correction, bool keepdim) const {
   return ember::var(*this, dims, correction, keepdim);
 }
-Tensor Tensor::std(int64_t correction) const { return ember::std(*this, {}, correction); }
 Tensor Tensor::std(IntArrayRef dims, int64_t correction, bool keepdim) const {
   return ember::std(*this, dims, correction, keepdim);
 }

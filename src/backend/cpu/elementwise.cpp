@@ -135,8 +135,6 @@ void unary_float(UnaryOp op, const Tensor& out, const Tensor& x) {
     case UnaryOp::round: return unary_loop<T, T>(out, x, [](T v) { return std::nearbyint(v); });
     case UnaryOp::reciprocal: return unary_loop<T, T>(out, x, [](T v) { return T(1) / v; });
     case UnaryOp::relu: return unary_loop<T, T>(out, x, [](T v) { return v > T(0) || std::isnan(v) ? v : T(0); });
-    case UnaryOp::sign:
-      return unary_loop<T, T>(out, x, [](T v) { return std::isnan(v) ? v : T((T(0) < v) - (v < T(0))); });
     default: break;
   }
   detail::fail("unary: op ", static_cast<int>(op), " has no float kernel");
