@@ -1,19 +1,12 @@
 // Elementwise CPU kernels: copy/fill/range, unary math, binary math and
 // comparisons, clamp, where. Each op is one scalar functor run by shared
-// strided loops; contiguous float transcendentals go through SLEEF's AVX2
-// vector functions.
-#include <immintrin.h>
-#include <sleef.h>
-
+// strided loops; contiguous float transcendentals go to vector_math (SLEEF).
 #include <cmath>
 
 #include "backend/backend.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
-
-// Vector types as template arguments lose their alignment attribute; we only
-// memcpy them, so that is harmless.
-#pragma GCC diagnostic ignored "-Wignored-attributes"
+#include "backend/cpu/vector_math.h"
 
 namespace ember::cpu {
 namespace {
@@ -62,62 +55,13 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   });
 }
 
-// ---- SLEEF fast path for contiguous float32/float64 -------------------------
-
-template <class T, class Vec, int W, class VecFn, class ScalarFn>
-void map_vector(T* y, const T* x, int64_t n, VecFn vf, ScalarFn sf) {
-  int64_t i = 0;
-  for (; i + W <= n; i += W) {
-    Vec v;
-    std::memcpy(&v, x + i, sizeof(Vec));
-    v = vf(v);
-    std::memcpy(y + i, &v, sizeof(Vec));
-  }
-  for (; i < n; ++i) y[i] = sf(x[i]);
-}
-
 template <class T>
 T sigmoid_scalar(T v) { return T(1) / (T(1) + std::exp(-v)); }
-
-__m256 sigmoid_f8(__m256 v) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, Sleef_expf8_u10avx2(_mm256_sub_ps(_mm256_setzero_ps(), v))));
-}
-__m256d sigmoid_d4(__m256d v) {
-  const __m256d one = _mm256_set1_pd(1.0);
-  return _mm256_div_pd(one, _mm256_add_pd(one, Sleef_expd4_u10avx2(_mm256_sub_pd(_mm256_setzero_pd(), v))));
-}
-
-// True when op has a SLEEF path and it was taken.
-template <class T>
-bool unary_vector(UnaryOp op, T* y, const T* x, int64_t n) {
-  constexpr bool f32 = std::is_same_v<T, float>;
-  using Vec = std::conditional_t<f32, __m256, __m256d>;
-  constexpr int W = f32 ? 8 : 4;
-  auto run = [&](auto vf_f, auto vf_d, auto sf) {
-    parallel_for(n, 8, [&](int64_t b, int64_t e) {
-      if constexpr (f32) map_vector<T, Vec, W>(y + b, x + b, e - b, vf_f, sf);
-      else map_vector<T, Vec, W>(y + b, x + b, e - b, vf_d, sf);
-    });
-    return true;
-  };
-  switch (op) {
-    case UnaryOp::exp: return run(Sleef_expf8_u10avx2, Sleef_expd4_u10avx2, [](T v) { return std::exp(v); });
-    case UnaryOp::log: return run(Sleef_logf8_u10avx2, Sleef_logd4_u10avx2, [](T v) { return std::log(v); });
-    case UnaryOp::log1p: return run(Sleef_log1pf8_u10avx2, Sleef_log1pd4_u10avx2, [](T v) { return std::log1p(v); });
-    case UnaryOp::expm1: return run(Sleef_expm1f8_u10avx2, Sleef_expm1d4_u10avx2, [](T v) { return std::expm1(v); });
-    case UnaryOp::sin: return run(Sleef_sinf8_u10avx2, Sleef_sind4_u10avx2, [](T v) { return std::sin(v); });
-    case UnaryOp::cos: return run(Sleef_cosf8_u10avx2, Sleef_cosd4_u10avx2, [](T v) { return std::cos(v); });
-    case UnaryOp::tanh: return run(Sleef_tanhf8_u10avx2, Sleef_tanhd4_u10avx2, [](T v) { return std::tanh(v); });
-    case UnaryOp::sigmoid: return run(sigmoid_f8, sigmoid_d4, sigmoid_scalar<T>);
-    default: return false;
-  }
-}
 
 template <class T>
 void unary_float(UnaryOp op, const Tensor& out, const Tensor& x) {
   if (out.is_contiguous() && x.is_contiguous() &&
-      unary_vector<T>(op, static_cast<T*>(out.data_ptr()), static_cast<const T*>(x.data_ptr()), x.numel()))
+      vector_unary(op, static_cast<T*>(out.data_ptr()), static_cast<const T*>(x.data_ptr()), x.numel()))
     return;
   switch (op) {
     case UnaryOp::sqrt: return unary_loop<T, T>(out, x, [](T v) { return std::sqrt(v); });
