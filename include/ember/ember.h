@@ -6,16 +6,20 @@
 //   Tensor w = randn({2, 3});
 //   Tensor y = (x.matmul(w) + 1).relu();         // broadcasting, like torch
 //   std::cout << y.sum(1) << "\n";               // tensor([..., ...])
+//   Tensor v = randn({3}).requires_grad_();
+//   (v * v).sum().backward();                    // v.grad() == 2 * v
 //
 // One header per concept: tensor.h (the handle), creation.h (factories and
-// random), ops.h (the math).
+// random), ops.h (the math), autograd.h (gradients), grad_mode.h (no-grad scopes).
 #pragma once
 
+#include "ember/autograd.h"
 #include "ember/creation.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
 #include "ember/generator.h"
+#include "ember/grad_mode.h"
 #include "ember/ops.h"
 #include "ember/scalar.h"
 #include "ember/shape.h"

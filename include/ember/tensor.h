@@ -3,6 +3,8 @@
 // The methods forward to the free functions of ops.h and creation.h.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -16,6 +18,8 @@
 #include "ember/tensor_impl.h"
 
 namespace ember {
+
+class Node;
 
 class Tensor {
  public:
@@ -207,6 +211,33 @@ class Tensor {
   Tensor flip(IntArrayRef dims) const;
 
   std::string str() const;  // the printed form
+
+  // ---- autograd (autograd.h) ----------------------------------------------
+  bool requires_grad() const;
+  // Only floating-point tensors can require grad; only leaves can change it.
+  Tensor& requires_grad_(bool requires_grad = true);
+  // Accumulated gradient; undefined until a backward reaches this tensor.
+  const Tensor& grad() const;
+  Tensor& mutable_grad();
+  void set_grad(const Tensor& grad);
+  // The node that made this tensor; null for leaves.
+  std::shared_ptr<Node> grad_fn() const;
+  // Leaves: tensors that do not require grad, and those that do but were not
+  // made by a recorded op. Only leaves get grad() filled by backward.
+  bool is_leaf() const;
+  // Makes this tensor a leaf that does not require grad, in place.
+  Tensor& detach_();
+  // Non-leaf tensors: keep grad() on backward as leaves do.
+  void retain_grad();
+  bool retains_grad() const;
+  // hook(grad) runs when this tensor's gradient is computed; a defined result
+  // replaces the gradient.
+  void register_hook(std::function<Tensor(const Tensor&)> hook);
+  // Accumulates d(this)/d(leaf) into every leaf's grad(). `gradient` may be
+  // omitted for a one-element tensor (ones). retain_graph defaults to create_graph.
+  void backward(const Tensor& gradient = {}, std::optional<bool> retain_graph = {}, bool create_graph = false) const;
+  // Made inside InferenceMode.
+  bool is_inference() const { return impl_->is_inference(); }
 
  private:
   IntrusivePtr<TensorImpl> impl_;

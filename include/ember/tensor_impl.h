@@ -32,7 +32,14 @@ class TensorImpl : public RefCounted {
     return static_cast<char*>(storage_->data()) + storage_offset_ * static_cast<int64_t>(element_size(dtype_));
   }
 
+  // Autograd's per-tensor state; null for tensors that never took part in it.
+  const std::shared_ptr<AutogradMeta>& autograd_meta() const { return autograd_meta_; }
   std::shared_ptr<AutogradMeta>& autograd_meta() { return autograd_meta_; }
+  // Made by a view op (view, slice, permute...), sharing another tensor's data.
+  bool is_view() const { return is_view_; }
+  void set_is_view(bool v) { is_view_ = v; }
+  // Made inside InferenceMode: can never require grad.
+  bool is_inference() const { return is_inference_; }
 
  private:
   IntrusivePtr<Storage> storage_;
@@ -42,6 +49,8 @@ class TensorImpl : public RefCounted {
   int64_t numel_;
   Dtype dtype_;
   bool contiguous_;
+  bool is_view_ = false;
+  bool is_inference_;
   std::shared_ptr<AutogradMeta> autograd_meta_;
 };
 

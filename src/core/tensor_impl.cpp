@@ -1,6 +1,8 @@
 // TensorImpl: caches numel and contiguity when a view is made.
 #include "ember/tensor_impl.h"
 
+#include "ember/grad_mode.h"
+
 namespace ember {
 
 TensorImpl::TensorImpl(IntrusivePtr<Storage> storage, Dtype dtype, Shape sizes, Shape strides,
@@ -10,7 +12,8 @@ TensorImpl::TensorImpl(IntrusivePtr<Storage> storage, Dtype dtype, Shape sizes, 
       strides_(std::move(strides)),
       storage_offset_(storage_offset),
       numel_(shape_numel(sizes_)),
-      dtype_(dtype) {
+      dtype_(dtype),
+      is_inference_(is_inference_mode_enabled()) {
   // Contiguous = row-major with no gaps; size-1 dims may have any stride.
   bool contiguous = true;
   int64_t expected = 1;

@@ -1,5 +1,6 @@
 // Elementwise ops: broadcasting, type promotion and in-place rules around the
 // backend's unary/binary/clamp/where kernels.
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
@@ -38,6 +39,8 @@ bool partially_overlaps(const Tensor& a, const Tensor& b) {
 
 namespace {
 
+using autograd::Grads;
+using autograd::Saved;
 using ops::as_dtype;
 using ops::broadcast_to;
 
@@ -55,7 +58,9 @@ Dtype compute_dtype(BinaryOp op, Dtype promoted, Scalar alpha, const char* name)
   return promoted;
 }
 
+// The kernel call alone (no recording; the casts and broadcasts it makes are internal).
 Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted, Scalar alpha = 1) {
+  NoGradGuard no_grad;
   ops::check_defined(a, name);
   ops::check_defined(b, name);
   ops::check_same_device(a, b, name);
@@ -79,6 +84,73 @@ Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scala
   return binary_op(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
 }
 
+// The backward rules of the binary ops (comparisons and logical ops have none).
+// out = op(a, b); g = dL/dout.
+Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tensor& b, const Tensor& out, Scalar alpha,
+                      bool need_a, bool need_b) {
+  Tensor da, db;
+  switch (op) {
+    case BinaryOp::add:  // a + alpha b
+      da = g;
+      if (need_b) db = alpha.to<double>() == 1 ? g : g * alpha;
+      break;
+    case BinaryOp::sub:  // a - alpha b
+      da = g;
+      if (need_b) db = alpha.to<double>() == 1 ? -g : g * -alpha.to<double>();
+      break;
+    case BinaryOp::mul:  // a b
+      if (need_a) da = g * b;
+      if (need_b) db = g * a;
+      break;
+    case BinaryOp::div:  // a / b:  da = g / b,  db = -g a / b^2
+      if (need_a) da = g / b;
+      if (need_b) db = -g * a / (b * b);
+      break;
+    case BinaryOp::pow:  // a^b:  da = g b a^(b-1),  db = g a^b ln a  (0 where a = 0 and b >= 0, as PyTorch)
+      if (need_a) da = g * b * pow(a, b - 1);
+      if (need_b) db = where(logical_and(eq(a, 0), ge(b, 0)), 0.0, g * out * log(a));
+      break;
+    case BinaryOp::maximum:  // ties split the gradient evenly
+    case BinaryOp::minimum: {
+      const Tensor a_wins = op == BinaryOp::maximum ? gt(a, b) : lt(a, b);
+      const Tensor half = g * 0.5;
+      if (need_a) da = where(a_wins, g, where(eq(a, b), half, 0.0));
+      if (need_b) db = where(a_wins, 0.0, where(eq(a, b), half, g));
+      break;
+    }
+    default: break;
+  }
+  return Grads{need_a ? da : Tensor(), need_b ? db : Tensor()};
+}
+
+// binary_op plus its autograd record.
+Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted,
+                       Scalar alpha = 1) {
+  Tensor out = binary_op(op, name, a, b, promoted, alpha);
+  if (is_comparison(op) || !autograd::should_record(out.dtype(), {a, b})) return out;
+  const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
+  const bool save_a = op == BinaryOp::pow || op >= BinaryOp::maximum || (op != BinaryOp::add && op != BinaryOp::sub && need_b);
+  const bool save_b = op != BinaryOp::add && op != BinaryOp::sub;
+  return autograd::record(name, out, {a, b},
+                          [op, alpha, need_a, need_b, sa = save_a ? Saved::input(a) : Saved(),
+                           sb = save_b ? Saved::input(b) : Saved(),
+                           so = op == BinaryOp::pow && need_b ? Saved::output(out) : Saved()](const Tensor& g) {
+                            return binary_backward(op, g, sa.get(), sb.get(), so.get(), alpha, need_a, need_b);
+                          });
+}
+
+Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
+  ops::check_defined(a, name);
+  ops::check_defined(b, name);
+  return binary_recorded(op, name, a, b, result_type(a, b), alpha);
+}
+
+Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scalar alpha = 1) {
+  ops::check_defined(a, name);
+  const Dtype promoted = result_type(a, b);
+  return binary_recorded(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
+}
+
 Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor& other, Dtype promoted,
                        Scalar alpha = 1) {
   ops::check_defined(self, name);
@@ -91,6 +163,10 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   const Shape shape = broadcast_of(self, other, name);
   EMBER_CHECK(IntArrayRef(shape) == self.sizes(), name, ": output with shape ", self.sizes(),
               " doesn't match the broadcast shape ", shape);
+  if (autograd::inplace_recorded(self, name, {other}, [&](const Tensor& s) {
+        return binary_recorded(op, name, s, other, promoted, alpha);
+      }))
+    return self;
   const Tensor source = ops::partially_overlaps(self, other) ? other.clone() : other;
   Backend& backend = ops::backend_of(self);
   const Tensor rhs = broadcast_to(as_dtype(source, compute), shape);
@@ -142,7 +218,9 @@ Dtype unary_dtype(UnaryOp op, const Tensor& x, const char* name) {
   return default_dtype();
 }
 
+// The kernel call alone (no recording).
 Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
+  NoGradGuard no_grad;
   ops::check_defined(x, name);
   if (op == UnaryOp::logical_not) {
     Tensor out = ops::new_tensor(x.sizes(), Dtype::boolean, x.device());
@@ -156,6 +234,47 @@ Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
   return out;
 }
 
+// Whether a unary rule reads its output (y) rather than its input (x).
+bool rule_uses_output(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::sqrt: case UnaryOp::rsqrt: case UnaryOp::exp: case UnaryOp::expm1: case UnaryOp::tanh:
+    case UnaryOp::sigmoid: case UnaryOp::relu: case UnaryOp::reciprocal: return true;
+    default: return false;
+  }
+}
+
+// The backward rules of the unary ops: y = op(x), g = dL/dy.
+Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& y) {
+  switch (op) {
+    case UnaryOp::neg: return -g;
+    case UnaryOp::abs: return g * sign(x);                    // d|x| = sign(x)
+    case UnaryOp::sqrt: return g / (y * 2);                   // 1 / (2 sqrt x)
+    case UnaryOp::rsqrt: return g * y * y * y * -0.5;         // -x^(-3/2) / 2
+    case UnaryOp::exp: return g * y;
+    case UnaryOp::log: return g / x;
+    case UnaryOp::log1p: return g / (x + 1);
+    case UnaryOp::expm1: return g * (y + 1);
+    case UnaryOp::sin: return g * cos(x);
+    case UnaryOp::cos: return -g * sin(x);
+    case UnaryOp::tanh: return g * (1 - y * y);
+    case UnaryOp::sigmoid: return g * y * (1 - y);
+    case UnaryOp::relu: return g * gt(y, 0);                   // 0 at x = 0, as PyTorch
+    case UnaryOp::reciprocal: return -g * y * y;              // -1 / x^2
+    case UnaryOp::square: return g * x * 2;
+    default: return zeros_like(g);                            // floor, ceil, round, sign: flat almost everywhere
+  }
+}
+
+// unary_op plus its autograd record.
+Tensor unary_recorded(UnaryOp op, const char* name, const Tensor& x) {
+  Tensor y = unary_op(op, name, x);
+  if (!autograd::should_record(y.dtype(), {x})) return y;
+  const bool uses_y = rule_uses_output(op);
+  return autograd::record(name, y, {x},
+                          [op, sx = uses_y ? Saved() : Saved::input(x), sy = uses_y ? Saved::output(y) : Saved()](
+                              const Tensor& g) { return Grads{unary_backward(op, g, sx.get(), sy.get())}; });
+}
+
 Tensor& unary_inplace(UnaryOp op, const char* name, Tensor& self) {
   ops::check_defined(self, name);
   ops::check_no_internal_overlap(self, name);
@@ -163,6 +282,8 @@ Tensor& unary_inplace(UnaryOp op, const char* name, Tensor& self) {
   EMBER_CHECK(dtype == self.dtype(), name, ": result type ", dtype_name(dtype),
               " can't be cast to the desired output type ", dtype_name(self.dtype()));
   if (!is_floating(dtype) && integer_rule(op) == IntegerRule::identity) return self;
+  if (autograd::inplace_recorded(self, name, {}, [&](const Tensor& s) { return unary_recorded(op, name, s); }))
+    return self;
   ops::backend_of(self).unary(op, self, self);
   ops::bump_version(self);
   return self;
@@ -186,27 +307,27 @@ Dtype clamp_dtype(const Tensor& x, const std::optional<Scalar>& lo, const std::o
 
 // ---- binary ---------------------------------------------------------------------
 // Each line: the op, and the math it computes.
-Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_op(BinaryOp::add, "add", a, b, alpha); }
-Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return binary_op(BinaryOp::add, "add", a, b, alpha); }
-Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_op(BinaryOp::sub, "sub", a, b, alpha); }
-Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return binary_op(BinaryOp::sub, "sub", a, b, alpha); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::mul, "mul", a, b); }
-Tensor mul(const Tensor& a, Scalar b) { return binary_op(BinaryOp::mul, "mul", a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::div, "div", a, b); }
-Tensor div(const Tensor& a, Scalar b) { return binary_op(BinaryOp::div, "div", a, b); }
-Tensor pow(const Tensor& a, const Tensor& e) { return binary_op(BinaryOp::pow, "pow", a, e); }
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_recorded(BinaryOp::add, "add", a, b, alpha); }
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return binary_recorded(BinaryOp::add, "add", a, b, alpha); }
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_recorded(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return binary_recorded(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::mul, "mul", a, b); }
+Tensor mul(const Tensor& a, Scalar b) { return binary_recorded(BinaryOp::mul, "mul", a, b); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::div, "div", a, b); }
+Tensor div(const Tensor& a, Scalar b) { return binary_recorded(BinaryOp::div, "div", a, b); }
+Tensor pow(const Tensor& a, const Tensor& e) { return binary_recorded(BinaryOp::pow, "pow", a, e); }
 Tensor pow(const Tensor& a, Scalar e) {
   ops::check_defined(a, "pow");
   check_integer_pow(a, e, "pow");
-  return binary_op(BinaryOp::pow, "pow", a, e);
+  return binary_recorded(BinaryOp::pow, "pow", a, e);
 }
 Tensor pow(Scalar a, const Tensor& e) {
   ops::check_defined(e, "pow");
   const Dtype promoted = result_type(e, a);
-  return binary_op(BinaryOp::pow, "pow", ops::scalar_as(a, promoted, e.device()), e, promoted);
+  return binary_recorded(BinaryOp::pow, "pow", ops::scalar_as(a, promoted, e.device()), e, promoted);
 }
-Tensor maximum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::maximum, "maximum", a, b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::minimum, "minimum", a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::maximum, "maximum", a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::minimum, "minimum", a, b); }
 Tensor eq(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::eq, "eq", a, b); }
 Tensor eq(const Tensor& a, Scalar b) { return binary_op(BinaryOp::eq, "eq", a, b); }
 Tensor ne(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::ne, "ne", a, b); }
@@ -224,25 +345,25 @@ Tensor logical_or(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp:
 Tensor logical_xor(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_xor, "logical_xor", a, b); }
 
 // ---- unary ------------------------------------------------------------------------
-Tensor neg(const Tensor& x) { return unary_op(UnaryOp::neg, "neg", x); }                     // -x
-Tensor abs(const Tensor& x) { return unary_op(UnaryOp::abs, "abs", x); }                     // |x|
-Tensor sqrt(const Tensor& x) { return unary_op(UnaryOp::sqrt, "sqrt", x); }                  // x^(1/2)
-Tensor rsqrt(const Tensor& x) { return unary_op(UnaryOp::rsqrt, "rsqrt", x); }               // x^(-1/2)
-Tensor exp(const Tensor& x) { return unary_op(UnaryOp::exp, "exp", x); }                     // e^x
-Tensor log(const Tensor& x) { return unary_op(UnaryOp::log, "log", x); }                     // ln x
-Tensor log1p(const Tensor& x) { return unary_op(UnaryOp::log1p, "log1p", x); }               // ln(1 + x)
-Tensor expm1(const Tensor& x) { return unary_op(UnaryOp::expm1, "expm1", x); }               // e^x - 1
-Tensor sin(const Tensor& x) { return unary_op(UnaryOp::sin, "sin", x); }
-Tensor cos(const Tensor& x) { return unary_op(UnaryOp::cos, "cos", x); }
-Tensor tanh(const Tensor& x) { return unary_op(UnaryOp::tanh, "tanh", x); }
-Tensor sigmoid(const Tensor& x) { return unary_op(UnaryOp::sigmoid, "sigmoid", x); }         // 1 / (1 + e^-x)
-Tensor relu(const Tensor& x) { return unary_op(UnaryOp::relu, "relu", x); }                  // max(x, 0)
-Tensor floor(const Tensor& x) { return unary_op(UnaryOp::floor, "floor", x); }
-Tensor ceil(const Tensor& x) { return unary_op(UnaryOp::ceil, "ceil", x); }
-Tensor round(const Tensor& x) { return unary_op(UnaryOp::round, "round", x); }               // half to even
-Tensor sign(const Tensor& x) { return unary_op(UnaryOp::sign, "sign", x); }                  // -1, 0 or 1
-Tensor reciprocal(const Tensor& x) { return unary_op(UnaryOp::reciprocal, "reciprocal", x); } // 1 / x
-Tensor square(const Tensor& x) { return unary_op(UnaryOp::square, "square", x); }            // x * x
+Tensor neg(const Tensor& x) { return unary_recorded(UnaryOp::neg, "neg", x); }                     // -x
+Tensor abs(const Tensor& x) { return unary_recorded(UnaryOp::abs, "abs", x); }                     // |x|
+Tensor sqrt(const Tensor& x) { return unary_recorded(UnaryOp::sqrt, "sqrt", x); }                  // x^(1/2)
+Tensor rsqrt(const Tensor& x) { return unary_recorded(UnaryOp::rsqrt, "rsqrt", x); }               // x^(-1/2)
+Tensor exp(const Tensor& x) { return unary_recorded(UnaryOp::exp, "exp", x); }                     // e^x
+Tensor log(const Tensor& x) { return unary_recorded(UnaryOp::log, "log", x); }                     // ln x
+Tensor log1p(const Tensor& x) { return unary_recorded(UnaryOp::log1p, "log1p", x); }               // ln(1 + x)
+Tensor expm1(const Tensor& x) { return unary_recorded(UnaryOp::expm1, "expm1", x); }               // e^x - 1
+Tensor sin(const Tensor& x) { return unary_recorded(UnaryOp::sin, "sin", x); }
+Tensor cos(const Tensor& x) { return unary_recorded(UnaryOp::cos, "cos", x); }
+Tensor tanh(const Tensor& x) { return unary_recorded(UnaryOp::tanh, "tanh", x); }
+Tensor sigmoid(const Tensor& x) { return unary_recorded(UnaryOp::sigmoid, "sigmoid", x); }         // 1 / (1 + e^-x)
+Tensor relu(const Tensor& x) { return unary_recorded(UnaryOp::relu, "relu", x); }                  // max(x, 0)
+Tensor floor(const Tensor& x) { return unary_recorded(UnaryOp::floor, "floor", x); }
+Tensor ceil(const Tensor& x) { return unary_recorded(UnaryOp::ceil, "ceil", x); }
+Tensor round(const Tensor& x) { return unary_recorded(UnaryOp::round, "round", x); }               // half to even
+Tensor sign(const Tensor& x) { return unary_recorded(UnaryOp::sign, "sign", x); }                  // -1, 0 or 1
+Tensor reciprocal(const Tensor& x) { return unary_recorded(UnaryOp::reciprocal, "reciprocal", x); } // 1 / x
+Tensor square(const Tensor& x) { return unary_recorded(UnaryOp::square, "square", x); }            // x * x
 Tensor logical_not(const Tensor& x) { return unary_op(UnaryOp::logical_not, "logical_not", x); }
 
 // ---- where / masked_fill / clamp -----------------------------------------------------
@@ -254,9 +375,16 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   const Dtype dtype = result_type(a, b);
   const Shape shape = broadcast_shapes(broadcast_of(a, b, "where"), cond.sizes(), "where");
   Tensor out = ops::new_tensor(shape, dtype, a.device());
-  ops::backend_of(out).where(out, broadcast_to(cond, shape), broadcast_to(as_dtype(a, dtype), shape),
-                             broadcast_to(as_dtype(b, dtype), shape));
-  return out;
+  {
+    NoGradGuard no_grad;
+    ops::backend_of(out).where(out, broadcast_to(cond, shape), broadcast_to(as_dtype(a, dtype), shape),
+                               broadcast_to(as_dtype(b, dtype), shape));
+  }
+  // da = g where cond, db = g elsewhere
+  return autograd::record("where", out, {a, b}, [c = Saved::input(cond)](const Tensor& g) {
+    const Tensor mask = c.get();
+    return Grads{where(mask, g, 0.0), where(mask, 0.0, g)};
+  });
 }
 Tensor where(const Tensor& cond, const Tensor& a, Scalar b) {
   ops::check_defined(a, "where");
@@ -267,10 +395,18 @@ Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
   return where(cond, ops::scalar_as(a, result_type(b, a), b.device()), b);
 }
 
+// dx = g, zeroed where the mask is set
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
   ops::check_defined(x, "masked_fill");
-  Tensor out = x.clone();
-  return out.masked_fill_(mask, value);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = x.clone();
+    out.masked_fill_(mask, value);
+  }
+  return autograd::record("masked_fill", out, {x}, [m = Saved::input(mask)](const Tensor& g) {
+    return Grads{g.masked_fill(m.get(), 0)};
+  });
 }
 
 Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
@@ -278,8 +414,17 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi
   EMBER_CHECK(lo || hi, "clamp: at least one of 'min' or 'max' must be given");
   const Dtype dtype = clamp_dtype(x, lo, hi);
   Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
-  ops::backend_of(out).clamp(out, as_dtype(x, dtype), lo, hi);
-  return out;
+  {
+    NoGradGuard no_grad;
+    ops::backend_of(out).clamp(out, as_dtype(x, dtype), lo, hi);
+  }
+  // dx = g where lo <= x <= hi (inclusive, as PyTorch), 0 elsewhere
+  return autograd::record("clamp", out, {x}, [sx = Saved::input(x), lo, hi](const Tensor& g) {
+    const Tensor v = sx.get();
+    Tensor inside = lo ? ge(v, *lo) : ones_like(v, {.dtype = Dtype::boolean});
+    if (hi) inside = logical_and(inside, le(v, *hi));
+    return Grads{g * inside};
+  });
 }
 
 // ---- Tensor methods: elementwise and in place ------------------------------------------
@@ -312,6 +457,8 @@ Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
   const Dtype dtype = clamp_dtype(*this, lo, hi);
   EMBER_CHECK(can_cast(dtype, this->dtype()), "clamp_: result type ", dtype_name(dtype),
               " can't be cast to the desired output type ", dtype_name(this->dtype()));
+  if (autograd::inplace_recorded(*this, "clamp_", {}, [&](const Tensor& s) { return ember::clamp(s, lo, hi); }))
+    return *this;
   ops::backend_of(*this).clamp(*this, *this, lo, hi);
   ops::bump_version(*this);
   return *this;
@@ -325,6 +472,9 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
   const Shape shape = broadcast_shapes(sizes(), mask.sizes(), "masked_fill_");
   EMBER_CHECK(IntArrayRef(shape) == sizes(), "masked_fill_: mask of shape ", mask.sizes(),
               " is not broadcastable to the tensor's shape ", sizes());
+  if (autograd::inplace_recorded(*this, "masked_fill_", {},
+                                 [&](const Tensor& s) { return ember::masked_fill(s, mask, value); }))
+    return *this;
   const Tensor m = ops::partially_overlaps(*this, mask) ? mask.clone() : mask;
   ops::backend_of(*this).where(*this, broadcast_to(m, shape), ops::scalar_as(value, dtype()).expand(shape), *this);
   ops::bump_version(*this);
@@ -335,6 +485,11 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
 static Tensor& fill_inplace(Tensor& self, Scalar value, const char* name) {
   ops::check_defined(self, name);
   ops::check_no_internal_overlap(self, name);
+  // Under autograd the old value's history gets a zero gradient.
+  if (autograd::inplace_recorded(self, name, {}, [&](const Tensor& s) {
+        return where(ones_like(s, {.dtype = Dtype::boolean}), value, s);
+      }))
+    return self;
   ops::backend_of(self).fill(self, value);
   ops::bump_version(self);
   return self;
@@ -350,6 +505,11 @@ Tensor& Tensor::copy_(const Tensor& src) {
   const Shape shape = broadcast_of(*this, src, "copy_");
   EMBER_CHECK(IntArrayRef(shape) == sizes(), "copy_: source of shape ", src.sizes(),
               " is not broadcastable to the destination's shape ", sizes());
+  // Under autograd: d(self's old value) = 0, d(src) = g summed to src's shape.
+  if (autograd::inplace_recorded(*this, "copy_", {src}, [&](const Tensor& s) {
+        return where(ones_like(s, {.dtype = Dtype::boolean}), src.to(dtype()), s);
+      }))
+    return *this;
   const Tensor s = ops::partially_overlaps(*this, src) ? src.clone() : src;
   ops::backend_of(*this).copy(*this, broadcast_to(s, shape));
   ops::bump_version(*this);

@@ -1,9 +1,32 @@
 // Indexing: index_select, gather, scatter(_add), integer and boolean-mask
 // indexing, masked_select, nonzero, sort/argsort/topk, one_hot.
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
 namespace {
+
+using autograd::Grads;
+using autograd::Saved;
+
+// The gradient of scatter's src: g at the scattered positions, in src's shape
+// (src may be larger than index; the rest of it was not used).
+Tensor scattered_src_grad(const Tensor& g, int64_t dim, const Tensor& index, IntArrayRef src_sizes) {
+  const Tensor picked = gather(g, dim, index);
+  if (picked.sizes() == src_sizes) return picked;
+  return ops::view_backward(picked, src_sizes, [sizes = index.sizes().shape()](const Tensor& b) {
+    Tensor v = b;
+    for (size_t d = 0; d < sizes.size(); ++d) v = v.narrow(static_cast<int64_t>(d), 0, sizes[d]);
+    return v;
+  }, "scatter_src_backward");
+}
+
+// Values picked along `dim` at `indices` (sort, topk): the gradient goes back there.
+Tensor record_picked(const char* op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) {
+  return autograd::record(op, values, {x}, [in = x.sizes().shape(), indices, dim](const Tensor& g) {
+    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, indices, g)};
+  });
+}
 
 // An int64 contiguous copy of an integer index tensor.
 Tensor as_index(const Tensor& index, const char* op) {
@@ -67,6 +90,11 @@ Tensor& scatter_impl(Tensor& self, int64_t dim, const Tensor& index_in, const Te
 
 }  // namespace
 
+namespace {
+Tensor scatter_recorded(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate,
+                        const char* op);
+}  // namespace
+
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_in) {
   ops::check_defined(x, "index_select");
   const Tensor index = as_index(index_in, "index_select");
@@ -77,7 +105,15 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_in) {
   Shape shape = xv.sizes().shape();
   shape[static_cast<size_t>(w)] = index.numel();
   Tensor out = ops::new_tensor(shape, x.dtype(), x.device());
-  if (out.numel() > 0) ops::backend_of(out).index_select(out, xv, w, index.reshape({-1}));
+  const Tensor flat_index = index.reshape({-1});
+  if (out.numel() > 0) ops::backend_of(out).index_select(out, xv, w, flat_index);
+  // dx = zeros with g's rows added at their indices
+  out = autograd::record("index_select", out, {xv}, [in = xv.sizes().shape(), w, flat_index](const Tensor& g) {
+    Shape along(static_cast<size_t>(g.dim()), 1);
+    along[static_cast<size_t>(w)] = -1;
+    const Tensor idx = flat_index.view(along).expand(g.sizes());
+    return Grads{scatter_add(zeros(in, {.dtype = g.dtype(), .device = g.device()}), w, idx, g)};
+  });
   return x.dim() == 0 ? out.view({}) : out;
 }
 
@@ -93,31 +129,60 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index_in) {
   check_range(index, x.dim() == 0 ? 1 : x.size(w), "gather", w);
   Tensor out = ops::new_tensor(index.sizes(), x.dtype(), x.device());
   if (out.numel() > 0) ops::backend_of(out).gather(out, x, w, index);
-  return out;
+  // dx = zeros with g added at the gathered positions
+  return autograd::record("gather", out, {x}, [in = x.sizes().shape(), w, index](const Tensor& g) {
+    return Grads{scatter_add(zeros(in, {.dtype = g.dtype(), .device = g.device()}), w, index, g)};
+  });
 }
 
+namespace {
+
+// scatter: dx = g with the overwritten positions zeroed, dsrc = g gathered there.
+// scatter_add: dx = g, dsrc = g gathered at the index.
+Tensor scatter_recorded(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate,
+                        const char* op) {
+  ops::check_defined(x, op);
+  ops::check_defined(src, op, "src");
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = x.clone();
+    scatter_impl(out, dim, index, src, accumulate, op);
+  }
+  const int64_t w = wrap_dim(dim, x.dim(), op);
+  return autograd::record(op, out, {x, src}, [w, idx = as_index(index, op), src_sizes = src.sizes().shape(),
+                                             accumulate](const Tensor& g) {
+    return Grads{accumulate ? g : scatter(g, w, idx, 0.0), scattered_src_grad(g, w, idx, src_sizes)};
+  });
+}
+
+}  // namespace
+
 Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::inplace_recorded(x, "scatter_", {src}, [&](const Tensor& s) {
+        return scatter_recorded(s, dim, index, src, false, "scatter_");
+      }))
+    return x;
   return scatter_impl(x, dim, index, src, false, "scatter_");
 }
 Tensor& scatter_add_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  if (autograd::inplace_recorded(x, "scatter_add_", {src}, [&](const Tensor& s) {
+        return scatter_recorded(s, dim, index, src, true, "scatter_add_");
+      }))
+    return x;
   return scatter_impl(x, dim, index, src, true, "scatter_add_");
 }
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
-  ops::check_defined(x, "scatter");
-  Tensor out = x.clone();
-  return scatter_impl(out, dim, index, src, false, "scatter");
+  return scatter_recorded(x, dim, index, src, false, "scatter");
 }
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) {
   ops::check_defined(x, "scatter");
   ops::check_defined(index, "scatter", "index");
-  Tensor out = x.clone();
-  return scatter_impl(out, dim, index, ops::scalar_as(value, x.dtype(), x.device()).expand(index.sizes()), false,
-                      "scatter");
+  return scatter_recorded(x, dim, index, ops::scalar_as(value, x.dtype(), x.device()).expand(index.sizes()), false,
+                          "scatter");
 }
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
-  ops::check_defined(x, "scatter_add");
-  Tensor out = x.clone();
-  return scatter_impl(out, dim, index, src, true, "scatter_add");
+  return scatter_recorded(x, dim, index, src, true, "scatter_add");
 }
 
 Tensor masked_select(const Tensor& x, const Tensor& mask) {
@@ -128,8 +193,14 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
   const Tensor xb = ops::broadcast_to(x, shape), mb = ops::broadcast_to(mask, shape);
   const int64_t count = sum(mb).item<int64_t>();
   Tensor out = ops::new_tensor({count}, x.dtype(), x.device());
-  if (count > 0) ops::backend_of(out).masked_select(out, xb, mb);
-  return out;
+  if (count > 0) ops::backend_of(out).masked_select(out, xb.detach(), mb);
+  // dx = zeros of the broadcast shape with g placed at the selected positions
+  // (the engine sums it back to x's shape)
+  return autograd::record("masked_select", out, {x}, [shape, m = mb](const Tensor& g) {
+    const Tensor positions = nonzero(m.reshape({-1})).view({-1});
+    const Tensor flat = scatter(zeros({shape_numel(shape)}, {.dtype = g.dtype(), .device = g.device()}), 0, positions, g);
+    return Grads{flat.view(shape)};
+  });
 }
 
 Tensor nonzero(const Tensor& x) {
@@ -173,11 +244,17 @@ std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending, bo
   ops::check_defined(x, "sort");
   if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64})};
   const int64_t w = wrap_dim(dim, x.dim(), "sort");
-  const Tensor rows = rows_along(x, w);
-  Tensor values = ops::new_tensor(rows.sizes(), x.dtype(), x.device());
-  Tensor indices = ops::new_tensor(rows.sizes(), Dtype::int64, x.device());
-  if (rows.numel() > 0) ops::backend_of(x).sort(values, indices, rows, descending, stable);
-  return {from_rows(values, x, w, x.size(w)).contiguous(), from_rows(indices, x, w, x.size(w)).contiguous()};
+  Tensor sorted, order;
+  {
+    NoGradGuard no_grad;
+    const Tensor rows = rows_along(x, w);
+    Tensor values = ops::new_tensor(rows.sizes(), x.dtype(), x.device());
+    Tensor indices = ops::new_tensor(rows.sizes(), Dtype::int64, x.device());
+    if (rows.numel() > 0) ops::backend_of(x).sort(values, indices, rows, descending, stable);
+    sorted = from_rows(values, x, w, x.size(w)).contiguous();
+    order = from_rows(indices, x, w, x.size(w)).contiguous();
+  }
+  return {record_picked("sort", sorted, order, x, w), order};
 }
 
 Tensor argsort(const Tensor& x, int64_t dim, bool descending, bool stable) {
@@ -190,11 +267,17 @@ std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool lar
   const int64_t n = x.dim() == 0 ? 1 : x.size(w);
   EMBER_CHECK(k >= 0 && k <= n, "topk: k (", k, ") is out of range for dim ", w, " with size ", n);
   if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64})};
-  const Tensor rows = rows_along(x, w);
-  Tensor values = ops::new_tensor({rows.size(0), k}, x.dtype(), x.device());
-  Tensor indices = ops::new_tensor({rows.size(0), k}, Dtype::int64, x.device());
-  if (values.numel() > 0) ops::backend_of(x).topk(values, indices, rows, k, largest, sorted);
-  return {from_rows(values, x, w, k).contiguous(), from_rows(indices, x, w, k).contiguous()};
+  Tensor top, where_from;
+  {
+    NoGradGuard no_grad;
+    const Tensor rows = rows_along(x, w);
+    Tensor values = ops::new_tensor({rows.size(0), k}, x.dtype(), x.device());
+    Tensor indices = ops::new_tensor({rows.size(0), k}, Dtype::int64, x.device());
+    if (values.numel() > 0) ops::backend_of(x).topk(values, indices, rows, k, largest, sorted);
+    top = from_rows(values, x, w, k).contiguous();
+    where_from = from_rows(indices, x, w, k).contiguous();
+  }
+  return {record_picked("topk", top, where_from, x, w), where_from};
 }
 
 Tensor one_hot(const Tensor& indices_in, int64_t num_classes) {

@@ -2,6 +2,8 @@
 // the in-place rules (castable result dtype, no self-overlapping output).
 #pragma once
 
+#include <functional>
+
 #include "backend/backend.h"
 #include "ember/creation.h"
 #include "ember/ops.h"
@@ -46,6 +48,11 @@ void check_no_internal_overlap(const Tensor& t, const char* op);
 bool partially_overlaps(const Tensor& a, const Tensor& b);
 // Marks t's storage as modified in place (autograd's version counter).
 inline void bump_version(const Tensor& t) { t.storage()->bump_version(); }
+
+// The gradient of a view op: zeros of the input's shape with `view_of(zeros)`
+// set to g. Recorded, so double backward works (its own gradient is view_of(gg)).
+Tensor view_backward(const Tensor& g, IntArrayRef input_sizes, std::function<Tensor(const Tensor&)> view_of,
+                     const char* op);
 
 // Reduction plumbing: wraps dims, then returns x viewed as (kept, reduced) and
 // the output shape (with or without keepdim).

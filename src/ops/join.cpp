@@ -1,8 +1,11 @@
 // Joining and splitting: cat, stack, split, chunk; and the copies that
 // replicate data: repeat, flip.
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
+
+using autograd::Grads;
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), "cat: expected a non-empty list of tensors");
@@ -33,12 +36,23 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     shape[static_cast<size_t>(w)] += t.size(w);
   }
   Tensor out = ops::new_tensor(shape, dtype, ref.device());
-  int64_t offset = 0;
-  for (const Tensor& t : parts) {
-    if (t.size(w) > 0) ops::backend_of(out).copy(out.narrow(w, offset, t.size(w)), t);
-    offset += t.size(w);
+  std::vector<int64_t> sizes;
+  {
+    NoGradGuard no_grad;
+    int64_t offset = 0;
+    for (const Tensor& t : parts) {
+      if (t.size(w) > 0) ops::backend_of(out).copy(out.narrow(w, offset, t.size(w)), t);
+      offset += t.size(w);
+      sizes.push_back(t.size(w));
+    }
   }
-  return out;
+  // Each input's gradient is its slice of g.
+  return autograd::record("cat", out, parts, [w, sizes](const Tensor& g) {
+    Grads grads;
+    int64_t offset = 0;
+    for (int64_t n : sizes) grads.push_back(g.narrow(w, offset, n)), offset += n;
+    return grads;
+  });
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
@@ -109,7 +123,17 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
     out_shape.push_back(repeats[i] * padded[i]);
   }
   if (shape_numel(out_shape) == 0) return ops::new_tensor(out_shape, x.dtype(), x.device());
-  return base.as_strided(sizes, strides).clone().view(out_shape);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = base.as_strided(sizes, strides).clone().view(out_shape);
+  }
+  // dx: g seen as (r0, s0, r1, s1, ...), summed over the repeat dims
+  return autograd::record("repeat", out, {x}, [in = x.sizes().shape(), sizes](const Tensor& g) {
+    Shape repeat_dims;
+    for (size_t i = 0; i < sizes.size(); i += 2) repeat_dims.push_back(static_cast<int64_t>(i));
+    return Grads{g.reshape(sizes).sum(repeat_dims).reshape(in)};
+  });
 }
 
 Tensor flip(const Tensor& x, IntArrayRef dims) {
@@ -126,7 +150,12 @@ Tensor flip(const Tensor& x, IntArrayRef dims) {
     strides[w] = -strides[w];
   }
   if (x.numel() == 0) return x.clone();
-  return x.as_strided(x.sizes(), strides, offset).clone();
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = x.as_strided(x.sizes(), strides, offset).clone();
+  }
+  return autograd::record("flip", out, {x}, [d = dims.shape()](const Tensor& g) { return Grads{flip(g, d)}; });
 }
 
 }  // namespace ember

@@ -3,10 +3,14 @@
 // reshape + bmm.
 #include <map>
 
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
 namespace {
+
+using autograd::Grads;
+using autograd::Saved;
 
 void check_matmul_dtypes(const Tensor& a, const Tensor& b, const char* op) {
   ops::check_defined(a, op);
@@ -16,11 +20,19 @@ void check_matmul_dtypes(const Tensor& a, const Tensor& b, const char* op) {
               " and ", dtype_name(b.dtype()));
 }
 
-// (B,N,K) @ (B,K,M) without checks.
+// (B,N,K) @ (B,K,M) without checks; every matrix product ends here.
+// out = a b:  da = g b^T,  db = a^T g
 Tensor bmm_unchecked(const Tensor& a, const Tensor& b) {
   Tensor out = ops::new_tensor({a.size(0), a.size(1), b.size(2)}, a.dtype(), a.device());
   ops::backend_of(out).bmm(out, a, b);
-  return out;
+  if (!autograd::should_record(out.dtype(), {a, b})) return out;
+  const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
+  return autograd::record("bmm", out, {a, b},
+                          [need_a, need_b, sa = need_b ? Saved::input(a) : Saved(),
+                           sb = need_a ? Saved::input(b) : Saved()](const Tensor& g) {
+                            return Grads{need_a ? bmm_unchecked(g, sb.get().transpose(1, 2)) : Tensor(),
+                                         need_b ? bmm_unchecked(sa.get().transpose(1, 2), g) : Tensor()};
+                          });
 }
 
 }  // namespace

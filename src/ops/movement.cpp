@@ -3,13 +3,66 @@
 // clone and to() copy. Also item() and element export.
 #include <numeric>
 
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
+
+using autograd::Grads;
+
+namespace ops {
+Tensor view_backward(const Tensor& g, IntArrayRef input_sizes, std::function<Tensor(const Tensor&)> view_of,
+                     const char* op) {
+  Tensor out = zeros(input_sizes, {.dtype = g.dtype(), .device = g.device()});
+  {
+    NoGradGuard no_grad;
+    view_of(out).copy_(g);
+  }
+  return autograd::record(op, out, {g}, [view_of = std::move(view_of)](const Tensor& gg) { return Grads{view_of(gg)}; });
+}
+}  // namespace ops
+
 namespace {
 
-Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+// The storage position of every element of a (sizes, strides, offset) view, int64.
+Tensor storage_positions(const Shape& sizes, const Shape& strides, int64_t offset) {
+  Tensor pos = full(sizes, offset, {.dtype = Dtype::int64});
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    Shape along(sizes.size(), 1);
+    along[d] = sizes[d];
+    pos = pos + arange(sizes[d], {.dtype = Dtype::int64}).view(along) * strides[d];
+  }
+  return pos.reshape({-1});
+}
+
+// as_strided's gradient for any input layout and any output strides (even
+// repeated elements): g is summed into the storage positions it was read from,
+// then the input reads its own positions back.
+Tensor as_strided_backward(const Tensor& g, const Shape& in_sizes, const Shape& in_strides, int64_t in_offset,
+                           const Shape& sizes, const Shape& strides, int64_t offset) {
+  const Tensor in_pos = storage_positions(in_sizes, in_strides, in_offset);
+  const Tensor out_pos = storage_positions(sizes, strides, offset);
+  int64_t span = 1;
+  if (in_pos.numel() > 0) span = std::max(span, amax(in_pos).item<int64_t>() + 1);
+  if (out_pos.numel() > 0) span = std::max(span, amax(out_pos).item<int64_t>() + 1);
+  const Tensor storage = scatter_add(zeros({span}, {.dtype = g.dtype(), .device = g.device()}), 0, out_pos, g.reshape({-1}));
+  return index_select(storage, 0, in_pos).view(in_sizes);
+}
+
+// Views whose gradient is the incoming one reshaped back to the input's shape.
+Tensor reshaped_view(const char* op, Tensor out, const Tensor& in) {
+  return autograd::record(op, std::move(out), {in},
+                          [sizes = in.sizes().shape()](const Tensor& g) { return Grads{g.reshape(sizes)}; });
+}
+
+Tensor alias(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
   return Tensor(IntrusivePtr<TensorImpl>::make(base.storage(), base.dtype(), std::move(sizes), std::move(strides), offset));
+}
+
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
+  Tensor v = alias(base, std::move(sizes), std::move(strides), offset);
+  v.impl()->set_is_view(true);
+  return v;
 }
 
 // Replaces a single -1 in `sizes` so that the product is `numel`.
@@ -81,14 +134,14 @@ Tensor Tensor::view(IntArrayRef sizes) const {
   EMBER_CHECK(strides.has_value(), "view: size ", shape, " is not compatible with the input's size ", this->sizes(),
               " and stride ", this->strides(),
               " (at least one dimension spans two contiguous chunks); use reshape() instead");
-  return make_view(*this, std::move(shape), std::move(*strides), storage_offset());
+  return reshaped_view("view", make_view(*this, std::move(shape), std::move(*strides), storage_offset()), *this);
 }
 
 Tensor Tensor::reshape(IntArrayRef sizes) const {
   ops::check_defined(*this, "reshape");
   Shape shape = infer_size(sizes, numel(), "reshape");
   if (auto strides = view_strides(this->sizes(), this->strides(), shape))
-    return make_view(*this, std::move(shape), std::move(*strides), storage_offset());
+    return reshaped_view("reshape", make_view(*this, std::move(shape), std::move(*strides), storage_offset()), *this);
   return contiguous().view(shape);
 }
 
@@ -108,7 +161,11 @@ Tensor Tensor::as_strided(IntArrayRef sizes, IntArrayRef strides, std::optional<
   const int64_t capacity = static_cast<int64_t>(storage()->nbytes() / element_size());
   EMBER_CHECK(highest < lowest || (lowest >= 0 && highest < capacity), "as_strided: sizes ", sizes, " strides ",
               strides, " offset ", start, " reach outside the storage of ", capacity, " elements");
-  return make_view(*this, sizes.shape(), strides.shape(), start);
+  return autograd::record("as_strided", make_view(*this, sizes.shape(), strides.shape(), start), {*this},
+                          [in_sizes = this->sizes().shape(), in_strides = this->strides().shape(), in_offset = storage_offset(),
+                           sz = sizes.shape(), st = strides.shape(), start](const Tensor& g) {
+                            return Grads{as_strided_backward(g, in_sizes, in_strides, in_offset, sz, st, start)};
+                          });
 }
 
 Tensor Tensor::permute(IntArrayRef dims) const {
@@ -124,7 +181,10 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     sizes_out[i] = sizes()[d];
     strides_out[i] = strides()[d];
   }
-  return make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  Shape inverse(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) inverse[static_cast<size_t>(wrap_dim(dims[i], dim(), "permute"))] = static_cast<int64_t>(i);
+  return autograd::record("permute", make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
+                          {*this}, [inverse](const Tensor& g) { return Grads{g.permute(inverse)}; });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
@@ -133,7 +193,10 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   const size_t b = static_cast<size_t>(wrap_dim(dim1, dim(), "transpose"));
   Shape s = impl_->sizes(), st = impl_->strides();
   if (dim() > 0) std::swap(s[a], s[b]), std::swap(st[a], st[b]);
-  return make_view(*this, std::move(s), std::move(st), storage_offset());
+  return autograd::record("transpose", make_view(*this, std::move(s), std::move(st), storage_offset()), {*this},
+                          [a, b](const Tensor& g) {
+                            return Grads{g.transpose(static_cast<int64_t>(a), static_cast<int64_t>(b))};
+                          });
 }
 
 Tensor Tensor::t() const {
@@ -147,7 +210,7 @@ Tensor Tensor::squeeze() const {
   Shape s, st;
   for (int64_t d = 0; d < dim(); ++d)
     if (sizes()[static_cast<size_t>(d)] != 1) s.push_back(sizes()[static_cast<size_t>(d)]), st.push_back(strides()[static_cast<size_t>(d)]);
-  return make_view(*this, std::move(s), std::move(st), storage_offset());
+  return reshaped_view("squeeze", make_view(*this, std::move(s), std::move(st), storage_offset()), *this);
 }
 
 Tensor Tensor::squeeze(int64_t d) const {
@@ -155,7 +218,7 @@ Tensor Tensor::squeeze(int64_t d) const {
   const size_t w = static_cast<size_t>(wrap_dim(d, dim(), "squeeze"));
   Shape s = impl_->sizes(), st = impl_->strides();
   if (dim() > 0 && s[w] == 1) s.erase(w), st.erase(w);
-  return make_view(*this, std::move(s), std::move(st), storage_offset());
+  return reshaped_view("squeeze", make_view(*this, std::move(s), std::move(st), storage_offset()), *this);
 }
 
 Tensor Tensor::unsqueeze(int64_t d) const {
@@ -165,7 +228,7 @@ Tensor Tensor::unsqueeze(int64_t d) const {
   const int64_t stride = w < s.size() ? s[w] * st[w] : 1;
   s.insert(w, 1);
   st.insert(w, stride);
-  return make_view(*this, std::move(s), std::move(st), storage_offset());
+  return reshaped_view("unsqueeze", make_view(*this, std::move(s), std::move(st), storage_offset()), *this);
 }
 
 Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
@@ -215,7 +278,9 @@ Tensor Tensor::expand(IntArrayRef target) const {
     s[iu] = want;
     st[iu] = have == want ? strides()[static_cast<size_t>(src)] : 0;
   }
-  return make_view(*this, std::move(s), std::move(st), storage_offset());
+  // The engine sums the gradient back over the expanded dims.
+  return autograd::record("expand", make_view(*this, std::move(s), std::move(st), storage_offset()), {*this},
+                          [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
@@ -228,7 +293,12 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
               " exceeds size ", n, " of dim ", w, " (shape ", sizes(), ")");
   Shape s = impl_->sizes();
   s[static_cast<size_t>(w)] = length;
-  return make_view(*this, std::move(s), impl_->strides(), storage_offset() + start * stride(w));
+  return autograd::record(
+      "narrow", make_view(*this, std::move(s), impl_->strides(), storage_offset() + start * stride(w)), {*this},
+      [in = sizes().shape(), w, start, length](const Tensor& g) {
+        return Grads{ops::view_backward(g, in, [=](const Tensor& b) { return b.narrow(w, start, length); },
+                                        "narrow_backward")};
+      });
 }
 
 Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_in, std::optional<int64_t> end_in, int64_t step) const {
@@ -243,7 +313,12 @@ Tensor Tensor::slice(int64_t d, std::optional<int64_t> start_in, std::optional<i
   Shape s = impl_->sizes(), st = impl_->strides();
   s[static_cast<size_t>(w)] = (end - start + step - 1) / step;
   st[static_cast<size_t>(w)] *= step;
-  return make_view(*this, std::move(s), std::move(st), storage_offset() + start * stride(w));
+  return autograd::record(
+      "slice", make_view(*this, std::move(s), std::move(st), storage_offset() + start * stride(w)), {*this},
+      [in = sizes().shape(), w, start, end, step](const Tensor& g) {
+        return Grads{ops::view_backward(g, in, [=](const Tensor& b) { return b.slice(w, start, end, step); },
+                                        "slice_backward")};
+      });
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
@@ -257,7 +332,12 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
   Shape s = impl_->sizes(), st = impl_->strides();
   s.erase(static_cast<size_t>(w));
   st.erase(static_cast<size_t>(w));
-  return make_view(*this, std::move(s), std::move(st), storage_offset() + index * stride(w));
+  return autograd::record(
+      "select", make_view(*this, std::move(s), std::move(st), storage_offset() + index * stride(w)), {*this},
+      [in = sizes().shape(), w, index](const Tensor& g) {
+        return Grads{ops::view_backward(g, in, [=](const Tensor& b) { return b.select(w, index); },
+                                        "select_backward")};
+      });
 }
 
 Tensor Tensor::contiguous() const {
@@ -269,12 +349,12 @@ Tensor Tensor::clone() const {
   ops::check_defined(*this, "clone");
   Tensor out = ops::new_tensor(sizes(), dtype(), device());
   ops::backend_of(out).copy(out, *this);
-  return out;
+  return autograd::record("clone", out, {*this}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor Tensor::detach() const {
   ops::check_defined(*this, "detach");
-  return make_view(*this, impl_->sizes(), impl_->strides(), storage_offset());
+  return alias(*this, impl_->sizes(), impl_->strides(), storage_offset());
 }
 
 Tensor Tensor::to(Dtype target, bool copy) const {
@@ -282,7 +362,8 @@ Tensor Tensor::to(Dtype target, bool copy) const {
   if (target == dtype() && !copy) return *this;
   Tensor out = ops::new_tensor(sizes(), target, device());
   ops::backend_of(out).copy(out, *this);
-  return out;
+  // The engine casts the gradient back to the input's dtype.
+  return autograd::record("to", out, {*this}, [](const Tensor& g) { return Grads{g}; });
 }
 
 Tensor Tensor::to(Device target, bool copy) const {

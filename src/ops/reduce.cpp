@@ -1,8 +1,10 @@
 // Reductions: sum/mean/prod/amax/amin/max/min/argmax/argmin/all/any run on the
 // backend's (O, I) reduce kernels; var/std/norm/logsumexp are composed of them.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "ops/internal.h"
 
 namespace ember {
@@ -38,14 +40,56 @@ ReductionPlan plan_reduction(const Tensor& x, IntArrayRef dims, bool keepdim, co
 
 namespace {
 
+using autograd::Grads;
+using autograd::Saved;
+
+// Runs the kernel only; the public ops record their own rules.
 Tensor reduce_op(ReduceOp op, const char* name, const Tensor& x, IntArrayRef dims, bool keepdim, Dtype dtype) {
+  NoGradGuard no_grad;
   ops::ReductionPlan plan = ops::plan_reduction(ops::as_dtype(x, dtype), dims, keepdim, name);
   if (op == ReduceOp::amax || op == ReduceOp::amin)
     EMBER_CHECK(plan.x2d.size(1) > 0 || plan.x2d.size(0) == 0, name,
                 ": expected a non-empty reduction, but the reduced dims of shape ", x.sizes(), " hold no elements");
-  Tensor out = ops::new_tensor({plan.x2d.size(0)}, dtype, x.device());
-  ops::backend_of(out).reduce(op, out, plan.x2d);
-  return out.view(plan.out_shape);
+  Tensor out = ops::new_tensor(plan.out_shape, dtype, x.device());
+  ops::backend_of(out).reduce(op, out.view({plan.x2d.size(0)}), plan.x2d);
+  return out;
+}
+
+// The wrapped, sorted dims a reduction over `dims` (all when empty) covers.
+Shape reduced_dims(const Tensor& x, IntArrayRef dims, const char* op) {
+  Shape out;
+  if (dims.empty())
+    for (int64_t d = 0; d < x.dim(); ++d) out.push_back(d);
+  for (int64_t d : dims) out.push_back(wrap_dim(d, x.dim(), op));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A reduction's gradient (or output) with the reduced dims back as size 1,
+// so that it broadcasts against the input.
+Tensor keep_dims(const Tensor& g, const Shape& dims, bool keepdim) {
+  if (keepdim) return g;
+  Tensor out = g;
+  for (int64_t d : dims) out = out.unsqueeze(d);
+  return out;
+}
+
+// amax/amin and full max/min: the gradient goes to the extreme elements,
+// shared evenly between ties. dx = g * (x == out) / count(x == out)
+Tensor record_extreme(const char* op, const Tensor& out, const Tensor& x, const Shape& dims, bool keepdim) {
+  return autograd::record(op, out, {x}, [sx = Saved::input(x), so = Saved::output(out), dims, keepdim](const Tensor& g) {
+    const Tensor mask = eq(sx.get(), keep_dims(so.get(), dims, keepdim)).to(g.dtype());
+    return Grads{keep_dims(g, dims, keepdim) * mask / mask.sum(dims, true)};
+  });
+}
+
+// max/min along a dim: the gradient goes to the selected index.
+Tensor record_selected(const char* op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim,
+                       bool keepdim) {
+  return autograd::record(op, values, {x}, [in = x.sizes().shape(), idx = indices, dim, keepdim](const Tensor& g) {
+    const Shape d{dim};
+    return Grads{scatter(zeros(in, {.dtype = g.dtype()}), dim, keep_dims(idx, d, keepdim), keep_dims(g, d, keepdim))};
+  });
 }
 
 Dtype widen_integers(Dtype d) { return is_integral(d, true) ? Dtype::int64 : d; }
@@ -72,9 +116,9 @@ Tensor var_impl(const Tensor& x, IntArrayRef dims, int64_t correction, bool keep
   check_float(x, op);
   check_dims(x, dims, op);
   const Tensor centered = x - mean(x, dims, true);
-  Tensor s = sum(centered * centered, dims, keepdim);
+  const Tensor s = sum(centered * centered, dims, keepdim);
   const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
-  return s.div_(static_cast<double>(std::max<int64_t>(n - correction, 0)));
+  return s / static_cast<double>(std::max<int64_t>(n - correction, 0));
 }
 
 std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor& x, int64_t dim, bool keepdim) {
@@ -82,11 +126,16 @@ std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor
   const int64_t w = wrap_dim(dim, x.dim(), name);
   EMBER_CHECK(x.dim() == 0 || x.size(w) > 0, name, ": expected reduction dim ", w,
               " to have a non-zero size, shape ", x.sizes());
-  ops::ReductionPlan plan = ops::plan_reduction(x, {w}, keepdim, name);
-  Tensor values = ops::new_tensor({plan.x2d.size(0)}, x.dtype(), x.device());
-  Tensor indices = ops::new_tensor({plan.x2d.size(0)}, Dtype::int64, x.device());
-  ops::backend_of(x).arg_reduce(is_max, values, indices, plan.x2d);
-  return {values.view(plan.out_shape), indices.view(plan.out_shape)};
+  Tensor values, indices;
+  {
+    NoGradGuard no_grad;
+    ops::ReductionPlan plan = ops::plan_reduction(x, {w}, keepdim, name);
+    values = ops::new_tensor(plan.out_shape, x.dtype(), x.device());
+    indices = ops::new_tensor(plan.out_shape, Dtype::int64, x.device());
+    ops::backend_of(x).arg_reduce(is_max, values.view({plan.x2d.size(0)}), indices.view({plan.x2d.size(0)}), plan.x2d);
+  }
+  if (x.dim() == 0) return {values, indices};
+  return {record_selected(name, values, indices, x, w, keepdim), indices};
 }
 
 Tensor arg_only(bool is_max, const char* name, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
@@ -102,32 +151,60 @@ Tensor arg_only(bool is_max, const char* name, const Tensor& x, std::optional<in
 // sum(x) = x_1 + ... + x_n
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim) {
   ops::check_defined(x, "sum");
-  return reduce_op(ReduceOp::sum, "sum", x, dims, keepdim, widen_integers(x.dtype()));
+  Tensor out = reduce_op(ReduceOp::sum, "sum", x, dims, keepdim, widen_integers(x.dtype()));
+  // dx = g broadcast back over the reduced dims
+  return autograd::record("sum", out, {x}, [in = x.sizes().shape(), d = reduced_dims(x, dims, "sum"), keepdim](const Tensor& g) {
+    return Grads{keep_dims(g, d, keepdim).expand(in)};
+  });
 }
 
 // mean(x) = sum(x) / n
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim) {
   check_float(x, "mean");
   check_dims(x, dims, "mean");
-  Tensor s = sum(x, dims, keepdim);
+  const Tensor s = sum(x, dims, keepdim);
   const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
-  return s.div_(static_cast<double>(n));
+  return s / static_cast<double>(n);
+}
+
+// prod(x) = x_1 * ... * x_n
+// dx_i = g * prod_{j != i} x_j, computed without dividing by zero: with no zero
+// in the slice it is prod / x_i; with one zero, only that element gets the
+// product of the others; with more, all get 0.
+Tensor prod_backward(const Tensor& g, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  const Tensor xs = dim ? x : x.reshape({-1});
+  const int64_t d = dim ? *dim : 0;
+  const Tensor gd = !dim ? g.reshape({1}) : (keepdim ? g : g.unsqueeze(d));
+  const Tensor is_zero = eq(xs, 0);
+  const Tensor zeros_in_slice = is_zero.sum({d}, true);
+  const Tensor x_safe = where(is_zero, 1.0, xs);
+  const Tensor others = prod(x_safe, d, true);
+  const Tensor grad = where(eq(zeros_in_slice, 0), others / x_safe,
+                            where(logical_and(is_zero, eq(zeros_in_slice, 1)), others, 0.0));
+  return (gd * grad).reshape(x.sizes());
 }
 
 Tensor prod(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   ops::check_defined(x, "prod");
   const Dtype dtype = widen_integers(x.dtype());
-  if (!dim) return reduce_op(ReduceOp::prod, "prod", x, {}, false, dtype);
-  return reduce_op(ReduceOp::prod, "prod", x, {*dim}, keepdim, dtype);
+  if (dim) wrap_dim(*dim, x.dim(), "prod");
+  Tensor out = dim ? reduce_op(ReduceOp::prod, "prod", x, {*dim}, keepdim, dtype)
+                   : reduce_op(ReduceOp::prod, "prod", x, {}, false, dtype);
+  const std::optional<int64_t> d = dim && x.dim() > 0 ? std::optional<int64_t>(wrap_dim(*dim, x.dim(), "prod")) : std::nullopt;
+  return autograd::record("prod", out, {x}, [sx = Saved::input(x), d, keepdim](const Tensor& g) {
+    return Grads{prod_backward(g, sx.get(), d, keepdim)};
+  });
 }
 
 Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
   ops::check_defined(x, "amax");
-  return reduce_op(ReduceOp::amax, "amax", x, dims, keepdim, x.dtype());
+  return record_extreme("amax", reduce_op(ReduceOp::amax, "amax", x, dims, keepdim, x.dtype()), x,
+                        reduced_dims(x, dims, "amax"), keepdim);
 }
 Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
   ops::check_defined(x, "amin");
-  return reduce_op(ReduceOp::amin, "amin", x, dims, keepdim, x.dtype());
+  return record_extreme("amin", reduce_op(ReduceOp::amin, "amin", x, dims, keepdim, x.dtype()), x,
+                        reduced_dims(x, dims, "amin"), keepdim);
 }
 
 Tensor max(const Tensor& x) {
@@ -152,14 +229,13 @@ Tensor var(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) 
 
 // std(x) = sqrt(var(x))
 Tensor std(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) {
-  return var_impl(x, dims, correction, keepdim, "std").sqrt_();
+  return sqrt(var_impl(x, dims, correction, keepdim, "std"));
 }
 
 // ||x||_p = (sum |x|^p)^(1/p); p = inf: max |x|; p = 0: count of nonzeros
 Tensor norm(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
   check_float(x, "norm");
   check_dims(x, dims, "norm");
-  if (p == 2) return sum(x * x, dims, keepdim).sqrt_();
   if (p == 1) return sum(abs(x), dims, keepdim);
   if (std::isinf(p)) {
     if (x.numel() == 0) return sum(abs(x), dims, keepdim);  // the norm of nothing is 0
@@ -167,7 +243,18 @@ Tensor norm(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
   }
   if (p == 0) return sum(ne(x, 0), dims, keepdim).to(x.dtype());
   EMBER_CHECK(p > 0, "norm: p must be positive, 0 or +-inf, got ", p);
-  return pow(sum(pow(abs(x), p), dims, keepdim), 1.0 / p);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = p == 2 ? sqrt(sum(x * x, dims, keepdim)) : pow(sum(pow(abs(x), p), dims, keepdim), 1.0 / p);
+  }
+  // dx = g x |x|^(p-2) / norm^(p-1), and 0 where the norm is 0 (as PyTorch)
+  return autograd::record("norm", out, {x}, [sx = Saved::input(x), so = Saved::output(out), d = reduced_dims(x, dims, "norm"),
+                                             keepdim, p](const Tensor& g) {
+    const Tensor v = sx.get(), n = keep_dims(so.get(), d, keepdim), gk = keep_dims(g, d, keepdim);
+    const Tensor scale = p == 2 ? gk / n : gk * pow(abs(v), p - 2) / pow(n, p - 1);
+    return Grads{where(eq(n, 0), 0.0, v * scale)};
+  });
 }
 
 // logsumexp(x) = m + log(sum(exp(x - m))), m = max(x) (finite) for stability
@@ -176,10 +263,14 @@ Tensor logsumexp(const Tensor& x_in, IntArrayRef dims, bool keepdim) {
   check_dims(x_in, dims, "logsumexp");
   const Tensor x = is_floating(x_in.dtype()) ? x_in : x_in.to(default_dtype());
   if (x.numel() == 0) return log(sum(exp(x), dims, keepdim));
-  Tensor m = amax(x, dims, true);
-  m.masked_fill_(ne(abs(m), std::numeric_limits<double>::infinity()).logical_not(), 0);  // inf/nan: shift by 0
+  Tensor m;
+  {  // a constant shift: the gradient is the same without it
+    NoGradGuard no_grad;
+    m = amax(x, dims, true);
+    m.masked_fill_(ne(abs(m), std::numeric_limits<double>::infinity()).logical_not(), 0);  // inf/nan: shift by 0
+  }
   const Tensor s = sum(exp(x - m), dims, keepdim);
-  return log(s).add_(m.view(s.sizes()));
+  return log(s) + m.view(s.sizes());
 }
 
 Tensor all(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
@@ -201,10 +292,11 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
   const Dtype dtype = widen_integers(x.dtype());
   const Tensor src = ops::as_dtype(x, dtype).contiguous();
   Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
-  if (x.dim() == 0) return out.copy_(src);
+  if (x.dim() == 0) return autograd::record("cumsum", out.copy_(src.detach()), {x}, [](const Tensor& g) { return Grads{g}; });
   if (x.numel() == 0) return out;  // the kernel starts each run at element 0, which an empty tensor lacks
   ops::backend_of(out).cumsum(out, src, w);
-  return out;
+  // dx_i = g_i + ... + g_n: a cumulative sum from the end
+  return autograd::record("cumsum", out, {x}, [w](const Tensor& g) { return Grads{flip(cumsum(flip(g, {w}), w), {w})}; });
 }
 
 }  // namespace ember

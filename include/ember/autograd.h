@@ -1,0 +1,123 @@
+// Reverse-mode automatic differentiation, define-by-run as in PyTorch: ops
+// record a graph of Nodes as they run on tensors that require grad, and
+// backward() walks it once, in dependency order.
+//
+//   Tensor x = randn({3}).requires_grad_();
+//   Tensor y = (x * x).sum();
+//   y.backward();                      // x.grad() == 2 * x
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ember/grad_mode.h"
+#include "ember/tensor.h"
+
+namespace ember {
+
+// One recorded op: turns the gradient of its output into the gradients of its
+// inputs. Every node has exactly one output; multi-output ops record one node
+// per differentiable output.
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  // Where the gradient of one input goes, and that input's shape and dtype
+  // (the engine sums broadcast gradients back to the shape and casts to the dtype).
+  struct Edge {
+    std::shared_ptr<Node> node;  // null when the input needs no gradient
+    Shape shape;
+    Dtype dtype = Dtype::float32;
+  };
+
+  explicit Node(const char* op) : op_(op) {}
+  virtual ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // "MulBackward" for the node that `mul` recorded; "AccumulateGrad" for leaves.
+  virtual std::string name() const;
+  // The forward op's name ("mul").
+  const char* op() const { return op_; }
+  const std::vector<Edge>& next_edges() const { return edges_; }
+  std::vector<Edge>& mutable_next_edges() { return edges_; }
+
+  // Gradients of the inputs, one per edge (undefined = zero), given the
+  // gradient of the output. Throws once release() ran.
+  virtual std::vector<Tensor> apply(const Tensor& grad) = 0;
+  // Frees what the node saved for backward (after a backward without retain_graph).
+  virtual void release() {}
+
+  // Hooks and retain_grad of the tensor this node produced (non-leaf tensors).
+  std::weak_ptr<struct AutogradMeta> output_meta;
+
+  // Engine bookkeeping for the backward pass in progress.
+  struct RunState {
+    uint64_t run = 0;        // which backward pass the fields below belong to
+    int32_t pending = 0;     // gradients still to arrive
+    bool visited = false;    // reached by the dependency count
+    bool needed = true;      // autograd::grad: leads to a requested input
+    int32_t capture = -1;    // autograd::grad: index of the requested input it produces
+    Tensor buffer;           // sum of the gradients arrived so far
+  } state;
+
+ private:
+  const char* op_;
+  std::vector<Edge> edges_;
+};
+
+// Autograd's state of one tensor.
+struct AutogradMeta {
+  bool requires_grad = false;
+  bool retains_grad = false;
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;           // null for leaves
+  std::weak_ptr<Node> grad_accumulator;    // leaves: the node that accumulates into grad
+  std::vector<std::function<Tensor(const Tensor&)>> hooks;
+};
+
+namespace autograd {
+
+// Sums of gradients of `outputs` with respect to `inputs` (torch.autograd.grad).
+// grad_outputs: one per output, or empty for scalar outputs (ones). Does not
+// touch any tensor's grad(). retain_graph defaults to create_graph.
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs = {}, std::optional<bool> retain_graph = {},
+                         bool create_graph = false, bool allow_unused = false);
+
+// Accumulates gradients of `tensors` into the grad() of the leaves they came from.
+void backward(const std::vector<Tensor>& tensors, const std::vector<Tensor>& grad_tensors = {},
+              std::optional<bool> retain_graph = {}, bool create_graph = false);
+
+// Anomaly mode: a NaN or Inf produced by a backward node throws an Error naming
+// the node and the forward op that recorded it.
+bool is_anomaly_enabled();
+class DetectAnomalyGuard {
+ public:
+  DetectAnomalyGuard();
+  ~DetectAnomalyGuard();
+  DetectAnomalyGuard(const DetectAnomalyGuard&) = delete;
+  DetectAnomalyGuard& operator=(const DetectAnomalyGuard&) = delete;
+
+ private:
+  bool previous_;
+};
+
+// A differentiable function of tensors, for gradcheck.
+using Function = std::function<Tensor(const std::vector<Tensor>&)>;
+
+// Compares autograd's vector-Jacobian product for a random cotangent with
+// central finite differences, for every float64 input that requires grad.
+// Passes when |analytic - numeric| <= atol + rtol * |numeric| everywhere;
+// otherwise throws an Error naming the input, the element and both values.
+bool gradcheck(const Function& fn, const std::vector<Tensor>& inputs, double eps = 1e-6, double atol = 1e-5,
+               double rtol = 1e-3);
+// gradcheck of the first derivative (built with create_graph), i.e. checks
+// that the backward rules are themselves correctly differentiable.
+bool gradgradcheck(const Function& fn, const std::vector<Tensor>& inputs, double eps = 1e-6, double atol = 1e-5,
+                   double rtol = 1e-3);
+
+}  // namespace autograd
+}  // namespace ember

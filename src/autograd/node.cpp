@@ -1,0 +1,176 @@
+// Nodes and the links between tensors and nodes: set_history (an op's output
+// gets its grad_fn), gradient edges (where an input's gradient goes), leaves'
+// AccumulateGrad nodes, saved tensors, and in-place history rewriting.
+#include <cctype>
+
+#include "autograd/engine.h"
+#include "autograd/record.h"
+#include "ops/internal.h"
+
+namespace ember {
+
+// Graphs can be long chains (an RNN unrolled 10,000 steps): free them with a
+// work list instead of one nested destructor call per node.
+Node::~Node() {
+  thread_local std::vector<std::shared_ptr<Node>> t_pending;
+  thread_local bool t_draining = false;
+  for (Edge& e : edges_)
+    if (e.node && e.node.use_count() == 1) t_pending.push_back(std::move(e.node));
+  if (t_draining) return;
+  t_draining = true;
+  while (!t_pending.empty()) {
+    std::shared_ptr<Node> last = std::move(t_pending.back());
+    t_pending.pop_back();
+    last.reset();  // may push its own inputs
+  }
+  t_draining = false;
+}
+
+// "log_softmax" -> "LogSoftmaxBackward"
+std::string Node::name() const {
+  std::string out;
+  bool upper = true;
+  for (const char* c = op_; *c; ++c) {
+    if (*c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
+    upper = false;
+  }
+  return out + "Backward";
+}
+
+namespace autograd {
+namespace {
+
+// Adds each incoming gradient into its leaf's grad() (running the leaf's hooks first).
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor leaf) : Node("accumulate_grad"), leaf_(std::move(leaf)) {}
+  std::string name() const override { return "AccumulateGrad"; }
+
+  std::vector<Tensor> apply(const Tensor& incoming) override {
+    AutogradMeta& meta = *leaf_.impl()->autograd_meta();
+    Tensor g = run_hooks(meta, incoming);
+    if (!g.defined()) return {};
+    if (!meta.grad.defined()) {
+      // Keep the gradient itself only when nothing else can see or change it.
+      // (The engine holds one more handle to `incoming` while we run.)
+      const bool exclusive = g.use_count() <= 2 && g.storage()->use_count() == 1 && g.is_contiguous() &&
+                             !requires_grad(g);
+      meta.grad = is_grad_enabled() ? g : (exclusive ? g.detach() : g.detach().clone());
+    } else if (is_grad_enabled()) {
+      meta.grad = meta.grad + g;  // create_graph: keep the history of both
+    } else {
+      meta.grad.add_(g);
+    }
+    return {};
+  }
+
+  const Tensor& leaf() const { return leaf_; }
+
+ private:
+  Tensor leaf_;
+};
+
+AutogradMeta& meta_of(const Tensor& t) {
+  auto& meta = t.impl()->autograd_meta();
+  if (!meta) meta = std::make_shared<AutogradMeta>();
+  return *meta;
+}
+
+}  // namespace
+
+Tensor run_hooks(AutogradMeta& meta, Tensor grad) {
+  for (auto& hook : meta.hooks) {
+    Tensor replaced = hook(grad);
+    if (replaced.defined()) grad = std::move(replaced);
+  }
+  return grad;
+}
+
+std::shared_ptr<Node> gradient_edge(const Tensor& t) {
+  const auto& meta = t.impl()->autograd_meta();
+  if (!meta || !meta->requires_grad) return nullptr;
+  if (meta->grad_fn) return meta->grad_fn;
+  std::shared_ptr<Node> acc = meta->grad_accumulator.lock();
+  if (!acc) {
+    acc = std::make_shared<AccumulateGrad>(t);
+    meta->grad_accumulator = acc;
+  }
+  return acc;
+}
+
+void set_history(Tensor& out, std::shared_ptr<Node> node, const Tensor* inputs, size_t count) {
+  for (size_t i = 0; i < count; ++i)
+    if (inputs[i].defined() && inputs[i].impl() == out.impl()) return;  // the op returned its input: nothing new
+  auto& edges = node->mutable_next_edges();
+  edges.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const Tensor& t = inputs[i];
+    if (!t.defined()) {
+      edges.push_back({});
+      continue;
+    }
+    edges.push_back({gradient_edge(t), t.sizes().shape(), t.dtype()});
+  }
+  AutogradMeta& meta = meta_of(out);
+  meta.requires_grad = true;
+  meta.grad_fn = std::move(node);
+}
+
+namespace {
+thread_local Node* t_current_node = nullptr;
+}
+
+CurrentNodeGuard::CurrentNodeGuard(Node* node) : previous_(t_current_node) { t_current_node = node; }
+CurrentNodeGuard::~CurrentNodeGuard() { t_current_node = previous_; }
+
+Tensor Saved::get() const {
+  if (!data_.defined()) return data_;
+  EMBER_CHECK(data_.storage()->version() == version_,
+              "one of the tensors needed for gradient computation (shape ", data_.sizes(),
+              ") has been modified by an in-place operation: it was saved at version ", version_,
+              " and is now at version ", data_.storage()->version(),
+              "; clone() it before modifying it, or modify a copy");
+  if (!is_output_ || !is_grad_enabled() || t_current_node == nullptr) return data_;
+  // create_graph: the output again, with the node that made it as its grad_fn.
+  Tensor out = data_.detach();
+  AutogradMeta& meta = meta_of(out);
+  meta.requires_grad = true;
+  meta.grad_fn = t_current_node->shared_from_this();
+  return out;
+}
+
+void fail_released(const Node& node) {
+  detail::fail(node.name(),
+               ": trying to backward through the graph a second time (or to use saved tensors after they were "
+               "freed). Saved tensors are freed by backward() and autograd::grad(); pass retain_graph=true to the "
+               "first call if you need to backward through the graph again");
+}
+
+void check_inplace(const Tensor& self, const char* op) {
+  EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op,
+              ": a leaf tensor that requires grad (shape ", self.sizes(),
+              ") is being used in an in-place operation; use an out-of-place op or wrap the update in NoGradGuard");
+  EMBER_CHECK(!self.impl()->is_view(), op, ": in-place operation on a view (shape ", self.sizes(),
+              ") while recording gradients is not supported: the tensor it views would not see the history; "
+              "use the out-of-place op, or clone() the view first");
+}
+
+void adopt_result(Tensor& self, const Tensor& result) {
+  const Tensor r = result.dtype() == self.dtype() ? result : result.to(self.dtype());
+  {
+    NoGradGuard no_grad;
+    ops::backend_of(self).copy(self, r);
+  }
+  ops::bump_version(self);
+  if (!requires_grad(r)) return;
+  AutogradMeta& meta = meta_of(self);
+  meta.requires_grad = true;
+  meta.grad_fn = r.impl()->autograd_meta()->grad_fn;
+}
+
+}  // namespace autograd
+}  // namespace ember
