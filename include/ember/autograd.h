@@ -32,8 +32,10 @@ class Node : public std::enable_shared_from_this<Node> {
     Dtype dtype = Dtype::float32;
   };
 
-  explicit Node(const char* op) : op_(op) {}
+  explicit Node(const char* op);
   virtual ~Node();
+  // Nodes alive in the process (tests use it to check that graphs are freed).
+  static int64_t live_count();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 

@@ -169,7 +169,13 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
         if (meta->retains_grad) retain(*meta, g, create_graph);
       }
       CurrentNodeGuard current(node);
-      grads = node->apply(g);
+      try {
+        grads = node->apply(g);
+      } catch (const Error& e) {
+        const std::string what = e.what();
+        if (what.rfind(node->name(), 0) == 0) throw;  // already names the node
+        throw Error(node->name() + ": " + what);
+      }
       if (t_anomaly) check_finite(*node, grads);
     }
     if (!retain_graph) node->release();

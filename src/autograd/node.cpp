@@ -1,6 +1,7 @@
 // Nodes and the links between tensors and nodes: set_history (an op's output
 // gets its grad_fn), gradient edges (where an input's gradient goes), leaves'
 // AccumulateGrad nodes, saved tensors, and in-place history rewriting.
+#include <atomic>
 #include <cctype>
 
 #include "autograd/engine.h"
@@ -9,9 +10,17 @@
 
 namespace ember {
 
+namespace {
+std::atomic<int64_t> g_live_nodes{0};
+}
+
+Node::Node(const char* op) : op_(op) { g_live_nodes.fetch_add(1, std::memory_order_relaxed); }
+int64_t Node::live_count() { return g_live_nodes.load(std::memory_order_relaxed); }
+
 // Graphs can be long chains (an RNN unrolled 10,000 steps): free them with a
 // work list instead of one nested destructor call per node.
 Node::~Node() {
+  g_live_nodes.fetch_sub(1, std::memory_order_relaxed);
   thread_local std::vector<std::shared_ptr<Node>> t_pending;
   thread_local bool t_draining = false;
   for (Edge& e : edges_)
