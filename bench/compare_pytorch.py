@@ -34,6 +34,11 @@ def one_element():
     return lambda: a + b
 
 
+def tiny_backward():
+    a = torch.ones(1, requires_grad=True)
+    return lambda: (a * a).sum().backward()
+
+
 CASES = [
     ("add 1M", "BM_add/1048576/real_time", "GB/s", 12.0 * N1, lambda: elementwise(N1, "add")),
     ("add 64M", "BM_add/67108864/real_time", "GB/s", 12.0 * N64, lambda: elementwise(N64, "add")),
@@ -49,6 +54,7 @@ CASES = [
     ("matmul 1024", "BM_matmul/1024/real_time", "GFLOP/s", 2.0 * 1024**3, lambda: matmul(1024)),
     ("matmul 2048", "BM_matmul/2048/real_time", "GFLOP/s", 2.0 * 2048**3, lambda: matmul(2048)),
     ("add 1 element", "BM_add_one_element", "us/op", None, one_element),
+    ("(a*a).sum().backward()", "BM_autograd_tiny_backward", "us/op", None, tiny_backward),
 ]
 
 
@@ -88,12 +94,12 @@ def main():
     torch.set_num_threads(args.threads)
     ember = run_ember(args.bench, args.threads)
     print(f"PyTorch {torch.__version__}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")
-    print(f"{'case':<16}{'unit':>9}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
+    print(f"{'case':<24}{'unit':>9}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
     for name, bench_name, unit, work, make in CASES:
         t_torch = time_torch(make())
         t_ember = ember.get(bench_name)
         if t_ember is None:
-            print(f"{name:<16} missing from Ember's output")
+            print(f"{name:<24} missing from Ember's output")
             continue
         if work is None:  # per-op overhead: lower is better, ratio = speed-up
             e, p = t_ember * 1e6, t_torch * 1e6
@@ -101,7 +107,7 @@ def main():
         else:
             e, p = work / t_ember / 1e9, work / t_torch / 1e9
             ratio = e / p
-        print(f"{name:<16}{unit:>9}{e:>12.3f}{p:>12.3f}{ratio:>14.2f}x")
+        print(f"{name:<24}{unit:>9}{e:>12.3f}{p:>12.3f}{ratio:>14.2f}x")
 
 
 if __name__ == "__main__":

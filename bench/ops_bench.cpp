@@ -93,6 +93,20 @@ void BM_sum_one_element(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(a.sum());
 }
 
+// Autograd overhead: three ops recorded (mul, sum, and the seed) plus the
+// backward walk that accumulates into a.grad().
+void BM_autograd_tiny_backward(benchmark::State& state) {
+  Tensor a = ones({1}).requires_grad_();
+  for (auto _ : state) (a * a).sum().backward();
+  benchmark::DoNotOptimize(a.grad());
+}
+
+// The same forward with a leaf that requires grad, recording only.
+void BM_autograd_tiny_record(benchmark::State& state) {
+  Tensor a = ones({1}).requires_grad_();
+  for (auto _ : state) benchmark::DoNotOptimize((a * a).sum());
+}
+
 }  // namespace
 
 BENCHMARK(BM_add)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
@@ -105,5 +119,7 @@ BENCHMARK(BM_sgemm_direct)->Arg(256)->Arg(1024)->Arg(2048)->UseRealTime();
 BENCHMARK(BM_add_one_element);
 BENCHMARK(BM_add_scalar_one_element);
 BENCHMARK(BM_sum_one_element);
+BENCHMARK(BM_autograd_tiny_record);
+BENCHMARK(BM_autograd_tiny_backward);
 
 BENCHMARK_MAIN();

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -248,18 +248,39 @@ std::string case_name(const ::testing::TestParamInfo<GradCase>& info) { return i
 
 INSTANTIATE_TEST_SUITE_P(Ops, GradcheckOp, ::testing::ValuesIn(cases()), case_name);
 
-// Every op name that src/ops records a backward rule under.
+bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first string literal of the call whose name ends at `at` (before its
+// first ';' or '{'), or "" when there is none.
+std::string first_literal(const std::string& s, size_t at) {
+  for (size_t i = at; i < s.size() && s[i] != ';' && s[i] != '{'; ++i)
+    if (s[i] == '"') return s.substr(i + 1, s.find('"', i + 1) - i - 1);
+  return "";
+}
+
+// Every op name that src/ops records a backward rule under: the first string
+// argument of record/record_*/reshaped_view/*_recorded/*_inplace calls, and
+// every "*_backward" name (view_backward's).
 std::set<std::string> ops_with_rules() {
+  const std::vector<std::string> calls = {"record(",         "record_extreme(", "record_selected(", "record_picked(",
+                                          "reshaped_view(",  "binary_recorded(", "unary_recorded(", "scatter_recorded(",
+                                          "binary_inplace(", "unary_inplace("};
   std::set<std::string> names;
-  const std::regex call(R"(\b(record|record_\w+|reshaped_view|binary_recorded|unary_recorded|scatter_recorded|binary_inplace|unary_inplace)\s*\([^;{"]*"([a-z_0-9]+)\")");
-  const std::regex view_rule("\"([a-z_]+_backward)\"");
   for (const auto& entry : std::filesystem::directory_iterator(EMBER_SOURCE_DIR "/src/ops")) {
     std::ifstream file(entry.path());
     std::stringstream text;
     text << file.rdbuf();
     const std::string s = text.str();
-    for (std::sregex_iterator it(s.begin(), s.end(), call), end; it != end; ++it) names.insert((*it)[2]);
-    for (std::sregex_iterator it(s.begin(), s.end(), view_rule), end; it != end; ++it) names.insert((*it)[1]);
+    for (const std::string& call : calls)
+      for (size_t at = s.find(call); at != std::string::npos; at = s.find(call, at + 1)) {
+        if (at > 0 && is_word_char(s[at - 1])) continue;  // part of a longer name
+        const std::string name = first_literal(s, at + call.size());
+        if (!name.empty()) names.insert(name);
+      }
+    for (size_t at = s.find("_backward\""); at != std::string::npos; at = s.find("_backward\"", at + 1)) {
+      const size_t open = s.rfind('"', at);
+      names.insert(s.substr(open + 1, at + 9 - open - 1));
+    }
   }
   return names;
 }

@@ -98,6 +98,8 @@ const std::map<std::string, OpCase>& op_table() {
 
 struct Fixture {
   Tensors inputs, outputs;
+  Tensor cotangent;  // for the first output; undefined for non-differentiable cases
+  Tensors grads;     // PyTorch's gradient for each float64 input
 };
 
 Dtype parse_dtype(const std::string& name) {
@@ -134,6 +136,10 @@ std::map<std::string, Fixture> load_fixtures() {
       current = &fixtures[name];
     } else if (kind == "in" || kind == "out") {
       (kind == "in" ? current->inputs : current->outputs).push_back(parse_tensor(in));
+    } else if (kind == "cot") {
+      current->cotangent = parse_tensor(in);
+    } else if (kind == "grad") {
+      current->grads.push_back(parse_tensor(in));
     }
   }
   return fixtures;
@@ -167,4 +173,34 @@ TEST(Parity, EveryOpMatchesPyTorch) {
         EXPECT_NEAR(g[k], w[k], 1e-12 + 1e-10 * std::abs(w[k])) << "output " << i << " element " << k;
     }
   }
+}
+
+// Backward parity: each float64 input requires grad; autograd::grad of the
+// first output with PyTorch's cotangent must give PyTorch's gradients.
+TEST(Parity, EveryGradientMatchesPyTorch) {
+  int checked = 0;
+  for (const auto& [name, fn] : op_table()) {
+    auto it = fixtures().find(name);
+    if (it == fixtures().end() || !it->second.cotangent.defined()) continue;
+    SCOPED_TRACE(name);
+    Tensors inputs, wrt;
+    for (const Tensor& t : it->second.inputs) {
+      inputs.push_back(t.dtype() == kFloat64 ? t.clone().requires_grad_() : t);
+      if (t.dtype() == kFloat64) wrt.push_back(inputs.back());
+    }
+    const Tensor out = fn(inputs)[0];
+    Tensors got(wrt.size());
+    if (out.requires_grad()) got = autograd::grad({out}, wrt, {it->second.cotangent}, {}, false, true);
+    ASSERT_EQ(got.size(), it->second.grads.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      const Tensor& want = it->second.grads[i];
+      const Tensor g = got[i].defined() ? got[i] : zeros_like(want);
+      ASSERT_EQ(g.sizes().vec(), want.sizes().vec()) << "gradient " << i;
+      const auto gv = g.to_vector<double>(), wv = want.to_vector<double>();
+      for (size_t k = 0; k < gv.size(); ++k)
+        EXPECT_NEAR(gv[k], wv[k], 1e-12 + 1e-10 * std::abs(wv[k])) << "gradient " << i << " element " << k;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
 }

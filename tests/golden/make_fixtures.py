@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Writes tests/golden/ops.txt: inputs and PyTorch's outputs for every op in the
-parity table (tests/parity_test.cpp). Run with Debian's python3-torch:
+parity table (tests/parity_test.cpp), and PyTorch's gradients. Run with
+Debian's python3-torch:
 
     /usr/bin/python3 tests/golden/make_fixtures.py
 
 Format, one line each: `case NAME`, then `in DTYPE NDIM DIMS... VALUES...` per
-input, then `out DTYPE NDIM DIMS... VALUES...` per output. Values are written
-with repr() so float64 round-trips exactly.
+input, then `out DTYPE NDIM DIMS... VALUES...` per output. When the first
+output is floating and some input is float64, a `cot` line (a random
+cotangent v of the first output's shape) and one `grad` line per float64 input
+follow: d(sum(v * out0))/d(input), zeros where the output does not depend on
+it. Values are written with repr() so float64 round-trips exactly.
 """
 import os
 
@@ -112,6 +116,23 @@ def line(kind, t):
     return f"{kind} {DTYPES[t.dtype]} {t.dim()} {dims} {values}".replace("  ", " ").rstrip()
 
 
+def gradients(inputs, fn, out0):
+    """The `cot` and `grad` lines of one case (none for non-differentiable ones)."""
+    if not out0.is_floating_point() or not any(t.dtype == f64 for t in inputs):
+        return []
+    leaves = [t.detach().clone().requires_grad_(t.dtype == f64) for t in inputs]
+    out = fn(*leaves)
+    out = out[0] if isinstance(out, tuple) else out
+    gen = torch.Generator().manual_seed(99)
+    v = torch.randn(out.shape, dtype=out.dtype, generator=gen)
+    wrt = [t for t in leaves if t.requires_grad]
+    grads = torch.autograd.grad(out, wrt, v, allow_unused=True) if out.requires_grad else [None] * len(wrt)
+    lines = [line("cot", v)]
+    for t, g in zip(wrt, grads):
+        lines.append(line("grad", torch.zeros_like(t) if g is None else g))
+    return lines
+
+
 def main():
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ops.txt")
     with open(path, "w") as f:
@@ -124,6 +145,8 @@ def main():
                 f.write(line("in", t) + "\n")
             for t in outputs:
                 f.write(line("out", t) + "\n")
+            for t in gradients(inputs, fn, outputs[0]):
+                f.write(t + "\n")
     print(f"wrote {len(CASES)} cases to {path}")
 
 
