@@ -4,9 +4,15 @@
 
 namespace ember {
 
+namespace detail {
+// Read on every op, so inline; constinit lets the compiler skip the
+// thread_local initialization wrapper.
+extern thread_local constinit bool t_grad_enabled;
+}  // namespace detail
+
 // True when ops record history for inputs that require grad (the default).
-bool is_grad_enabled();
-void set_grad_enabled(bool enabled);
+inline bool is_grad_enabled() { return detail::t_grad_enabled; }
+inline void set_grad_enabled(bool enabled) { detail::t_grad_enabled = enabled; }
 // True inside an InferenceMode scope on this thread.
 bool is_inference_mode_enabled();
 

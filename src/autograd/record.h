@@ -39,6 +39,13 @@ inline bool any_requires_grad(std::initializer_list<Tensor> tensors) {
   return any_requires_grad<std::initializer_list<Tensor>>(tensors);
 }
 
+// Whether an op on these inputs records a node (checked before building a
+// rule's captures, so ops that record nothing pay only this).
+template <class... Ts>
+bool should_record_any(Dtype out_dtype, const Ts&... inputs) {
+  return is_grad_enabled() && is_floating(out_dtype) && ((inputs.defined() && requires_grad(inputs)) || ...);
+}
+
 // A tensor kept for backward. Inputs keep their history, so double backward
 // differentiates through them. Outputs are kept without it (the node would
 // own itself otherwise); under create_graph the engine re-attaches them to the

@@ -3,13 +3,16 @@
 #include "ember/grad_mode.h"
 
 namespace ember {
+namespace detail {
+thread_local constinit bool t_grad_enabled = true;
+}  // namespace detail
+
 namespace {
-thread_local bool t_grad_enabled = true;
 thread_local bool t_inference_mode = false;
 }  // namespace
 
-bool is_grad_enabled() { return t_grad_enabled; }
-void set_grad_enabled(bool enabled) { t_grad_enabled = enabled; }
+using detail::t_grad_enabled;
+
 bool is_inference_mode_enabled() { return t_inference_mode; }
 
 InferenceMode::InferenceMode(bool enabled) : previous_grad_(t_grad_enabled), previous_inference_(t_inference_mode) {

@@ -60,7 +60,8 @@ Dtype compute_dtype(BinaryOp op, Dtype promoted, Scalar alpha, const char* name)
 
 // The kernel call alone (no recording; the casts and broadcasts it makes are internal).
 Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted, Scalar alpha = 1) {
-  NoGradGuard no_grad;
+  std::optional<NoGradGuard> internal;
+  if (is_grad_enabled() && (autograd::requires_grad(a) || autograd::requires_grad(b))) internal.emplace();
   ops::check_defined(a, name);
   ops::check_defined(b, name);
   ops::check_same_device(a, b, name);
@@ -127,7 +128,7 @@ Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tenso
 Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted,
                        Scalar alpha = 1) {
   Tensor out = binary_op(op, name, a, b, promoted, alpha);
-  if (is_comparison(op) || !autograd::should_record(out.dtype(), {a, b})) return out;
+  if (is_comparison(op) || !autograd::should_record_any(out.dtype(), a, b)) return out;
   const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
   const bool save_a = op == BinaryOp::pow || op >= BinaryOp::maximum || (op != BinaryOp::add && op != BinaryOp::sub && need_b);
   const bool save_b = op != BinaryOp::add && op != BinaryOp::sub;
@@ -220,7 +221,8 @@ Dtype unary_dtype(UnaryOp op, const Tensor& x, const char* name) {
 
 // The kernel call alone (no recording).
 Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
-  NoGradGuard no_grad;
+  std::optional<NoGradGuard> internal;
+  if (is_grad_enabled() && autograd::requires_grad(x)) internal.emplace();
   ops::check_defined(x, name);
   if (op == UnaryOp::logical_not) {
     Tensor out = ops::new_tensor(x.sizes(), Dtype::boolean, x.device());
@@ -268,7 +270,7 @@ Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor
 // unary_op plus its autograd record.
 Tensor unary_recorded(UnaryOp op, const char* name, const Tensor& x) {
   Tensor y = unary_op(op, name, x);
-  if (!autograd::should_record(y.dtype(), {x})) return y;
+  if (!autograd::should_record_any(y.dtype(), x)) return y;
   const bool uses_y = rule_uses_output(op);
   return autograd::record(name, y, {x},
                           [op, sx = uses_y ? Saved() : Saved::input(x), sy = uses_y ? Saved::output(y) : Saved()](

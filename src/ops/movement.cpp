@@ -51,6 +51,7 @@ Tensor as_strided_backward(const Tensor& g, const Shape& in_sizes, const Shape& 
 
 // Views whose gradient is the incoming one reshaped back to the input's shape.
 Tensor reshaped_view(const char* op, Tensor out, const Tensor& in) {
+  if (!autograd::should_record_any(out.dtype(), in)) return out;  // the common case: skip building the rule
   return autograd::record(op, std::move(out), {in},
                           [sizes = in.sizes().shape()](const Tensor& g) { return Grads{g.reshape(sizes)}; });
 }
@@ -181,10 +182,13 @@ Tensor Tensor::permute(IntArrayRef dims) const {
     sizes_out[i] = sizes()[d];
     strides_out[i] = strides()[d];
   }
+  Tensor out = make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset());
+  if (!autograd::should_record_any(out.dtype(), *this)) return out;
+  // dx = g permuted back
   Shape inverse(dims.size());
-  for (size_t i = 0; i < dims.size(); ++i) inverse[static_cast<size_t>(wrap_dim(dims[i], dim(), "permute"))] = static_cast<int64_t>(i);
-  return autograd::record("permute", make_view(*this, std::move(sizes_out), std::move(strides_out), storage_offset()),
-                          {*this}, [inverse](const Tensor& g) { return Grads{g.permute(inverse)}; });
+  for (size_t i = 0; i < dims.size(); ++i)
+    inverse[static_cast<size_t>(wrap_dim(dims[i], dim(), "permute"))] = static_cast<int64_t>(i);
+  return autograd::record("permute", out, {*this}, [inverse](const Tensor& g) { return Grads{g.permute(inverse)}; });
 }
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {

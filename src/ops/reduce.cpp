@@ -45,7 +45,8 @@ using autograd::Saved;
 
 // Runs the kernel only; the public ops record their own rules.
 Tensor reduce_op(ReduceOp op, const char* name, const Tensor& x, IntArrayRef dims, bool keepdim, Dtype dtype) {
-  NoGradGuard no_grad;
+  std::optional<NoGradGuard> internal;
+  if (is_grad_enabled() && autograd::requires_grad(x)) internal.emplace();
   ops::ReductionPlan plan = ops::plan_reduction(ops::as_dtype(x, dtype), dims, keepdim, name);
   if (op == ReduceOp::amax || op == ReduceOp::amin)
     EMBER_CHECK(plan.x2d.size(1) > 0 || plan.x2d.size(0) == 0, name,
@@ -88,7 +89,7 @@ Tensor record_selected(const char* op, const Tensor& values, const Tensor& indic
                        bool keepdim) {
   return autograd::record(op, values, {x}, [in = x.sizes().shape(), idx = indices, dim, keepdim](const Tensor& g) {
     const Shape d{dim};
-    return Grads{scatter(zeros(in, {.dtype = g.dtype()}), dim, keep_dims(idx, d, keepdim), keep_dims(g, d, keepdim))};
+    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, keep_dims(idx, d, keepdim), keep_dims(g, d, keepdim))};
   });
 }
 
@@ -152,10 +153,12 @@ Tensor arg_only(bool is_max, const char* name, const Tensor& x, std::optional<in
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim) {
   ops::check_defined(x, "sum");
   Tensor out = reduce_op(ReduceOp::sum, "sum", x, dims, keepdim, widen_integers(x.dtype()));
+  if (!autograd::should_record_any(out.dtype(), x)) return out;
   // dx = g broadcast back over the reduced dims
-  return autograd::record("sum", out, {x}, [in = x.sizes().shape(), d = reduced_dims(x, dims, "sum"), keepdim](const Tensor& g) {
-    return Grads{keep_dims(g, d, keepdim).expand(in)};
-  });
+  return autograd::record("sum", out, {x},
+                          [in = x.sizes().shape(), d = reduced_dims(x, dims, "sum"), keepdim](const Tensor& g) {
+                            return Grads{keep_dims(g, d, keepdim).expand(in)};
+                          });
 }
 
 // mean(x) = sum(x) / n
@@ -187,10 +190,10 @@ Tensor prod_backward(const Tensor& g, const Tensor& x, std::optional<int64_t> di
 Tensor prod(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   ops::check_defined(x, "prod");
   const Dtype dtype = widen_integers(x.dtype());
-  if (dim) wrap_dim(*dim, x.dim(), "prod");
   Tensor out = dim ? reduce_op(ReduceOp::prod, "prod", x, {*dim}, keepdim, dtype)
                    : reduce_op(ReduceOp::prod, "prod", x, {}, false, dtype);
-  const std::optional<int64_t> d = dim && x.dim() > 0 ? std::optional<int64_t>(wrap_dim(*dim, x.dim(), "prod")) : std::nullopt;
+  std::optional<int64_t> d;  // none: the product of all elements
+  if (dim && x.dim() > 0) d = wrap_dim(*dim, x.dim(), "prod");
   return autograd::record("prod", out, {x}, [sx = Saved::input(x), d, keepdim](const Tensor& g) {
     return Grads{prod_backward(g, sx.get(), d, keepdim)};
   });
