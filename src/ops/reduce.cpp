@@ -161,13 +161,21 @@ Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim) {
                           });
 }
 
-// mean(x) = sum(x) / n
+// mean(x) = sum(x) / n       dx = g / n, broadcast back over the reduced dims
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim) {
   check_float(x, "mean");
   check_dims(x, dims, "mean");
-  const Tensor s = sum(x, dims, keepdim);
-  const int64_t n = s.numel() == 0 ? 0 : x.numel() / s.numel();
-  return s / static_cast<double>(n);
+  Tensor out = reduce_op(ReduceOp::sum, "mean", x, dims, keepdim, x.dtype());
+  const int64_t n = out.numel() == 0 ? 0 : x.numel() / out.numel();
+  {
+    NoGradGuard no_grad;
+    out.div_(static_cast<double>(n));
+  }
+  if (!autograd::should_record_any(out.dtype(), x)) return out;
+  return autograd::record("mean", out, {x},
+                          [in = x.sizes().shape(), d = reduced_dims(x, dims, "mean"), keepdim, n](const Tensor& g) {
+                            return Grads{(keep_dims(g, d, keepdim) / static_cast<double>(n)).expand(in)};
+                          });
 }
 
 // prod(x) = x_1 * ... * x_n

@@ -22,6 +22,24 @@ int main() {
   std::cout << "x > 2.5 = " << (x > 2.5) << "\n";
   std::cout << "x.index(x > 2.5) = " << x.index(x > 2.5) << "\n\n";
   std::cout << "eye(3, {}, {.dtype = kFloat64}) =\n" << eye(3, {}, {.dtype = kFloat64}) << "\n\n";
+
+  // Autograd: fit y = 3a - 2b + 1 by gradient descent.
+  Tensor inputs = randn({64, 2});
+  Tensor targets = inputs.matmul(tensor({{3.0f}, {-2.0f}})) + 1;
+  Tensor weight = zeros({2, 1}).requires_grad_(), bias = zeros({1}).requires_grad_();
+  for (int step = 0; step <= 200; ++step) {
+    Tensor loss = (inputs.matmul(weight) + bias - targets).square().mean();
+    if (step % 50 == 0) std::cout << "step " << step << ": loss " << loss.item<double>() << "\n";
+    loss.backward();
+    NoGradGuard no_grad;  // the update itself is not recorded
+    for (Tensor* p : {&weight, &bias}) {
+      p->sub_(p->grad() * 0.1);
+      p->mutable_grad().zero_();
+    }
+  }
+  std::cout << "learned weight " << weight.t() << ", bias " << bias << " (grad_fn of a loss: "
+            << (inputs.matmul(weight) + bias).square().mean().grad_fn()->name() << ")\n\n";
+
   try {
     Tensor bad = ones({3, 4}) + ones({5, 4});
   } catch (const Error& e) {
