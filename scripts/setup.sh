@@ -8,6 +8,7 @@ packages=(
   libdnnl-dev      # oneDNN: GEMM (and later convolution, pooling, RNN)
   libsleef-dev     # SLEEF: vectorized exp/log/tanh/sin/cos
   zlib1g-dev       # gzip-compressed datasets
+  nlohmann-json3-dev  # safetensors headers
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, used by training
 )

@@ -71,6 +71,7 @@ const std::vector<GradCase>& cases() {
       {"sign", {{3, 4}}, [](const Tensors& x) { return sign(x[0]); }},
       {"reciprocal", {{3, 4}}, [](const Tensors& x) { return reciprocal(x[0]); }, Domain::positive},
       {"square", {{3, 4}}, [](const Tensors& x) { return square(x[0]); }},
+      {"erf", {{3, 4}}, [](const Tensors& x) { return erf(x[0]); }},
       {"clamp", {{4, 5}}, [](const Tensors& x) { return clamp(x[0], -0.5, 0.7); }},
       {"clamp_min", {{4, 5}}, [](const Tensors& x) { return clamp(x[0], 0.1); }},
       {"where", {{3, 4}, {4}}, [](const Tensors& x) { return where(x[0] > 0, x[0] * 2, x[1]); }},

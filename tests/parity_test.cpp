@@ -52,6 +52,7 @@ const std::map<std::string, OpCase>& op_table() {
       {"sign", [](const Tensors& x) { return one(sign(x[0])); }},
       {"reciprocal", [](const Tensors& x) { return one(reciprocal(x[0])); }},
       {"square", [](const Tensors& x) { return one(square(x[0])); }},
+      {"erf", [](const Tensors& x) { return one(erf(x[0])); }},
       {"clamp", [](const Tensors& x) { return one(clamp(x[0], -0.5, 0.7)); }},
       {"where", [](const Tensors& x) { return one(where(x[0] > 0, x[1], x[2])); }},
       {"sum_dims", [](const Tensors& x) { return one(sum(x[0], {0, 2})); }},

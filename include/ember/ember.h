@@ -10,7 +10,8 @@
 //   (v * v).sum().backward();                    // v.grad() == 2 * v
 //
 // One header per concept: tensor.h (the handle), creation.h (factories and
-// random), ops.h (the math), autograd.h (gradients), grad_mode.h (no-grad scopes).
+// random), ops.h (the math), autograd.h (gradients), grad_mode.h (no-grad scopes),
+// nn.h (modules, layers, losses, init; F:: for the functional forms).
 #pragma once
 
 #include "ember/autograd.h"
@@ -20,6 +21,7 @@
 #include "ember/error.h"
 #include "ember/generator.h"
 #include "ember/grad_mode.h"
+#include "ember/nn.h"
 #include "ember/ops.h"
 #include "ember/scalar.h"
 #include "ember/shape.h"

@@ -75,6 +75,7 @@ Tensor round(const Tensor& x);  // half to even
 Tensor sign(const Tensor& x);
 Tensor reciprocal(const Tensor& x);
 Tensor square(const Tensor& x);
+Tensor erf(const Tensor& x);  // 2/sqrt(pi) * integral of exp(-t^2) from 0 to x
 
 // ---- reductions --------------------------------------------------------------
 // Empty `dims` reduces over all dims. Integer and bool sums give int64.

@@ -116,6 +116,7 @@ class Tensor {
   Tensor sign() const;
   Tensor reciprocal() const;
   Tensor square() const;
+  Tensor erf() const;
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = {}) const;
   Tensor masked_fill(const Tensor& mask, Scalar value) const;
   Tensor eq(const Tensor& other) const;

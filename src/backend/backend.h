@@ -13,7 +13,7 @@ namespace ember {
 
 enum class UnaryOp : uint8_t {
   neg, abs, sqrt, rsqrt, exp, log, log1p, expm1, sin, cos, tanh, sigmoid, relu,
-  floor, ceil, round, sign, reciprocal, square, logical_not,
+  floor, ceil, round, sign, reciprocal, square, erf, logical_not,
 };
 enum class BinaryOp : uint8_t {
   add, sub, mul, div, pow, maximum, minimum,

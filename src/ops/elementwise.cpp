@@ -263,6 +263,7 @@ Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor
     case UnaryOp::relu: return g * gt(y, 0);                   // 0 at x = 0, as PyTorch
     case UnaryOp::reciprocal: return -g * y * y;              // -1 / x^2
     case UnaryOp::square: return g * x * 2;
+    case UnaryOp::erf: return g * exp(-x * x) * 1.1283791670955126;  // 2 / sqrt(pi)
     default: return zeros_like(g);                            // floor, ceil, round, sign: flat almost everywhere
   }
 }
@@ -366,6 +367,7 @@ Tensor round(const Tensor& x) { return unary_recorded(UnaryOp::round, "round", x
 Tensor sign(const Tensor& x) { return unary_recorded(UnaryOp::sign, "sign", x); }                  // -1, 0 or 1
 Tensor reciprocal(const Tensor& x) { return unary_recorded(UnaryOp::reciprocal, "reciprocal", x); } // 1 / x
 Tensor square(const Tensor& x) { return unary_recorded(UnaryOp::square, "square", x); }            // x * x
+Tensor erf(const Tensor& x) { return unary_recorded(UnaryOp::erf, "erf", x); }
 Tensor logical_not(const Tensor& x) { return unary_op(UnaryOp::logical_not, "logical_not", x); }
 
 // ---- where / masked_fill / clamp -----------------------------------------------------

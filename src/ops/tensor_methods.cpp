@@ -35,6 +35,7 @@ Tensor Tensor::round() const { return ember::round(*this); }
 Tensor Tensor::sign() const { return ember::sign(*this); }
 Tensor Tensor::reciprocal() const { return ember::reciprocal(*this); }
 Tensor Tensor::square() const { return ember::square(*this); }
+Tensor Tensor::erf() const { return ember::erf(*this); }
 Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return ember::clamp(*this, lo, hi); }
 Tensor Tensor::masked_fill(const Tensor& mask, Scalar v) const { return ember::masked_fill(*this, mask, v); }
 Tensor Tensor::eq(const Tensor& o) const { return ember::eq(*this, o); }

@@ -104,6 +104,7 @@ CASES = {
     "topk": ([randn(3, 6)], lambda a: tuple(torch.topk(a, 3, dim=1))),
     "repeat": ([randn(2, 3)], lambda a: a.repeat(2, 1, 3)),
     "flip": ([randn(2, 3, 4)], lambda a: torch.flip(a, dims=(0, 2))),
+    "erf": ([randn(5, 7)], torch.erf),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

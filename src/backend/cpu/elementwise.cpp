@@ -78,6 +78,7 @@ void unary_float(UnaryOp op, const Tensor& out, const Tensor& x) {
     case UnaryOp::ceil: return unary_loop<T, T>(out, x, [](T v) { return std::ceil(v); });
     case UnaryOp::round: return unary_loop<T, T>(out, x, [](T v) { return std::nearbyint(v); });
     case UnaryOp::reciprocal: return unary_loop<T, T>(out, x, [](T v) { return T(1) / v; });
+    case UnaryOp::erf: return unary_loop<T, T>(out, x, [](T v) { return std::erf(v); });
     case UnaryOp::relu: return unary_loop<T, T>(out, x, [](T v) { return v > T(0) || std::isnan(v) ? v : T(0); });
     default: break;
   }

@@ -1,0 +1,15 @@
+// ember::nn: modules, layers, losses, init and the functional forms (F::).
+// The reference MLP, as in PyTorch:
+//
+//   nn::Sequential model(nn::Flatten(), nn::Linear(784, 512), nn::BatchNorm1d(512),
+//                        nn::ReLU(), nn::Dropout(0.5), nn::Linear(512, 10));
+//   Tensor loss = F::cross_entropy(model(images), labels);
+#pragma once
+
+#include "ember/nn/container.h"
+#include "ember/nn/functional.h"
+#include "ember/nn/init.h"
+#include "ember/nn/layers.h"
+#include "ember/nn/loss.h"
+#include "ember/nn/module.h"
+#include "ember/nn/utils.h"

@@ -1,0 +1,101 @@
+// nn::functional (alias F): the stateless form of the layers and losses, with
+// PyTorch's names, arguments and defaults. All are differentiable.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ember/generator.h"
+#include "ember/tensor.h"
+
+namespace ember::nn {
+
+enum class Reduction { none, mean, sum };
+
+namespace functional {
+
+// ---- linear, dropout, embedding -------------------------------------------------
+// y = x W^T + b;  x: (*, in)  W: (out, in)  b: (out)
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
+// y = x1^T W x2 + b;  x1: (*, in1)  x2: (*, in2)  W: (out, in1, in2)
+Tensor bilinear(const Tensor& x1, const Tensor& x2, const Tensor& weight, const Tensor& bias = {});
+// Zeroes each element with probability p in training and scales the rest by 1/(1-p).
+Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* generator = nullptr);
+// Zeroes whole channels: x (N, C, *) -> one draw per (n, c).
+Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* generator = nullptr);
+// Rows of weight (num, dim) picked by integer indices; padding_idx rows get no gradient.
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {});
+
+// ---- activations ------------------------------------------------------------------
+Tensor relu(const Tensor& x);
+Tensor relu6(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+Tensor elu(const Tensor& x, double alpha = 1.0);
+Tensor selu(const Tensor& x);
+// approximate: "none" (exact, with erf) or "tanh"
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");
+Tensor silu(const Tensor& x);
+Tensor mish(const Tensor& x);
+Tensor hardswish(const Tensor& x);
+Tensor hardsigmoid(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+// weight: one value, or one per channel (dim 1 of x)
+Tensor prelu(const Tensor& x, const Tensor& weight);
+Tensor softmax(const Tensor& x, int64_t dim);
+Tensor log_softmax(const Tensor& x, int64_t dim);
+
+// ---- normalization ----------------------------------------------------------------
+// x: (N, C, *). Training: batch statistics, and the running ones (if given)
+// move by momentum with the unbiased variance. Eval: the running statistics.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight = {},
+                  const Tensor& bias = {}, bool training = false, double momentum = 0.1, double eps = 1e-5);
+// Normalizes over the last normalized_shape.size() dims.
+Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight = {}, const Tensor& bias = {},
+                  double eps = 1e-5);
+
+// ---- losses (input first, target second) ------------------------------------------------
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean,
+                      double beta = 1.0);
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean,
+                  double delta = 1.0);
+struct CrossEntropyOptions {
+  Tensor weight;               // (C) class weights
+  int64_t ignore_index = -100;
+  double label_smoothing = 0.0;
+  Reduction reduction = Reduction::mean;
+};
+// input: logits (N, C) or (N, C, d...); target: class indices (N) / (N, d...)
+// or class probabilities of input's shape. Stable: log_softmax inside.
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& options = {});
+// input: log-probabilities (N, C) or (N, C, d...); target: class indices.
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight = {}, int64_t ignore_index = -100,
+                Reduction reduction = Reduction::mean);
+// input: probabilities in [0, 1]; log terms are clamped at -100 as PyTorch does.
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                            Reduction reduction = Reduction::mean);
+// Stable from logits; pos_weight weighs the positive term (broadcast over the last dim).
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight = {},
+                                        const Tensor& pos_weight = {}, Reduction reduction = Reduction::mean);
+// input: log-probabilities; target: probabilities (or log-probabilities with log_target).
+// batchmean: the sum divided by the batch size (the mathematically right KL).
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean, bool log_target = false,
+              bool batchmean = false);
+Tensor cosine_embedding_loss(const Tensor& x1, const Tensor& x2, const Tensor& target, double margin = 0.0,
+                             Reduction reduction = Reduction::mean);
+Tensor margin_ranking_loss(const Tensor& x1, const Tensor& x2, const Tensor& target, double margin = 0.0,
+                           Reduction reduction = Reduction::mean);
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative, double margin = 1.0,
+                           double p = 2.0, double eps = 1e-6, bool swap = false, Reduction reduction = Reduction::mean);
+// ||x1 - x2 + eps||_p over the last dim
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p = 2.0, double eps = 1e-6);
+
+}  // namespace functional
+}  // namespace ember::nn
+
+namespace ember {
+namespace F = nn::functional;
+}

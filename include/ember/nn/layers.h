@@ -1,0 +1,239 @@
+// The layers of nn: each a Module with PyTorch's constructor arguments,
+// defaults, parameter names, shapes and default initialization.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ember/nn/functional.h"
+#include "ember/nn/module.h"
+
+namespace ember::nn {
+
+// ---- linear -------------------------------------------------------------------------
+class Identity : public Module {
+ public:
+  Identity() : Module("Identity") {}
+  Tensor forward(const Tensor& x) override { return x; }
+};
+
+// y = x W^T + b. weight (out, in) and bias (out) ~ U(-1/sqrt(in), 1/sqrt(in)).
+class Linear : public Module {
+ public:
+  Linear(int64_t in_features, int64_t out_features, bool bias = true);
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override { return F::linear(x, weight, bias); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t in_features_, out_features_;
+};
+
+// y = x1^T W x2 + b. weight (out, in1, in2), bias (out) ~ U(-1/sqrt(in1), 1/sqrt(in1)).
+class Bilinear : public Module {
+ public:
+  Bilinear(int64_t in1_features, int64_t in2_features, int64_t out_features, bool bias = true);
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x1, const Tensor& x2) { return F::bilinear(x1, x2, weight, bias); }
+  std::string extra_repr() const override;
+};
+
+class Flatten : public Module {
+ public:
+  explicit Flatten(int64_t start_dim = 1, int64_t end_dim = -1)
+      : Module("Flatten"), start_dim_(start_dim), end_dim_(end_dim) {}
+  Tensor forward(const Tensor& x) override { return x.flatten(start_dim_, end_dim_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t start_dim_, end_dim_;
+};
+
+class Unflatten : public Module {
+ public:
+  Unflatten(int64_t dim, Shape sizes) : Module("Unflatten"), dim_(dim), sizes_(std::move(sizes)) {}
+  Tensor forward(const Tensor& x) override { return x.unflatten(dim_, sizes_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+  Shape sizes_;
+};
+
+// ---- activations (no parameters but PReLU) ------------------------------------------
+// An activation without arguments: forward is the F:: function it holds.
+class Activation : public Module {
+ public:
+  Activation(const char* type_name, Tensor (*fn)(const Tensor&)) : Module(type_name), fn_(fn) {}
+  Tensor forward(const Tensor& x) override { return fn_(x); }
+
+ private:
+  Tensor (*fn_)(const Tensor&);
+};
+struct ReLU : Activation { ReLU() : Activation("ReLU", F::relu) {} };
+struct ReLU6 : Activation { ReLU6() : Activation("ReLU6", F::relu6) {} };
+struct SELU : Activation { SELU() : Activation("SELU", F::selu) {} };
+struct SiLU : Activation { SiLU() : Activation("SiLU", F::silu) {} };
+struct Mish : Activation { Mish() : Activation("Mish", F::mish) {} };
+struct Hardswish : Activation { Hardswish() : Activation("Hardswish", F::hardswish) {} };
+struct Hardsigmoid : Activation { Hardsigmoid() : Activation("Hardsigmoid", F::hardsigmoid) {} };
+struct Sigmoid : Activation { Sigmoid() : Activation("Sigmoid", F::sigmoid) {} };
+struct Tanh : Activation { Tanh() : Activation("Tanh", F::tanh) {} };
+
+class LeakyReLU : public Module {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01) : Module("LeakyReLU"), slope_(negative_slope) {}
+  Tensor forward(const Tensor& x) override { return F::leaky_relu(x, slope_); }
+  std::string extra_repr() const override;
+
+ private:
+  double slope_;
+};
+
+class ELU : public Module {
+ public:
+  explicit ELU(double alpha = 1.0) : Module("ELU"), alpha_(alpha) {}
+  Tensor forward(const Tensor& x) override { return F::elu(x, alpha_); }
+  std::string extra_repr() const override;
+
+ private:
+  double alpha_;
+};
+
+class GELU : public Module {
+ public:
+  explicit GELU(std::string approximate = "none") : Module("GELU"), approximate_(std::move(approximate)) {}
+  Tensor forward(const Tensor& x) override { return F::gelu(x, approximate_); }
+  std::string extra_repr() const override;
+
+ private:
+  std::string approximate_;
+};
+
+class Softplus : public Module {
+ public:
+  explicit Softplus(double beta = 1.0, double threshold = 20.0)
+      : Module("Softplus"), beta_(beta), threshold_(threshold) {}
+  Tensor forward(const Tensor& x) override { return F::softplus(x, beta_, threshold_); }
+  std::string extra_repr() const override;
+
+ private:
+  double beta_, threshold_;
+};
+
+class Softmax : public Module {
+ public:
+  explicit Softmax(int64_t dim) : Module("Softmax"), dim_(dim) {}
+  Tensor forward(const Tensor& x) override { return F::softmax(x, dim_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+};
+
+class LogSoftmax : public Module {
+ public:
+  explicit LogSoftmax(int64_t dim) : Module("LogSoftmax"), dim_(dim) {}
+  Tensor forward(const Tensor& x) override { return F::log_softmax(x, dim_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+};
+
+// weight (num_parameters) initialized to `init`.
+class PReLU : public Module {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25);
+  Tensor weight;
+  void visit(Visitor& v) override { v.parameter("weight", weight); }
+  Tensor forward(const Tensor& x) override { return F::prelu(x, weight); }
+  std::string extra_repr() const override;
+};
+
+// ---- dropout --------------------------------------------------------------------------
+class Dropout : public Module {
+ public:
+  explicit Dropout(double p = 0.5);
+  Tensor forward(const Tensor& x) override { return F::dropout(x, p_, is_training()); }
+  std::string extra_repr() const override;
+
+ private:
+  double p_;
+};
+
+class Dropout2d : public Module {
+ public:
+  explicit Dropout2d(double p = 0.5);
+  Tensor forward(const Tensor& x) override { return F::dropout2d(x, p_, is_training()); }
+  std::string extra_repr() const override;
+
+ private:
+  double p_;
+};
+
+// ---- normalization ------------------------------------------------------------------------
+// BatchNorm over (N, C) or (N, C, L) (1d) and (N, C, H, W) (2d). weight = 1,
+// bias = 0; buffers running_mean = 0, running_var = 1, num_batches_tracked = 0.
+class BatchNorm : public Module {
+ public:
+  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ protected:
+  BatchNorm(const char* type_name, int64_t expected_dims_lo, int64_t expected_dims_hi, int64_t num_features,
+            double eps, double momentum, bool affine, bool track_running_stats);
+
+ private:
+  int64_t dims_lo_, dims_hi_, num_features_;
+  double eps_, momentum_;
+  bool affine_, track_;
+};
+
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = true,
+                       bool track_running_stats = true)
+      : BatchNorm("BatchNorm1d", 2, 3, num_features, eps, momentum, affine, track_running_stats) {}
+};
+
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = true,
+                       bool track_running_stats = true)
+      : BatchNorm("BatchNorm2d", 4, 4, num_features, eps, momentum, affine, track_running_stats) {}
+};
+
+// weight = 1, bias = 0 of normalized_shape (with elementwise_affine).
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override { return F::layer_norm(x, shape_, weight, bias, eps_); }
+  std::string extra_repr() const override;
+
+ private:
+  Shape shape_;
+  double eps_;
+};
+
+// ---- embedding ---------------------------------------------------------------------------
+// weight (num_embeddings, embedding_dim) ~ N(0, 1), the padding row zeroed.
+class Embedding : public Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = {});
+  Tensor weight;
+  void visit(Visitor& v) override { v.parameter("weight", weight); }
+  Tensor forward(const Tensor& indices) override { return F::embedding(indices, weight, padding_idx_); }
+  std::string extra_repr() const override;
+
+ private:
+  std::optional<int64_t> padding_idx_;
+};
+
+}  // namespace ember::nn

@@ -1,0 +1,209 @@
+// Loss functions, composed of differentiable ops. Each names itself in its
+// errors and follows PyTorch's formulas, defaults and reductions.
+#include <cmath>
+#include <limits>
+
+#include "ember/creation.h"
+#include "ember/nn/functional.h"
+#include "ember/ops.h"
+
+namespace ember::nn::functional {
+namespace {
+
+Tensor reduce(const Tensor& loss, Reduction reduction) {
+  switch (reduction) {
+    case Reduction::none: return loss;
+    case Reduction::sum: return loss.sum();
+    case Reduction::mean: return loss.mean();
+  }
+  return loss;
+}
+
+void check_same_shape(const Tensor& input, const Tensor& target, const char* op) {
+  EMBER_CHECK(input.defined() && target.defined(), op, ": input and target must be defined");
+  EMBER_CHECK(input.sizes() == target.sizes(), op, ": target shape ", target.sizes(), " must equal input shape ",
+              input.sizes());
+}
+
+// Class dim 1 of (N, C, d...) input; a (C) input is a single sample.
+void check_class_target(const Tensor& input, const Tensor& target, const char* op) {
+  EMBER_CHECK(input.dim() >= 1, op, ": input must have a class dim, got a 0-dim tensor");
+  EMBER_CHECK(!is_floating(target.dtype()) && target.dtype() != Dtype::boolean, op,
+              ": class-index targets must be integers, got ", dtype_name(target.dtype()));
+  Shape expected = input.sizes().shape();
+  expected.erase(input.dim() == 1 ? 0 : 1);
+  EMBER_CHECK(target.sizes() == IntArrayRef(expected), op, ": input of shape ", input.sizes(),
+              " needs a target of shape ", expected, ", got ", target.sizes());
+}
+
+}  // namespace
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape(input, target, "mse_loss");
+  return reduce((input - target).square(), reduction);
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape(input, target, "l1_loss");
+  return reduce(abs(input - target), reduction);
+}
+
+// 0.5 d^2 / beta where d = |x - y| < beta, else d - 0.5 beta
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
+  check_same_shape(input, target, "smooth_l1_loss");
+  EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
+  const Tensor d = abs(input - target);
+  if (beta == 0) return reduce(d, reduction);
+  return reduce(where(lt(d, beta), d.square() * (0.5 / beta), d - 0.5 * beta), reduction);
+}
+
+// 0.5 d^2 where d < delta, else delta (d - 0.5 delta)
+Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction, double delta) {
+  check_same_shape(input, target, "huber_loss");
+  EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
+  const Tensor d = abs(input - target);
+  return reduce(where(lt(d, delta), d.square() * 0.5, (d - 0.5 * delta) * delta), reduction);
+}
+
+// loss_i = -w[y_i] logp[i, y_i]; mean divides by the sum of the weights used.
+Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight, int64_t ignore_index,
+                Reduction reduction) {
+  check_class_target(input, target, "nll_loss");
+  const bool single = input.dim() == 1;
+  const Tensor logp = single ? input.unsqueeze(0) : input;
+  const Tensor y = (single ? target.unsqueeze(0) : target).to(Dtype::int64);
+  const int64_t classes = logp.size(1);
+  EMBER_CHECK(!weight.defined() || (weight.dim() == 1 && weight.size(0) == classes), "nll_loss: weight of shape ",
+              weight.defined() ? weight.sizes() : IntArrayRef(), " must have one entry per class (", classes, ")");
+  const Tensor kept = ne(y, ignore_index);
+  const Tensor safe_y = where(kept, y, zeros_like(y));
+  if (safe_y.numel() > 0) {
+    const int64_t lo = safe_y.min().item<int64_t>(), hi = safe_y.max().item<int64_t>();
+    EMBER_CHECK(lo >= 0 && hi < classes, "nll_loss: target ", lo < 0 ? lo : hi, " is out of bounds for ", classes,
+                " classes");
+  }
+  const Tensor picked = logp.gather(1, safe_y.unsqueeze(1)).squeeze(1);
+  Tensor w = kept.to(logp.dtype());
+  if (weight.defined()) w = w * index_select(weight, 0, safe_y.reshape({-1})).view(safe_y.sizes());
+  Tensor loss = -picked * w;
+  if (reduction == Reduction::mean) return loss.sum() / w.sum();
+  if (single && reduction == Reduction::none) loss = loss.squeeze(0);
+  return reduce(loss, reduction);
+}
+
+Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntropyOptions& o) {
+  EMBER_CHECK(input.defined() && target.defined(), "cross_entropy: input and target must be defined");
+  EMBER_CHECK(o.label_smoothing >= 0 && o.label_smoothing <= 1, "cross_entropy: label_smoothing must be in [0, 1], got ",
+              o.label_smoothing);
+  EMBER_CHECK(input.dim() >= 1, "cross_entropy: input must have a class dim, got a 0-dim tensor");
+  const int64_t class_dim = input.dim() == 1 ? 0 : 1;
+  const int64_t classes = input.size(class_dim);
+  const Tensor logp = log_softmax(input, class_dim);
+  Tensor w;  // class weights broadcast along the class dim
+  if (o.weight.defined()) {
+    EMBER_CHECK(o.weight.dim() == 1 && o.weight.size(0) == classes, "cross_entropy: weight of shape ", o.weight.sizes(),
+                " must have one entry per class (", classes, ")");
+    Shape shape(static_cast<size_t>(input.dim()), 1);
+    shape[static_cast<size_t>(class_dim)] = classes;
+    w = o.weight.view(shape);
+  }
+  const double eps = o.label_smoothing;
+  if (is_floating(target.dtype())) {  // class probabilities
+    check_same_shape(input, target, "cross_entropy");
+    const Tensor t = eps > 0 ? target * (1 - eps) + eps / static_cast<double>(classes) : target;
+    const Tensor terms = w.defined() ? logp * t * w : logp * t;
+    const Tensor loss = -terms.sum({class_dim});
+    if (o.reduction == Reduction::mean) return loss.sum() / static_cast<double>(input.numel() / classes);
+    return reduce(loss, o.reduction);
+  }
+  const Tensor nll = nll_loss(logp, target, o.weight, o.ignore_index, o.reduction);
+  if (eps == 0) return nll;
+  // Label smoothing: mix in the (weighted) mean of -logp over the classes.
+  const Tensor ignored = eq(target, o.ignore_index);
+  const Tensor smooth = (w.defined() ? -(logp * w) : -logp).sum({class_dim}).masked_fill(ignored, 0);
+  Tensor spread;
+  if (o.reduction == Reduction::none) {
+    spread = smooth;
+  } else if (o.reduction == Reduction::sum) {
+    spread = smooth.sum();
+  } else if (o.weight.defined()) {
+    const Tensor kept_targets = masked_select(target.to(Dtype::int64), ignored.logical_not());
+    spread = smooth.sum() / index_select(o.weight, 0, kept_targets).sum();
+  } else {
+    spread = smooth.sum() / ignored.logical_not().sum().to(smooth.dtype());
+  }
+  return nll * (1 - eps) + spread * (eps / static_cast<double>(classes));
+}
+
+// -w (y log p + (1 - y) log(1 - p)), each log clamped at -100
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
+  check_same_shape(input, target, "binary_cross_entropy");
+  const Tensor log_p = clamp(log(input), -100.0);
+  const Tensor log_q = clamp(log(1 - input), -100.0);
+  Tensor loss = -(target * log_p + (1 - target) * log_q);
+  if (weight.defined()) loss = loss * weight;
+  return reduce(loss, reduction);
+}
+
+// (1 - y) x + (1 + (pw - 1) y) log(1 + e^-x), with log(1 + e^-x) = log(e^-m + e^(-x-m)) + m, m = max(-x, 0)
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
+                                        const Tensor& pos_weight, Reduction reduction) {
+  check_same_shape(input, target, "binary_cross_entropy_with_logits");
+  const Tensor m = clamp(-input, 0.0);
+  const Tensor softplus_neg = log(exp(-m) + exp(-input - m)) + m;
+  Tensor loss = pos_weight.defined() ? (1 - target) * input + ((pos_weight - 1) * target + 1) * softplus_neg
+                                     : (1 - target) * input + softplus_neg;
+  if (weight.defined()) loss = loss * weight;
+  return reduce(loss, reduction);
+}
+
+// target (log target - input), 0 where target = 0; log_target: e^t (t - input)
+Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target, bool batchmean) {
+  check_same_shape(input, target, "kl_div");
+  Tensor loss;
+  if (log_target) {
+    loss = exp(target) * (target - input);
+  } else {
+    const Tensor positive = gt(target, 0);
+    const Tensor safe = where(positive, target, ones_like(target));
+    loss = where(positive, target * log(safe), zeros_like(target)) - target * input;
+  }
+  if (batchmean) return loss.sum() / static_cast<double>(input.dim() > 0 ? input.size(0) : 1);
+  return reduce(loss, reduction);
+}
+
+// 1 - cos(x1, x2) for y = 1; max(0, cos - margin) for y = -1
+Tensor cosine_embedding_loss(const Tensor& x1, const Tensor& x2, const Tensor& target, double margin,
+                             Reduction reduction) {
+  check_same_shape(x1, x2, "cosine_embedding_loss");
+  constexpr double kEps = 1e-12;
+  const int64_t d = x1.dim() - 1;
+  const Tensor dot = (x1 * x2).sum({d});
+  const Tensor cos = dot / sqrt((x1.square().sum({d}) + kEps) * (x2.square().sum({d}) + kEps));
+  const Tensor loss = where(eq(target, 1), 1 - cos, clamp(cos - margin, 0.0));
+  return reduce(where(eq(target, 0), zeros_like(loss), loss), reduction);
+}
+
+// max(0, -y (x1 - x2) + margin)
+Tensor margin_ranking_loss(const Tensor& x1, const Tensor& x2, const Tensor& target, double margin,
+                           Reduction reduction) {
+  return reduce(clamp(-target * (x1 - x2) + margin, 0.0), reduction);
+}
+
+Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps) {
+  return norm(x1 - x2 + eps, p, {-1});
+}
+
+// max(d(a, p) - d(a, n) + margin, 0); swap: d(a, n) becomes min(d(a, n), d(p, n))
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative, double margin,
+                           double p, double eps, bool swap, Reduction reduction) {
+  EMBER_CHECK(anchor.sizes() == positive.sizes() && anchor.sizes() == negative.sizes(),
+              "triplet_margin_loss: anchor ", anchor.sizes(), ", positive ", positive.sizes(), " and negative ",
+              negative.sizes(), " must have one shape");
+  const Tensor d_pos = pairwise_distance(anchor, positive, p, eps);
+  Tensor d_neg = pairwise_distance(anchor, negative, p, eps);
+  if (swap) d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps));
+  return reduce(clamp(d_pos - d_neg + margin, 0.0), reduction);
+}
+
+}  // namespace ember::nn::functional

@@ -1,0 +1,81 @@
+// Batch and layer normalization, composed of differentiable ops.
+#include <cmath>
+
+#include "ember/grad_mode.h"
+#include "ember/nn/functional.h"
+#include "ember/ops.h"
+
+namespace ember::nn::functional {
+namespace {
+
+// A per-channel vector (C) shaped to broadcast against x (N, C, *).
+Tensor per_channel(const Tensor& v, int64_t dims) {
+  Shape shape(static_cast<size_t>(dims), 1);
+  shape[1] = v.numel();
+  return v.reshape(shape);
+}
+
+}  // namespace
+
+// y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over every dim but 1
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
+  EMBER_CHECK(x.dim() >= 2, "batch_norm: expected an input of at least 2 dims (N, C, ...), got shape ", x.sizes());
+  const int64_t channels = x.size(1);
+  auto check_vector = [&](const Tensor& t, const char* what) {
+    EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "batch_norm: ", what, " of shape ",
+                t.defined() ? t.sizes() : IntArrayRef(), " does not match the ", channels, " channels of input ",
+                x.sizes());
+  };
+  check_vector(running_mean, "running_mean");
+  check_vector(running_var, "running_var");
+  check_vector(weight, "weight");
+  check_vector(bias, "bias");
+  Shape reduce_dims{0};
+  for (int64_t d = 2; d < x.dim(); ++d) reduce_dims.push_back(d);
+  Tensor mean, var;
+  if (training) {
+    const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
+    EMBER_CHECK(n > 1, "batch_norm: expected more than 1 value per channel when training, got input shape ", x.sizes());
+    mean = x.mean(reduce_dims, true);
+    var = (x - mean).square().mean(reduce_dims, true);
+    if (running_mean.defined() && running_var.defined()) {
+      NoGradGuard no_grad;
+      Tensor rm = running_mean, rv = running_var;
+      rm.mul_(1 - momentum).add_(mean.reshape({-1}) * momentum);
+      rv.mul_(1 - momentum).add_(var.reshape({-1}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
+    }
+  } else {
+    EMBER_CHECK(running_mean.defined() && running_var.defined(),
+                "batch_norm: running_mean and running_var are needed in eval mode (or pass training=true)");
+    mean = per_channel(running_mean, x.dim());
+    var = per_channel(running_var, x.dim());
+  }
+  Tensor y = (x - mean) * rsqrt(var + eps);
+  if (weight.defined()) y = y * per_channel(weight, x.dim());
+  if (bias.defined()) y = y + per_channel(bias, x.dim());
+  return y;
+}
+
+// y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized dims
+Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  EMBER_CHECK(k >= 1 && k <= x.dim(), "layer_norm: normalized_shape ", normalized_shape,
+              " must be non-empty and have at most as many dims as the input ", x.sizes());
+  for (int64_t i = 0; i < k; ++i)
+    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], "layer_norm: input of shape ",
+                x.sizes(), " does not end in normalized_shape ", normalized_shape);
+  for (const Tensor* t : {&weight, &bias})
+    EMBER_CHECK(!t->defined() || t->sizes() == normalized_shape, "layer_norm: weight/bias of shape ",
+                t->defined() ? t->sizes() : IntArrayRef(), " must equal normalized_shape ", normalized_shape);
+  Shape dims;
+  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+  const Tensor mean = x.mean(dims, true);
+  const Tensor var = (x - mean).square().mean(dims, true);
+  Tensor y = (x - mean) * rsqrt(var + eps);
+  if (weight.defined()) y = y * weight;
+  if (bias.defined()) y = y + bias;
+  return y;
+}
+
+}  // namespace ember::nn::functional

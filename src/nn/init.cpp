@@ -1,0 +1,134 @@
+// Weight initializers. All write in place under NoGradGuard (parameters are
+// leaves that require grad) and use the given or the global generator.
+#include "ember/nn/init.h"
+
+#include <cmath>
+
+#include "ember/creation.h"
+#include "ember/grad_mode.h"
+#include "ember/ops.h"
+
+namespace ember::nn::init {
+namespace {
+
+void check(const Tensor& t, const char* op) {
+  EMBER_CHECK(t.defined(), op, ": tensor is undefined");
+  EMBER_CHECK(t.is_floating_point(), op, ": expected a floating-point tensor, got ", dtype_name(t.dtype()));
+}
+
+int64_t fan(const Tensor& t, FanMode mode) {
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  return mode == FanMode::fan_in ? in : out;
+}
+
+}  // namespace
+
+double calculate_gain(const std::string& n, double param) {
+  if (n == "linear" || n == "identity" || n == "sigmoid" || n.rfind("conv", 0) == 0) return 1.0;
+  if (n == "tanh") return 5.0 / 3.0;
+  if (n == "relu") return std::sqrt(2.0);
+  if (n == "leaky_relu") return std::sqrt(2.0 / (1 + param * param));
+  if (n == "selu") return 3.0 / 4.0;
+  detail::fail("calculate_gain: unsupported nonlinearity '", n, "'");
+}
+
+std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
+  EMBER_CHECK(t.dim() >= 2, "calculate_fan_in_and_fan_out: fan in and fan out need a tensor of at least 2 dims, got ",
+              t.sizes());
+  const int64_t receptive = t.numel() / std::max<int64_t>(t.size(0) * t.size(1), 1);
+  return {t.size(1) * receptive, t.size(0) * receptive};
+}
+
+Tensor& uniform_(Tensor& t, double a, double b, Generator* g) {
+  check(t, "uniform_");
+  NoGradGuard no_grad;
+  return ember::uniform_(t, a, b, g);
+}
+
+Tensor& normal_(Tensor& t, double mean, double std, Generator* g) {
+  check(t, "normal_");
+  NoGradGuard no_grad;
+  return ember::normal_(t, mean, std, g);
+}
+
+Tensor& constant_(Tensor& t, double value) {
+  check(t, "constant_");
+  NoGradGuard no_grad;
+  t.fill_(value);
+  return t;
+}
+
+Tensor& zeros_(Tensor& t) { return constant_(t, 0.0); }
+Tensor& ones_(Tensor& t) { return constant_(t, 1.0); }
+
+Tensor& eye_(Tensor& t) {
+  check(t, "eye_");
+  EMBER_CHECK(t.dim() == 2, "eye_: only 2-D tensors are supported, got shape ", t.sizes());
+  NoGradGuard no_grad;
+  t.copy_(eye(t.size(0), t.size(1), {.dtype = t.dtype()}));
+  return t;
+}
+
+Tensor& dirac_(Tensor& t, int64_t groups) {
+  check(t, "dirac_");
+  EMBER_CHECK(t.dim() >= 3 && t.dim() <= 5, "dirac_: only 3-, 4- and 5-D tensors are supported, got shape ", t.sizes());
+  EMBER_CHECK(groups > 0 && t.size(0) % groups == 0, "dirac_: dim 0 (", t.size(0), ") must be divisible by groups (",
+              groups, ")");
+  NoGradGuard no_grad;
+  t.zero_();
+  const int64_t out_per_group = t.size(0) / groups;
+  const int64_t n = std::min(out_per_group, t.size(1));
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t d = 0; d < n; ++d) {
+      Tensor at = t.select(0, g * out_per_group + d).select(0, d);
+      for (int64_t k = 2; k < t.dim(); ++k) at = at.select(0, t.size(k) / 2);
+      at.fill_(1.0);
+    }
+  return t;
+}
+
+// U(-a, a) with a = gain sqrt(6 / (fan_in + fan_out))
+Tensor& xavier_uniform_(Tensor& t, double gain, Generator* g) {
+  check(t, "xavier_uniform_");
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  const double bound = gain * std::sqrt(6.0 / static_cast<double>(in + out));
+  return init::uniform_(t, -bound, bound, g);
+}
+
+// N(0, std^2) with std = gain sqrt(2 / (fan_in + fan_out))
+Tensor& xavier_normal_(Tensor& t, double gain, Generator* g) {
+  check(t, "xavier_normal_");
+  const auto [in, out] = calculate_fan_in_and_fan_out(t);
+  return init::normal_(t, 0.0, gain * std::sqrt(2.0 / static_cast<double>(in + out)), g);
+}
+
+// U(-b, b) with b = gain sqrt(3 / fan)
+Tensor& kaiming_uniform_(Tensor& t, double a, FanMode mode, const std::string& nonlinearity, Generator* g) {
+  check(t, "kaiming_uniform_");
+  const double bound = calculate_gain(nonlinearity, a) * std::sqrt(3.0 / static_cast<double>(fan(t, mode)));
+  return init::uniform_(t, -bound, bound, g);
+}
+
+// N(0, std^2) with std = gain / sqrt(fan)
+Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, const std::string& nonlinearity, Generator* g) {
+  check(t, "kaiming_normal_");
+  return init::normal_(t, 0.0, calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode))), g);
+}
+
+// Inverse CDF: u ~ U(Phi(a'), Phi(b')), x = mean + std sqrt(2) erfinv(2u - 1),
+// with erfinv computed by Newton steps on erf (a few are exact to double).
+Tensor& trunc_normal_(Tensor& t, double mean, double std, double a, double b, Generator* g) {
+  check(t, "trunc_normal_");
+  EMBER_CHECK(a < b, "trunc_normal_: a (", a, ") must be less than b (", b, ")");
+  NoGradGuard no_grad;
+  auto cdf = [](double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))); };
+  const double lo = cdf((a - mean) / std), hi = cdf((b - mean) / std);
+  Tensor u = rand(t.sizes(), {.dtype = Dtype::float64}, g) * (2 * hi - 2 * lo) + (2 * lo - 1);  // in (2lo-1, 2hi-1)
+  u = clamp(u, -1 + 1e-15, 1 - 1e-15);
+  Tensor z = zeros_like(u);  // solve erf(z) = u
+  for (int i = 0; i < 60; ++i) z = z - (erf(z) - u) / (exp(-z * z) * 1.1283791670955126);
+  t.copy_(clamp(z * (std * std::sqrt(2.0)) + mean, a, b));
+  return t;
+}
+
+}  // namespace ember::nn::init

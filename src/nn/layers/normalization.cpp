@@ -1,0 +1,82 @@
+// BatchNorm1d/2d and LayerNorm: parameters, buffers and the mode switch
+// (the math is in F::batch_norm and F::layer_norm).
+#include <sstream>
+
+#include "ember/creation.h"
+#include "ember/nn/layers.h"
+
+namespace ember::nn {
+
+BatchNorm::BatchNorm(const char* type_name, int64_t dims_lo, int64_t dims_hi, int64_t num_features, double eps,
+                     double momentum, bool affine, bool track_running_stats)
+    : Module(type_name),
+      dims_lo_(dims_lo),
+      dims_hi_(dims_hi),
+      num_features_(num_features),
+      eps_(eps),
+      momentum_(momentum),
+      affine_(affine),
+      track_(track_running_stats) {
+  EMBER_CHECK(num_features > 0, type_name, ": num_features must be positive, got ", num_features);
+  if (affine) {
+    weight = parameter(ones({num_features}));
+    bias = parameter(zeros({num_features}));
+  }
+  if (track_running_stats) {
+    running_mean = zeros({num_features});
+    running_var = ones({num_features});
+    num_batches_tracked = zeros({}, {.dtype = Dtype::int64});
+  }
+}
+
+void BatchNorm::visit(Visitor& v) {
+  v.parameter("weight", weight);
+  v.parameter("bias", bias);
+  v.buffer("running_mean", running_mean);
+  v.buffer("running_var", running_var);
+  v.buffer("num_batches_tracked", num_batches_tracked);
+}
+
+Tensor BatchNorm::forward(const Tensor& x) {
+  EMBER_CHECK(x.dim() >= dims_lo_ && x.dim() <= dims_hi_, type_name(), ": expected a ", dims_lo_,
+              dims_lo_ == dims_hi_ ? "" : " or " + std::to_string(dims_hi_), "-D input, got shape ", x.sizes());
+  EMBER_CHECK(x.size(1) == num_features_, type_name(), ": expected ", num_features_, " channels (dim 1), got shape ",
+              x.sizes());
+  if (is_training() && track_) {
+    NoGradGuard no_grad;
+    num_batches_tracked.add_(1);
+  }
+  // Without running statistics, batch statistics are used in eval too (as PyTorch).
+  return F::batch_norm(x, running_mean, running_var, weight, bias, is_training() || !track_, momentum_, eps_);
+}
+
+std::string BatchNorm::extra_repr() const {
+  std::ostringstream out;
+  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
+      << ", track_running_stats=" << (track_ ? "True" : "False");
+  return out.str();
+}
+
+LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine)
+    : Module("LayerNorm"), shape_(std::move(normalized_shape)), eps_(eps) {
+  if (elementwise_affine) {
+    weight = parameter(ones(shape_));
+    bias = parameter(zeros(shape_));
+  }
+}
+
+void LayerNorm::visit(Visitor& v) {
+  v.parameter("weight", weight);
+  v.parameter("bias", bias);
+}
+
+std::string LayerNorm::extra_repr() const {
+  std::ostringstream out;
+  out << "(";
+  for (size_t i = 0; i < shape_.size(); ++i) out << (i ? ", " : "") << shape_[i];
+  out << (shape_.size() == 1 ? ",)" : ")") << ", eps=" << eps_
+      << ", elementwise_affine=" << (weight.defined() ? "True" : "False");
+  return out.str();
+}
+
+}  // namespace ember::nn
