@@ -4,6 +4,8 @@
 #include <ember/ember.h>
 #include <gtest/gtest.h>
 
+#include "fixture_format.h"
+
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -103,26 +105,9 @@ struct Fixture {
   Tensors grads;     // PyTorch's gradient for each float64 input
 };
 
-Dtype parse_dtype(const std::string& name) {
-  if (name == "float64") return kFloat64;
-  if (name == "float32") return kFloat32;
-  if (name == "int64") return kInt64;
-  if (name == "bool") return kBool;
-  throw std::runtime_error("unknown dtype in fixture: " + name);
-}
+using fixtures::parse_tensor;
 
-Tensor parse_tensor(std::istringstream& in) {
-  std::string dtype_name;
-  int64_t ndim;
-  in >> dtype_name >> ndim;
-  std::vector<int64_t> sizes(static_cast<size_t>(ndim));
-  for (auto& s : sizes) in >> s;
-  std::vector<double> values;
-  for (double v; in >> v;) values.push_back(v);
-  return from_buffer(values.data(), kFloat64, sizes, {.dtype = parse_dtype(dtype_name)});
-}
-
-std::map<std::string, Fixture> load_fixtures() {
+std::map<std::string, Fixture> load_all_fixtures() {
   std::ifstream file(EMBER_GOLDEN_DIR "/ops.txt");
   EXPECT_TRUE(file.good()) << "missing " EMBER_GOLDEN_DIR "/ops.txt";
   std::map<std::string, Fixture> fixtures;
@@ -146,22 +131,22 @@ std::map<std::string, Fixture> load_fixtures() {
   return fixtures;
 }
 
-const std::map<std::string, Fixture>& fixtures() {
-  static const auto loaded = load_fixtures();
+const std::map<std::string, Fixture>& all_fixtures() {
+  static const auto loaded = load_all_fixtures();
   return loaded;
 }
 
 }  // namespace
 
 TEST(Parity, TableAndFixturesNameTheSameCases) {
-  for (const auto& [name, fn] : op_table()) EXPECT_TRUE(fixtures().count(name)) << name << " has no fixture";
-  for (const auto& [name, fixture] : fixtures()) EXPECT_TRUE(op_table().count(name)) << name << " has no table row";
+  for (const auto& [name, fn] : op_table()) EXPECT_TRUE(all_fixtures().count(name)) << name << " has no fixture";
+  for (const auto& [name, fixture] : all_fixtures()) EXPECT_TRUE(op_table().count(name)) << name << " has no table row";
 }
 
 TEST(Parity, EveryOpMatchesPyTorch) {
   for (const auto& [name, fn] : op_table()) {
-    auto it = fixtures().find(name);
-    if (it == fixtures().end()) continue;  // reported by the test above
+    auto it = all_fixtures().find(name);
+    if (it == all_fixtures().end()) continue;  // reported by the test above
     SCOPED_TRACE(name);
     const Tensors got = fn(it->second.inputs);
     const Tensors& want = it->second.outputs;
@@ -181,8 +166,8 @@ TEST(Parity, EveryOpMatchesPyTorch) {
 TEST(Parity, EveryGradientMatchesPyTorch) {
   int checked = 0;
   for (const auto& [name, fn] : op_table()) {
-    auto it = fixtures().find(name);
-    if (it == fixtures().end() || !it->second.cotangent.defined()) continue;
+    auto it = all_fixtures().find(name);
+    if (it == all_fixtures().end() || !it->second.cotangent.defined()) continue;
     SCOPED_TRACE(name);
     Tensors inputs, wrt;
     for (const Tensor& t : it->second.inputs) {

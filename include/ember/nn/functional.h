@@ -63,7 +63,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
 Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean,
                   double delta = 1.0);
 struct CrossEntropyOptions {
-  Tensor weight;               // (C) class weights
+  Tensor weight = {};          // (C) class weights
   int64_t ignore_index = -100;
   double label_smoothing = 0.0;
   Reduction reduction = Reduction::mean;

@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""Writes tests/golden/nn.txt: for every layer and loss case of
+tests/nn_parity_test.cpp, PyTorch's parameters, outputs and gradients.
+Run with Debian's python3-torch:
+
+    /usr/bin/python3 tests/golden/make_nn_fixtures.py
+
+One line each, float32 unless said:
+  case NAME
+  mode train|eval
+  param NAME DTYPE NDIM DIMS... VALUES...   (the module's state dict before forward)
+  in DTYPE NDIM DIMS... VALUES...           (inputs; float ones listed in `grad_of` need grad)
+  out ...                                   (the first output)
+  buffer NAME ...                           (the state dict's buffers after forward)
+  cot ...                                   (a random cotangent of the output)
+  grad_in INDEX ...                         (d sum(cot * out) / d input[INDEX])
+  grad_param NAME ...                       (d sum(cot * out) / d parameter)
+"""
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+torch.manual_seed(4321)
+
+
+def randn(*shape):
+    return torch.randn(*shape)
+
+
+def labels(n, classes, *rest):
+    return torch.randint(0, classes, (n,) + rest)
+
+
+def probs(*shape):
+    return torch.softmax(torch.randn(*shape), dim=-1)
+
+
+def signs(n):
+    return torch.randint(0, 2, (n,)).float() * 2 - 1
+
+
+def module(m, mode="train", setup=None):
+    """A case built from a module: (module factory, mode, setup on the module)."""
+    return ("module", m, mode, setup)
+
+
+def fn(f):
+    return ("fn", f, "train", None)
+
+
+def randomize_stats(m):
+    with torch.no_grad():
+        m.running_mean.copy_(torch.randn(m.running_mean.shape))
+        m.running_var.copy_(torch.rand(m.running_var.shape) + 0.5)
+
+
+# name -> (kind, inputs, indices of inputs that need grad)
+CASES = {
+    "identity": (module(lambda: nn.Identity()), [randn(3, 4)], [0]),
+    "linear": (module(lambda: nn.Linear(5, 3)), [randn(4, 5)], [0]),
+    "linear_nobias_3d": (module(lambda: nn.Linear(5, 3, bias=False)), [randn(2, 4, 5)], [0]),
+    "bilinear": (module(lambda: nn.Bilinear(3, 4, 2)), [randn(5, 3), randn(5, 4)], [0, 1]),
+    "flatten": (module(lambda: nn.Flatten()), [randn(2, 3, 4)], [0]),
+    "unflatten": (module(lambda: nn.Unflatten(1, (3, 4))), [randn(2, 12)], [0]),
+    "relu": (module(lambda: nn.ReLU()), [randn(3, 4)], [0]),
+    "relu6": (module(lambda: nn.ReLU6()), [randn(3, 4) * 4], [0]),
+    "leaky_relu": (module(lambda: nn.LeakyReLU(0.2)), [randn(3, 4)], [0]),
+    "elu": (module(lambda: nn.ELU(0.7)), [randn(3, 4)], [0]),
+    "selu": (module(lambda: nn.SELU()), [randn(3, 4)], [0]),
+    "gelu": (module(lambda: nn.GELU()), [randn(3, 4)], [0]),
+    "gelu_tanh": (module(lambda: nn.GELU(approximate="tanh")), [randn(3, 4)], [0]),
+    "silu": (module(lambda: nn.SiLU()), [randn(3, 4)], [0]),
+    "mish": (module(lambda: nn.Mish()), [randn(3, 4)], [0]),
+    "hardswish": (module(lambda: nn.Hardswish()), [randn(3, 4) * 3], [0]),
+    "hardsigmoid": (module(lambda: nn.Hardsigmoid()), [randn(3, 4) * 3], [0]),
+    "sigmoid": (module(lambda: nn.Sigmoid()), [randn(3, 4)], [0]),
+    "tanh": (module(lambda: nn.Tanh()), [randn(3, 4)], [0]),
+    "softplus": (module(lambda: nn.Softplus(beta=2.0, threshold=3.0)), [randn(3, 4) * 2], [0]),
+    "softmax": (module(lambda: nn.Softmax(dim=1)), [randn(3, 4)], [0]),
+    "log_softmax": (module(lambda: nn.LogSoftmax(dim=0)), [randn(3, 4)], [0]),
+    "prelu": (module(lambda: nn.PReLU()), [randn(3, 4)], [0]),
+    "prelu_channels": (module(lambda: nn.PReLU(4, 0.1)), [randn(2, 4, 3)], [0]),
+    "dropout_eval": (module(lambda: nn.Dropout(0.5), "eval"), [randn(3, 4)], [0]),
+    "batchnorm1d_train": (module(lambda: nn.BatchNorm1d(4)), [randn(8, 4)], [0]),
+    "batchnorm1d_3d_train": (module(lambda: nn.BatchNorm1d(3, momentum=0.3)), [randn(4, 3, 5)], [0]),
+    "batchnorm1d_eval": (module(lambda: nn.BatchNorm1d(4), "eval", randomize_stats), [randn(8, 4)], [0]),
+    "batchnorm2d_train": (module(lambda: nn.BatchNorm2d(3)), [randn(2, 3, 4, 5)], [0]),
+    "batchnorm2d_eval": (module(lambda: nn.BatchNorm2d(3, eps=1e-3), "eval", randomize_stats), [randn(2, 3, 4, 5)], [0]),
+    "batchnorm2d_no_affine": (module(lambda: nn.BatchNorm2d(3, affine=False)), [randn(2, 3, 2, 2)], [0]),
+    "batchnorm1d_no_stats_eval": (module(lambda: nn.BatchNorm1d(4, track_running_stats=False), "eval"), [randn(6, 4)], [0]),
+    "layernorm": (module(lambda: nn.LayerNorm([4, 5])), [randn(3, 4, 5)], [0]),
+    "layernorm_no_affine": (module(lambda: nn.LayerNorm(5, elementwise_affine=False)), [randn(3, 5)], [0]),
+    "embedding": (module(lambda: nn.Embedding(10, 3)), [torch.tensor([[1, 2, 4], [4, 9, 0]])], []),
+    "embedding_padding": (module(lambda: nn.Embedding(10, 3, padding_idx=2)), [torch.tensor([2, 3, 2, 7])], []),
+    # losses
+    "mse": (fn(lambda x, y: F.mse_loss(x, y)), [randn(3, 4), randn(3, 4)], [0, 1]),
+    "mse_sum": (fn(lambda x, y: F.mse_loss(x, y, reduction="sum")), [randn(3, 4), randn(3, 4)], [0, 1]),
+    "l1_none": (fn(lambda x, y: F.l1_loss(x, y, reduction="none")), [randn(3, 4), randn(3, 4)], [0, 1]),
+    "smooth_l1": (fn(lambda x, y: F.smooth_l1_loss(x, y, beta=0.5)), [randn(3, 4), randn(3, 4)], [0, 1]),
+    "huber": (fn(lambda x, y: F.huber_loss(x, y, delta=0.7)), [randn(3, 4), randn(3, 4)], [0, 1]),
+    "cross_entropy": (fn(lambda x, y: F.cross_entropy(x, y)), [randn(5, 4), labels(5, 4)], [0]),
+    "cross_entropy_weight_ignore": (
+        fn(lambda x, y, w: F.cross_entropy(x, y, weight=w, ignore_index=1)),
+        [randn(6, 4), labels(6, 4), torch.rand(4) + 0.5], [0]),
+    "cross_entropy_smoothing": (fn(lambda x, y: F.cross_entropy(x, y, label_smoothing=0.2)),
+                                [randn(5, 4), labels(5, 4)], [0]),
+    "cross_entropy_smoothing_weight": (
+        fn(lambda x, y, w: F.cross_entropy(x, y, weight=w, ignore_index=0, label_smoothing=0.1)),
+        [randn(6, 4), labels(6, 4), torch.rand(4) + 0.5], [0]),
+    "cross_entropy_sum_none": (fn(lambda x, y: F.cross_entropy(x, y, reduction="none")),
+                               [randn(5, 4), labels(5, 4)], [0]),
+    "cross_entropy_spatial": (fn(lambda x, y: F.cross_entropy(x, y)), [randn(2, 4, 3, 2), labels(2, 4, 3, 2)], [0]),
+    "cross_entropy_probs": (fn(lambda x, p: F.cross_entropy(x, p)), [randn(5, 4), probs(5, 4)], [0, 1]),
+    "cross_entropy_probs_smoothing": (
+        fn(lambda x, p, w: F.cross_entropy(x, p, weight=w, label_smoothing=0.3)),
+        [randn(5, 4), probs(5, 4), torch.rand(4) + 0.5], [0]),
+    "nll": (fn(lambda x, y: F.nll_loss(x, y)), [torch.log_softmax(randn(5, 4), 1), labels(5, 4)], [0]),
+    "nll_weight_sum": (fn(lambda x, y, w: F.nll_loss(x, y, weight=w, reduction="sum")),
+                       [torch.log_softmax(randn(5, 4), 1), labels(5, 4), torch.rand(4)], [0]),
+    "bce": (fn(lambda x, y: F.binary_cross_entropy(x, y)), [torch.rand(3, 4) * 0.9 + 0.05, torch.rand(3, 4)], [0]),
+    "bce_weight": (fn(lambda x, y, w: F.binary_cross_entropy(x, y, weight=w)),
+                   [torch.rand(3, 4) * 0.9 + 0.05, torch.rand(3, 4), torch.rand(3, 4)], [0]),
+    "bce_logits": (fn(lambda x, y: F.binary_cross_entropy_with_logits(x, y)), [randn(3, 4) * 5, torch.rand(3, 4)],
+                   [0, 1]),
+    "bce_logits_pos_weight": (
+        fn(lambda x, y, pw: F.binary_cross_entropy_with_logits(x, y, pos_weight=pw)),
+        [randn(3, 4) * 5, torch.rand(3, 4), torch.rand(4) * 3], [0, 1]),
+    "kl_div": (fn(lambda x, t: F.kl_div(x, t, reduction="mean")),
+               [torch.log_softmax(randn(3, 4), 1), probs(3, 4)], [0, 1]),
+    "kl_div_batchmean_log_target": (fn(lambda x, t: F.kl_div(x, t, reduction="batchmean", log_target=True)),
+                                    [torch.log_softmax(randn(3, 4), 1), torch.log_softmax(randn(3, 4), 1)], [0, 1]),
+    "cosine_embedding": (fn(lambda a, b, y: F.cosine_embedding_loss(a, b, y, margin=0.2)),
+                         [randn(6, 5), randn(6, 5), signs(6)], [0, 1]),
+    "margin_ranking": (fn(lambda a, b, y: F.margin_ranking_loss(a, b, y, margin=0.3)), [randn(6), randn(6), signs(6)],
+                       [0, 1]),
+    "triplet": (fn(lambda a, p, n: F.triplet_margin_loss(a, p, n)), [randn(4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),
+    "triplet_swap_p1": (fn(lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=0.5, p=1, swap=True)),
+                        [randn(4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),
+}
+
+DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}
+
+
+def line(kind, t):
+    t = t.detach().contiguous()
+    dims = " ".join(str(d) for d in t.shape)
+    values = " ".join(repr(v) if isinstance(v, float) else str(int(v)) for v in t.flatten().tolist())
+    return f"{kind} {DTYPES[t.dtype]} {t.dim()} {dims} {values}".replace("  ", " ").rstrip()
+
+
+def run_case(name, spec, inputs, grad_of, out):
+    kind, make, mode, setup = spec
+    out.append(f"case {name}")
+    out.append(f"mode {mode}")
+    leaves = [t.clone().requires_grad_(i in grad_of) for i, t in enumerate(inputs)]
+    m = None
+    if kind == "module":
+        m = make()
+        if setup:
+            setup(m)
+        m.train(mode == "train")
+        for key, value in m.state_dict().items():
+            out.append(line(f"param {key}", value))
+        y = m(*leaves)
+    else:
+        y = make(*leaves)
+    for t in inputs:
+        out.append(line("in", t))
+    out.append(line("out", y))
+    if m is not None:
+        for key, value in m.state_dict().items():
+            if key not in dict(m.named_parameters()):
+                out.append(line(f"buffer {key}", value))
+    params = [(k, p) for k, p in m.named_parameters()] if m is not None else []
+    wrt = [leaves[i] for i in grad_of] + [p for _, p in params]
+    if not wrt or not y.requires_grad:
+        return
+    gen = torch.Generator().manual_seed(7)
+    cot = torch.randn(y.shape, generator=gen)
+    out.append(line("cot", cot))
+    grads = torch.autograd.grad(y, wrt, cot, allow_unused=True)
+    for i, g in zip(grad_of, grads):
+        out.append(line(f"grad_in {i}", torch.zeros_like(leaves[i]) if g is None else g))
+    for (key, p), g in zip(params, grads[len(grad_of):]):
+        out.append(line(f"grad_param {key}", torch.zeros_like(p) if g is None else g))
+
+
+def main():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn.txt")
+    out = [f"# PyTorch {torch.__version__} layers and losses, written by tests/golden/make_nn_fixtures.py"]
+    for name, (spec, inputs, grad_of) in CASES.items():
+        run_case(name, spec, inputs, grad_of, out)
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print(f"wrote {len(CASES)} cases to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+// float64 gradcheck for every layer and loss, through the functional forms
+// with weights as inputs (so parameter gradients are checked too), in
+// training and eval mode where they differ.
+#include <ember/ember.h>
+#include <gtest/gtest.h>
+
+using namespace ember;
+using Tensors = std::vector<Tensor>;
+
+namespace {
+
+struct NnGradCase {
+  std::string name;
+  std::vector<Shape> shapes;  // float64 inputs that require grad
+  std::function<Tensor(const Tensors&)> fn;
+  bool positive = false;      // inputs in (0.1, 0.9) instead of (-2, 2)
+};
+
+Tensor labels(std::vector<int64_t> v) { return tensor(v); }
+Tensor f64(std::vector<double> v) { return tensor(v, {.dtype = kFloat64}); }
+
+const std::vector<NnGradCase>& cases() {
+  using nn::Reduction;
+  static const std::vector<NnGradCase> table = {
+      {"linear", {{4, 5}, {3, 5}, {3}}, [](const Tensors& x) { return F::linear(x[0], x[1], x[2]); }},
+      {"bilinear", {{4, 2}, {4, 3}, {5, 2, 3}, {5}}, [](const Tensors& x) { return F::bilinear(x[0], x[1], x[2], x[3]); }},
+      {"relu6", {{3, 4}}, [](const Tensors& x) { return F::relu6(x[0] * 4); }},
+      {"leaky_relu", {{3, 4}}, [](const Tensors& x) { return F::leaky_relu(x[0], 0.2); }},
+      {"elu", {{3, 4}}, [](const Tensors& x) { return F::elu(x[0], 0.7); }},
+      {"selu", {{3, 4}}, [](const Tensors& x) { return F::selu(x[0]); }},
+      {"gelu", {{3, 4}}, [](const Tensors& x) { return F::gelu(x[0]); }},
+      {"gelu_tanh", {{3, 4}}, [](const Tensors& x) { return F::gelu(x[0], "tanh"); }},
+      {"silu", {{3, 4}}, [](const Tensors& x) { return F::silu(x[0]); }},
+      {"mish", {{3, 4}}, [](const Tensors& x) { return F::mish(x[0]); }},
+      {"hardswish", {{3, 4}}, [](const Tensors& x) { return F::hardswish(x[0] * 2); }},
+      {"hardsigmoid", {{3, 4}}, [](const Tensors& x) { return F::hardsigmoid(x[0] * 2); }},
+      {"softplus", {{3, 4}}, [](const Tensors& x) { return F::softplus(x[0] * 2, 2.0, 3.0); }},
+      {"softmax", {{3, 4}}, [](const Tensors& x) { return F::softmax(x[0], 1); }},
+      {"log_softmax", {{3, 4}}, [](const Tensors& x) { return F::log_softmax(x[0], 0); }},
+      {"prelu", {{2, 4, 3}, {4}}, [](const Tensors& x) { return F::prelu(x[0], x[1]); }},
+      {"dropout", {{3, 4}}, [](const Tensors& x) {
+         Generator g(3);  // the same mask on every call
+         return F::dropout(x[0], 0.4, true, &g);
+       }},
+      {"dropout2d", {{2, 3, 2, 2}}, [](const Tensors& x) {
+         Generator g(5);
+         return F::dropout2d(x[0], 0.5, true, &g);
+       }},
+      {"embedding", {{6, 3}}, [](const Tensors& x) { return F::embedding(labels({1, 5, 1, 2}), x[0], 4); }},  // row 4 unused
+      {"batch_norm_train", {{6, 3}, {3}, {3}}, [](const Tensors& x) {
+         return F::batch_norm(x[0], {}, {}, x[1], x[2], true);
+       }},
+      {"batch_norm_train_4d", {{2, 3, 2, 2}, {3}, {3}}, [](const Tensors& x) {
+         Tensor rm = zeros({3}, {.dtype = kFloat64}), rv = ones({3}, {.dtype = kFloat64});
+         return F::batch_norm(x[0], rm, rv, x[1], x[2], true, 0.1);
+       }},
+      {"batch_norm_eval", {{6, 3}, {3}, {3}}, [](const Tensors& x) {
+         return F::batch_norm(x[0], f64({0.1, -0.2, 0.3}), f64({1.5, 0.7, 1.1}), x[1], x[2], false);
+       }},
+      {"layer_norm", {{3, 4, 5}, {4, 5}, {4, 5}}, [](const Tensors& x) {
+         return F::layer_norm(x[0], {4, 5}, x[1], x[2]);
+       }},
+      {"mse", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::mse_loss(x[0], x[1]); }},
+      {"l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::l1_loss(x[0], x[1], Reduction::sum); }},
+      {"smooth_l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::smooth_l1_loss(x[0], x[1], Reduction::mean, 0.5); }},
+      {"huber", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::huber_loss(x[0], x[1], Reduction::none, 0.7); }},
+      {"cross_entropy", {{4, 3}, {3}}, [](const Tensors& x) {
+         return F::cross_entropy(x[0], labels({0, 2, 1, 2}), {.weight = x[1].abs() + 0.5, .ignore_index = 1,
+                                                               .label_smoothing = 0.2});
+       }},
+      {"cross_entropy_probs", {{4, 3}, {4, 3}}, [](const Tensors& x) {
+         return F::cross_entropy(x[0], F::softmax(x[1], 1), {.label_smoothing = 0.1});
+       }},
+      {"cross_entropy_spatial", {{2, 3, 2}}, [](const Tensors& x) {
+         return F::cross_entropy(x[0], labels({0, 2, 1, 1}).view({2, 2}));
+       }},
+      {"nll", {{4, 3}}, [](const Tensors& x) { return F::nll_loss(x[0], labels({0, 2, 1, 2})); }},
+      {"bce", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::binary_cross_entropy(x[0], x[1]); }, true},
+      {"bce_logits", {{3, 4}, {3, 4}, {4}}, [](const Tensors& x) {
+         return F::binary_cross_entropy_with_logits(x[0], x[1].sigmoid(), {}, x[2].abs());
+       }},
+      {"kl_div", {{3, 4}, {3, 4}}, [](const Tensors& x) {
+         return F::kl_div(F::log_softmax(x[0], 1), F::softmax(x[1], 1), Reduction::mean, false, true);
+       }},
+      {"kl_div_log_target", {{3, 4}, {3, 4}}, [](const Tensors& x) {
+         return F::kl_div(F::log_softmax(x[0], 1), F::log_softmax(x[1], 1), Reduction::sum, true);
+       }},
+      {"cosine_embedding", {{4, 5}, {4, 5}}, [](const Tensors& x) {
+         return F::cosine_embedding_loss(x[0], x[1], f64({1, -1, 1, -1}), -0.9);
+       }},
+      {"margin_ranking", {{6}, {6}}, [](const Tensors& x) {
+         return F::margin_ranking_loss(x[0], x[1], f64({1, -1, 1, -1, 1, 1}), 0.3);
+       }},
+      {"triplet", {{4, 5}, {4, 5}, {4, 5}}, [](const Tensors& x) {
+         return F::triplet_margin_loss(x[0], x[1], x[2], 3.0, 2.0, 1e-6, true);
+       }},
+  };
+  return table;
+}
+
+Tensors make_inputs(const NnGradCase& c) {
+  Tensors inputs;
+  for (size_t i = 0; i < c.shapes.size(); ++i) {
+    Generator gen(1000 + i);
+    Tensor t = rand(c.shapes[i], {.dtype = kFloat64}, &gen);
+    t = c.positive ? t * 0.8 + 0.1 : t * 4 - 2;
+    inputs.push_back(t.detach().requires_grad_());
+  }
+  return inputs;
+}
+
+class NnGradcheck : public ::testing::TestWithParam<NnGradCase> {};
+
+TEST_P(NnGradcheck, FirstOrder) {
+  EXPECT_NO_THROW(autograd::gradcheck(GetParam().fn, make_inputs(GetParam())));
+}
+
+TEST_P(NnGradcheck, SecondOrder) {
+  EXPECT_NO_THROW(autograd::gradgradcheck(GetParam().fn, make_inputs(GetParam())));
+}
+
+void PrintTo(const NnGradCase& c, std::ostream* out) { *out << c.name; }
+
+INSTANTIATE_TEST_SUITE_P(Layers, NnGradcheck, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace

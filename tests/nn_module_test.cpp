@@ -1,0 +1,266 @@
+// nn::Module semantics: names, counts, modes, conversion, state dicts and
+// their errors, printing, containers, init and gradient utilities.
+#include <ember/ember.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace ember;
+using ::testing::HasSubstr;
+
+namespace {
+
+#define EXPECT_ERROR(stmt, text) EXPECT_THAT([&] { stmt; }, ::testing::ThrowsMessage<Error>(HasSubstr(text)))
+
+bool allclose_check(const Tensor& a, const Tensor& b) { return (a - b).abs().max().item<double>() < 1e-6; }
+
+nn::Sequential reference_mlp() {
+  return nn::Sequential(nn::Flatten(), nn::Linear(784, 512), nn::BatchNorm1d(512), nn::ReLU(), nn::Dropout(0.5),
+                        nn::Linear(512, 10));
+}
+
+// The README's custom module.
+struct Net : nn::Module {
+  nn::Linear fc1{4, 8}, fc2{8, 2};
+  nn::Sequential head{nn::ReLU(), nn::Linear(2, 2)};
+  Tensor scale = ones({2});
+  Net() : Module("Net") {}
+  void visit(nn::Visitor& v) override {
+    v.module("fc1", fc1);
+    v.module("fc2", fc2);
+    v.module("head", head);
+    v.buffer("scale", scale);
+  }
+  Tensor forward(const Tensor& x) override { return head(fc2(fc1(x).relu())) * scale; }
+};
+
+std::vector<std::string> names(const std::vector<std::pair<std::string, Tensor>>& named) {
+  std::vector<std::string> out;
+  for (const auto& [n, t] : named) out.push_back(n);
+  return out;
+}
+
+TEST(Module, ReferenceMlpNamesAndCount) {
+  auto mlp = reference_mlp();
+  EXPECT_EQ(mlp.num_parameters(), 408074);  // as torch
+  EXPECT_EQ(names(mlp.named_parameters()), (std::vector<std::string>{"1.weight", "1.bias", "2.weight", "2.bias",
+                                                                      "5.weight", "5.bias"}));
+  EXPECT_EQ(names(mlp.named_buffers()),
+            (std::vector<std::string>{"2.running_mean", "2.running_var", "2.num_batches_tracked"}));
+  EXPECT_EQ(names(mlp.state_dict()),
+            (std::vector<std::string>{"1.weight", "1.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var",
+                                      "2.num_batches_tracked", "5.weight", "5.bias"}));
+  Tensor y = mlp(randn({3, 1, 28, 28}));
+  EXPECT_EQ(y.sizes(), (Shape{3, 10}));
+  EXPECT_TRUE(y.requires_grad());
+}
+
+TEST(Module, PrintsLikePyTorch) {
+  auto mlp = reference_mlp();
+  EXPECT_EQ(mlp.str(),
+            "Sequential(\n"
+            "  (0): Flatten(start_dim=1, end_dim=-1)\n"
+            "  (1): Linear(in_features=784, out_features=512, bias=True)\n"
+            "  (2): BatchNorm1d(512, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+            "  (3): ReLU()\n"
+            "  (4): Dropout(p=0.5, inplace=False)\n"
+            "  (5): Linear(in_features=512, out_features=10, bias=True)\n"
+            ")");
+  Net net;
+  EXPECT_THAT(net.str(), HasSubstr("  (head): Sequential(\n    (0): ReLU()\n    (1): Linear(in_features=2, "));
+}
+
+TEST(Module, CustomModuleTraversal) {
+  Net net;
+  EXPECT_EQ(names(net.named_parameters()), (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
+                                                                      "head.1.weight", "head.1.bias"}));
+  EXPECT_EQ(names(net.named_parameters(false)), std::vector<std::string>{});
+  EXPECT_EQ(names(net.named_buffers(false)), std::vector<std::string>{"scale"});
+  EXPECT_EQ(net.children().size(), 3u);
+  std::vector<std::string> module_names;
+  for (auto& [n, m] : net.named_modules()) module_names.push_back(n);
+  EXPECT_EQ(module_names, (std::vector<std::string>{"", "fc1", "fc2", "head", "head.0", "head.1"}));
+  int count = 0;
+  net.apply([&](nn::Module&) { ++count; });
+  EXPECT_EQ(count, 6);
+}
+
+TEST(Module, TrainEvalReachEveryModule) {
+  auto mlp = reference_mlp();
+  EXPECT_TRUE(mlp.is_training());
+  mlp.eval();
+  for (nn::Module* m : mlp.modules()) EXPECT_FALSE(m->is_training());
+  Tensor x = randn({4, 784});
+  EXPECT_TRUE(allclose_check(mlp(x), mlp(x)));  // eval: dropout off, running stats
+  mlp.train();
+  for (nn::Module* m : mlp.modules()) EXPECT_TRUE(m->is_training());
+}
+
+TEST(Module, ToDtypeConvertsParametersBuffersAndGrads) {
+  Net net;
+  net(randn({3, 4})).sum().backward();
+  net.to(kFloat64);
+  for (auto& [n, p] : net.named_parameters()) {
+    EXPECT_EQ(p.dtype(), kFloat64) << n;
+    EXPECT_TRUE(p.is_leaf() && p.requires_grad()) << n;
+    EXPECT_EQ(p.grad().dtype(), kFloat64) << n;
+  }
+  EXPECT_EQ(net.scale.dtype(), kFloat64);
+  EXPECT_EQ(net(randn({3, 4}, {.dtype = kFloat64})).dtype(), kFloat64);
+  EXPECT_ERROR(net.to(kInt64), "Net.to: expected a floating-point dtype, got int64");
+}
+
+TEST(Module, ZeroGrad) {
+  Net net;
+  net(randn({3, 4})).sum().backward();
+  net.zero_grad(false);
+  for (const Tensor& p : net.parameters()) EXPECT_EQ(p.grad().abs().sum().item<double>(), 0.0);
+  net.zero_grad();
+  for (const Tensor& p : net.parameters()) EXPECT_FALSE(p.grad().defined());
+}
+
+TEST(Module, StateDictRoundTrip) {
+  Net a, b;
+  b.load_state_dict(a.state_dict());
+  Tensor x = randn({5, 4});
+  EXPECT_TRUE(allclose_check(a(x), b(x)));
+  // The state dict shares data with the module (as PyTorch's).
+  nn::StateDict state = a.state_dict();
+  EXPECT_EQ(state[0].first, "scale");  // a module's own tensors come before its children's, as PyTorch's
+  EXPECT_EQ(state[1].first, "fc1.weight");
+  state[1].second.fill_(3.0);
+  EXPECT_EQ(a.fc1.weight.max().item<double>(), 3.0);
+}
+
+TEST(Module, LoadStateDictErrorsListEveryProblem) {
+  Net net;
+  nn::StateDict state = net.state_dict();
+  state.erase(state.begin() + 1);                 // fc1.weight missing
+  state.push_back({"fc3.weight", zeros({1})});    // unexpected
+  state[1].second = zeros({9});                   // fc1.bias: size mismatch
+  EXPECT_ERROR(net.load_state_dict(state), "missing keys: fc1.weight\n  unexpected keys: fc3.weight\n  size mismatch: "
+                                           "fc1.bias: checkpoint shape [9], module shape [8]");
+  EXPECT_ERROR(net.load_state_dict(state, false), "size mismatch");  // non-strict still checks shapes
+  state.erase(state.begin() + 1);
+  net.load_state_dict(state, false);  // missing and unexpected keys are fine when not strict
+}
+
+TEST(Containers, SequentialIndexingAndErrors) {
+  auto mlp = reference_mlp();
+  EXPECT_EQ(mlp.size(), 6u);
+  EXPECT_EQ(mlp[1].type_name(), "Linear");
+  EXPECT_EQ(mlp.at<nn::Linear>(5).weight.sizes(), (Shape{10, 512}));
+  EXPECT_ERROR(mlp.at<nn::Linear>(0), "Sequential.at: module 0 is a Flatten");
+  EXPECT_ERROR(mlp[6], "Sequential: index 6 is out of range for 6 modules");
+  auto shared = std::make_shared<nn::Linear>(2, 2);
+  nn::Sequential twice(shared, shared);
+  EXPECT_EQ(twice.parameters().size(), 4u);  // listed under both names, as PyTorch's parameters() with duplicates...
+  EXPECT_EQ(twice.modules().size(), 2u);     // ...but the module itself once
+}
+
+TEST(Containers, ModuleListAndDict) {
+  nn::ModuleList list(nn::Linear(3, 3), nn::Linear(3, 1));
+  EXPECT_EQ(names(list.named_parameters()), (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias"}));
+  EXPECT_ERROR(list(randn({1, 3})), "ModuleList: this module has no single-input forward(Tensor)");
+  nn::ModuleDict dict;
+  dict.insert("encoder", nn::Linear(3, 2));
+  dict.insert("act", nn::Tanh());
+  EXPECT_TRUE(dict.contains("act"));
+  EXPECT_EQ(dict.keys(), (std::vector<std::string>{"encoder", "act"}));
+  EXPECT_EQ(names(dict.named_parameters()), (std::vector<std::string>{"encoder.weight", "encoder.bias"}));
+  EXPECT_ERROR(dict["decoder"], "ModuleDict: no module named 'decoder'");
+}
+
+TEST(Layers, DefaultInitialization) {
+  manual_seed(0);
+  nn::Linear fc(400, 300);
+  const double bound = 1.0 / std::sqrt(400.0);
+  EXPECT_LE(fc.weight.abs().max().item<double>(), bound);
+  EXPECT_GT(fc.weight.abs().max().item<double>(), 0.95 * bound);
+  EXPECT_NEAR(fc.weight.std().item<double>(), bound / std::sqrt(3.0), 0.01 * bound);  // uniform's std
+  nn::Embedding emb(1000, 16, 3);
+  EXPECT_EQ(emb.weight[3].abs().sum().item<double>(), 0.0);
+  EXPECT_NEAR(emb.weight.std().item<double>(), 1.0, 0.05);
+  nn::BatchNorm2d bn(3);
+  EXPECT_EQ(bn.running_var.sum().item<double>(), 3.0);
+  EXPECT_EQ(nn::PReLU().weight.item<double>(), 0.25);
+}
+
+TEST(Layers, BatchNormTracksBatchesAndErrors) {
+  nn::BatchNorm1d bn(3);
+  bn(randn({4, 3}));
+  bn(randn({4, 3}));
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 2);
+  EXPECT_ERROR(bn(randn({4, 5})), "BatchNorm1d: expected 3 channels (dim 1), got shape [4, 5]");
+  EXPECT_ERROR(bn(randn({1, 3})), "batch_norm: expected more than 1 value per channel when training");
+  EXPECT_ERROR(bn(randn({2, 3, 4, 5})), "BatchNorm1d: expected a 2 or 3-D input, got shape [2, 3, 4, 5]");
+}
+
+TEST(Layers, DropoutScalesAndIsOffInEval) {
+  manual_seed(1);
+  nn::Dropout drop(0.25);
+  Tensor x = ones({10000});
+  Tensor y = drop(x);
+  const auto v = y.to_vector<float>();
+  for (float e : v) EXPECT_TRUE(e == 0.0f || std::abs(e - 1.0f / 0.75f) < 1e-6f);
+  EXPECT_NEAR(y.mean().item<double>(), 1.0, 0.03);
+  drop.eval();
+  EXPECT_TRUE(drop(x).is_same(x));
+  EXPECT_ERROR(nn::Dropout(1.5), "Dropout: probability has to be between 0 and 1, but got 1.5");
+}
+
+TEST(Functional, ErrorsNameTheOp) {
+  EXPECT_ERROR(F::linear(randn({2, 3}), randn({4, 5})), "linear: input of shape [2, 3] does not end in in_features = 5");
+  EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 1, 2})), "nll_loss: input of shape [2, 3] needs a target of shape [2]");
+  EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 3})), "nll_loss: target 3 is out of bounds for 3 classes");
+  EXPECT_ERROR(F::mse_loss(randn({2, 3}), randn({3, 2})), "mse_loss: target shape [3, 2] must equal input shape [2, 3]");
+  EXPECT_ERROR(F::gelu(randn({2}), "fast"), "gelu: approximate must be 'none' or 'tanh', got 'fast'");
+  EXPECT_ERROR(F::layer_norm(randn({2, 3}), {4}), "layer_norm: input of shape [2, 3] does not end in normalized_shape [4]");
+  EXPECT_ERROR(F::embedding(tensor({1.0f}), randn({3, 2})), "embedding: indices must be an integer tensor, got float32");
+}
+
+TEST(Init, Formulas) {
+  manual_seed(2);
+  Tensor w = empty({256, 512});
+  nn::init::xavier_uniform_(w);
+  EXPECT_LE(w.abs().max().item<double>(), std::sqrt(6.0 / 768));
+  nn::init::kaiming_normal_(w, 0.0, nn::init::FanMode::fan_in, "relu");
+  EXPECT_NEAR(w.std().item<double>(), std::sqrt(2.0 / 512), 0.002);
+  nn::init::trunc_normal_(w, 0.0, 1.0, -0.5, 0.5);
+  EXPECT_LE(w.abs().max().item<double>(), 0.5);
+  EXPECT_NEAR(w.mean().item<double>(), 0.0, 0.01);
+  EXPECT_NEAR(nn::init::calculate_gain("leaky_relu", 0.2), std::sqrt(2.0 / 1.04), 1e-12);
+  EXPECT_EQ(nn::init::calculate_gain("tanh"), 5.0 / 3.0);
+  Tensor conv = empty({4, 2, 3, 3});
+  nn::init::dirac_(conv, 2);
+  EXPECT_EQ(conv.sum().item<double>(), 4.0);
+  EXPECT_EQ(conv[1][1][1][1].item<double>(), 1.0);
+  Tensor m = empty({3, 4});
+  nn::init::eye_(m);
+  EXPECT_EQ(m.sum().item<double>(), 3.0);
+  EXPECT_ERROR(nn::init::xavier_uniform_(m = empty({3})), "calculate_fan_in_and_fan_out: fan in and fan out need");
+  Tensor p = nn::parameter(zeros({2}));
+  nn::init::constant_(p, 0.5);  // in place on a leaf that requires grad: allowed, as in PyTorch
+  EXPECT_EQ(p.sum().item<double>(), 1.0);
+}
+
+TEST(Utils, ClipGradNormAndValue) {
+  Tensor a = nn::parameter(zeros({2})), b = nn::parameter(zeros({1}));
+  a.set_grad(tensor({3.0f, 0.0f}));
+  b.set_grad(tensor({4.0f}));
+  EXPECT_NEAR(nn::utils::clip_grad_norm_({a, b}, 1.0), 5.0, 1e-6);
+  EXPECT_NEAR(a.grad()[0].item<double>(), 0.6, 1e-5);
+  EXPECT_NEAR(b.grad()[0].item<double>(), 0.8, 1e-5);
+  nn::utils::clip_grad_value_({a, b}, 0.7);
+  EXPECT_NEAR(b.grad()[0].item<double>(), 0.7, 1e-6);
+  b.set_grad(tensor({std::nanf("")}));
+  EXPECT_ERROR(nn::utils::clip_grad_norm_({a, b}, 1.0, 2.0, true), "clip_grad_norm_: the total norm");
+  Tensor v = nn::utils::parameters_to_vector({a, b});
+  EXPECT_EQ(v.sizes(), (Shape{3}));
+  nn::utils::vector_to_parameters(tensor({1.0f, 2.0f, 3.0f}), {a, b});
+  EXPECT_EQ(b.item<double>(), 3.0);
+  EXPECT_ERROR(nn::utils::vector_to_parameters(tensor({1.0f}), {a, b}), "vector_to_parameters: expected a 1-D vector of 3");
+}
+
+}  // namespace

@@ -1,0 +1,246 @@
+// PyTorch parity for every layer and loss: each case of tests/golden/nn.txt
+// (made by make_nn_fixtures.py) loads PyTorch's state dict into the Ember
+// module (strict, so parameter names and shapes must match), runs forward in
+// the same mode, and compares the output, the buffers after forward, and the
+// gradients of inputs and parameters. float32, tolerance 1e-5 relative.
+#include <ember/ember.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "fixture_format.h"
+
+using namespace ember;
+
+namespace {
+
+using Tensors = std::vector<Tensor>;
+using ModulePtr = std::shared_ptr<nn::Module>;
+
+struct NnCase {
+  std::function<ModulePtr()> make;                               // null for functional cases
+  std::function<Tensor(nn::Module*, const Tensors&)> run = {};  // default: module forward(x[0])
+};
+
+template <class M, class... Args>
+std::function<ModulePtr()> make(Args... args) {
+  return [=] { return std::make_shared<M>(args...); };
+}
+
+std::function<Tensor(nn::Module*, const Tensors&)> fn(std::function<Tensor(const Tensors&)> f) {
+  return [f](nn::Module*, const Tensors& x) { return f(x); };
+}
+
+const double kInf = std::numeric_limits<double>::infinity();
+
+// THE nn table: one row per case in make_nn_fixtures.py.
+const std::map<std::string, NnCase>& nn_table() {
+  using nn::Reduction;
+  static const std::map<std::string, NnCase> table = {
+      {"identity", {make<nn::Identity>()}},
+      {"linear", {make<nn::Linear>(5, 3)}},
+      {"linear_nobias_3d", {make<nn::Linear>(5, 3, false)}},
+      {"bilinear", {make<nn::Bilinear>(3, 4, 2), [](nn::Module* m, const Tensors& x) {
+                      return static_cast<nn::Bilinear*>(m)->forward(x[0], x[1]);
+                    }}},
+      {"flatten", {make<nn::Flatten>()}},
+      {"unflatten", {make<nn::Unflatten>(1, Shape{3, 4})}},
+      {"relu", {make<nn::ReLU>()}},
+      {"relu6", {make<nn::ReLU6>()}},
+      {"leaky_relu", {make<nn::LeakyReLU>(0.2)}},
+      {"elu", {make<nn::ELU>(0.7)}},
+      {"selu", {make<nn::SELU>()}},
+      {"gelu", {make<nn::GELU>()}},
+      {"gelu_tanh", {make<nn::GELU>(std::string("tanh"))}},
+      {"silu", {make<nn::SiLU>()}},
+      {"mish", {make<nn::Mish>()}},
+      {"hardswish", {make<nn::Hardswish>()}},
+      {"hardsigmoid", {make<nn::Hardsigmoid>()}},
+      {"sigmoid", {make<nn::Sigmoid>()}},
+      {"tanh", {make<nn::Tanh>()}},
+      {"softplus", {make<nn::Softplus>(2.0, 3.0)}},
+      {"softmax", {make<nn::Softmax>(int64_t{1})}},
+      {"log_softmax", {make<nn::LogSoftmax>(int64_t{0})}},
+      {"prelu", {make<nn::PReLU>()}},
+      {"prelu_channels", {make<nn::PReLU>(int64_t{4}, 0.1)}},
+      {"dropout_eval", {make<nn::Dropout>(0.5)}},
+      {"batchnorm1d_train", {make<nn::BatchNorm1d>(int64_t{4})}},
+      {"batchnorm1d_3d_train", {make<nn::BatchNorm1d>(int64_t{3}, 1e-5, 0.3)}},
+      {"batchnorm1d_eval", {make<nn::BatchNorm1d>(int64_t{4})}},
+      {"batchnorm2d_train", {make<nn::BatchNorm2d>(int64_t{3})}},
+      {"batchnorm2d_eval", {make<nn::BatchNorm2d>(int64_t{3}, 1e-3)}},
+      {"batchnorm2d_no_affine", {make<nn::BatchNorm2d>(int64_t{3}, 1e-5, 0.1, false)}},
+      {"batchnorm1d_no_stats_eval", {make<nn::BatchNorm1d>(int64_t{4}, 1e-5, 0.1, true, false)}},
+      {"layernorm", {make<nn::LayerNorm>(Shape{4, 5})}},
+      {"layernorm_no_affine", {make<nn::LayerNorm>(Shape{5}, 1e-5, false)}},
+      {"embedding", {make<nn::Embedding>(int64_t{10}, int64_t{3})}},
+      {"embedding_padding", {make<nn::Embedding>(int64_t{10}, int64_t{3}, std::optional<int64_t>(2))}},
+      // losses
+      {"mse", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1]); })}},
+      {"mse_sum", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1], Reduction::sum); })}},
+      {"l1_none", {nullptr, fn([](const Tensors& x) { return F::l1_loss(x[0], x[1], Reduction::none); })}},
+      {"smooth_l1", {nullptr, fn([](const Tensors& x) { return F::smooth_l1_loss(x[0], x[1], Reduction::mean, 0.5); })}},
+      {"huber", {nullptr, fn([](const Tensors& x) { return F::huber_loss(x[0], x[1], Reduction::mean, 0.7); })}},
+      {"cross_entropy", {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1]); })}},
+      {"cross_entropy_weight_ignore", {nullptr, fn([](const Tensors& x) {
+         return F::cross_entropy(x[0], x[1], {.weight = x[2], .ignore_index = 1});
+       })}},
+      {"cross_entropy_smoothing",
+       {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1], {.label_smoothing = 0.2}); })}},
+      {"cross_entropy_smoothing_weight", {nullptr, fn([](const Tensors& x) {
+         return F::cross_entropy(x[0], x[1], {.weight = x[2], .ignore_index = 0, .label_smoothing = 0.1});
+       })}},
+      {"cross_entropy_sum_none",
+       {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1], {.reduction = Reduction::none}); })}},
+      {"cross_entropy_spatial", {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1]); })}},
+      {"cross_entropy_probs", {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1]); })}},
+      {"cross_entropy_probs_smoothing", {nullptr, fn([](const Tensors& x) {
+         return F::cross_entropy(x[0], x[1], {.weight = x[2], .label_smoothing = 0.3});
+       })}},
+      {"nll", {nullptr, fn([](const Tensors& x) { return F::nll_loss(x[0], x[1]); })}},
+      {"nll_weight_sum",
+       {nullptr, fn([](const Tensors& x) { return F::nll_loss(x[0], x[1], x[2], -100, Reduction::sum); })}},
+      {"bce", {nullptr, fn([](const Tensors& x) { return F::binary_cross_entropy(x[0], x[1]); })}},
+      {"bce_weight", {nullptr, fn([](const Tensors& x) { return F::binary_cross_entropy(x[0], x[1], x[2]); })}},
+      {"bce_logits", {nullptr, fn([](const Tensors& x) { return F::binary_cross_entropy_with_logits(x[0], x[1]); })}},
+      {"bce_logits_pos_weight", {nullptr, fn([](const Tensors& x) {
+         return F::binary_cross_entropy_with_logits(x[0], x[1], {}, x[2]);
+       })}},
+      {"kl_div", {nullptr, fn([](const Tensors& x) { return F::kl_div(x[0], x[1]); })}},
+      {"kl_div_batchmean_log_target",
+       {nullptr, fn([](const Tensors& x) { return F::kl_div(x[0], x[1], Reduction::mean, true, true); })}},
+      {"cosine_embedding", {nullptr, fn([](const Tensors& x) { return F::cosine_embedding_loss(x[0], x[1], x[2], 0.2); })}},
+      {"margin_ranking", {nullptr, fn([](const Tensors& x) { return F::margin_ranking_loss(x[0], x[1], x[2], 0.3); })}},
+      {"triplet", {nullptr, fn([](const Tensors& x) { return F::triplet_margin_loss(x[0], x[1], x[2]); })}},
+      {"triplet_swap_p1", {nullptr, fn([](const Tensors& x) {
+         return F::triplet_margin_loss(x[0], x[1], x[2], 0.5, 1.0, 1e-6, true);
+       })}},
+  };
+  (void)kInf;
+  return table;
+}
+
+struct Fixture {
+  bool train = true;
+  nn::StateDict params;
+  Tensors inputs;
+  Tensor output, cotangent;
+  std::vector<std::pair<std::string, Tensor>> buffers_after;
+  std::map<int, Tensor> input_grads;
+  std::map<std::string, Tensor> param_grads;
+};
+
+std::map<std::string, Fixture> load() {
+  std::ifstream file(EMBER_GOLDEN_DIR "/nn.txt");
+  EXPECT_TRUE(file.good()) << "missing " EMBER_GOLDEN_DIR "/nn.txt";
+  std::map<std::string, Fixture> out;
+  Fixture* f = nullptr;
+  for (std::string line; std::getline(file, line);) {
+    std::istringstream in(line);
+    std::string kind, name;
+    in >> kind;
+    if (kind == "case") {
+      in >> name;
+      f = &out[name];
+    } else if (kind == "mode") {
+      in >> name;
+      f->train = name == "train";
+    } else if (kind == "param") {
+      in >> name;
+      f->params.push_back({name, fixtures::parse_tensor(in)});
+    } else if (kind == "in") {
+      f->inputs.push_back(fixtures::parse_tensor(in));
+    } else if (kind == "out") {
+      f->output = fixtures::parse_tensor(in);
+    } else if (kind == "buffer") {
+      in >> name;
+      f->buffers_after.push_back({name, fixtures::parse_tensor(in)});
+    } else if (kind == "cot") {
+      f->cotangent = fixtures::parse_tensor(in);
+    } else if (kind == "grad_in") {
+      int index;
+      in >> index;
+      f->input_grads[index] = fixtures::parse_tensor(in);
+    } else if (kind == "grad_param") {
+      in >> name;
+      f->param_grads[name] = fixtures::parse_tensor(in);
+    }
+  }
+  return out;
+}
+
+const std::map<std::string, Fixture>& fixtures_by_name() {
+  static const auto loaded = load();
+  return loaded;
+}
+
+constexpr double kTol = 1e-5;
+
+class NnParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NnParity, MatchesPyTorch) {
+  const std::string& name = GetParam();
+  const NnCase& c = nn_table().at(name);
+  auto it = fixtures_by_name().find(name);
+  ASSERT_NE(it, fixtures_by_name().end()) << name << " has no fixture";
+  const Fixture& f = it->second;
+
+  ModulePtr module = c.make ? c.make() : nullptr;
+  if (module) {
+    module->load_state_dict(f.params);  // strict: names and shapes are PyTorch's
+    module->train(f.train);
+  }
+  Tensors inputs;
+  for (size_t i = 0; i < f.inputs.size(); ++i)
+    inputs.push_back(f.input_grads.count(static_cast<int>(i)) ? f.inputs[i].clone().requires_grad_() : f.inputs[i]);
+  const Tensor out = c.run ? c.run(module.get(), inputs) : module->forward(inputs[0]);
+  EXPECT_EQ(fixtures::compare(out, f.output, kTol, kTol), "") << "output";
+  if (module) {
+    std::map<std::string, Tensor> buffers;
+    for (auto& [key, value] : module->named_buffers()) buffers[key] = value;
+    for (const auto& [key, want] : f.buffers_after) {
+      ASSERT_TRUE(buffers.count(key)) << "buffer " << key;
+      EXPECT_EQ(fixtures::compare(buffers[key].to(want.dtype()), want, kTol, kTol), "") << "buffer " << key;
+    }
+  }
+  if (!f.cotangent.defined()) return;
+  Tensors wrt;
+  std::vector<std::string> labels;
+  for (const auto& [index, g] : f.input_grads) wrt.push_back(inputs[static_cast<size_t>(index)]), labels.push_back("input " + std::to_string(index));
+  if (module)
+    for (auto& [key, p] : module->named_parameters()) wrt.push_back(p), labels.push_back("parameter " + key);
+  ASSERT_EQ(wrt.size(), f.input_grads.size() + f.param_grads.size()) << "parameter count differs from PyTorch's";
+  const Tensors grads = autograd::grad({out}, wrt, {f.cotangent}, {}, false, true);
+  size_t k = 0;
+  for (const auto& [index, want] : f.input_grads) {
+    const Tensor g = grads[k].defined() ? grads[k] : zeros_like(want);
+    EXPECT_EQ(fixtures::compare(g, want, kTol, kTol), "") << labels[k];
+    ++k;
+  }
+  if (module)
+    for (auto& [key, p] : module->named_parameters()) {
+      ASSERT_TRUE(f.param_grads.count(key)) << "PyTorch has no parameter " << key;
+      const Tensor& want = f.param_grads.at(key);
+      const Tensor g = grads[k].defined() ? grads[k] : zeros_like(want);
+      EXPECT_EQ(fixtures::compare(g, want, kTol, kTol), "") << labels[k];
+      ++k;
+    }
+}
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, c] : nn_table()) names.push_back(name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Layers, NnParity, ::testing::ValuesIn(case_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(NnParityTable, TableAndFixturesNameTheSameCases) {
+  for (const auto& [name, c] : nn_table()) EXPECT_TRUE(fixtures_by_name().count(name)) << name << " has no fixture";
+  for (const auto& [name, f] : fixtures_by_name()) EXPECT_TRUE(nn_table().count(name)) << name << " has no table row";
+}
+
+}  // namespace
