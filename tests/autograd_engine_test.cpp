@@ -306,6 +306,131 @@ TEST(Autograd, LongChainsBackwardAndFreeWithoutDeepRecursion) {
   keep = Tensor();  // frees a 100,000-node chain
 }
 
+// ---- edge cases (each once got a wrong or missing gradient) ----------------------
+
+TEST(AutogradEdges, InPlaceOnATensorWithLiveViewsIsAnError) {
+  Tensor a = leaf({1.0, 2.0, 3.0});
+  Tensor y = a * 2;
+  {
+    Tensor v = y.select(0, 0);
+    EXPECT_ERROR(y.mul_(3), "mul_: in-place operation on a tensor (shape [3]) that has live views");
+  }
+  y.mul_(3);  // the view is gone: fine
+  y.sum().backward();
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{6, 6, 6}));
+}
+
+TEST(AutogradEdges, CreateGraphAccumulationKeepsGradientsApart) {
+  Tensor x = leaf({1.0, 2.0});
+  x.sum().backward({}, {}, true);
+  x.sum().backward();  // accumulating into a grad made under create_graph
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{2, 2}));
+  Tensor a = leaf({1.0}), b = leaf({1.0});
+  Tensor seed = tensor({5.0}, {.dtype = kFloat64});
+  (a + b).backward(seed, {}, true);
+  a.mutable_grad().zero_();
+  EXPECT_EQ(values(b.grad()), (std::vector<double>{5}));
+  EXPECT_EQ(values(seed), (std::vector<double>{5}));
+}
+
+TEST(AutogradEdges, AsStridedOverAnExpandedInput) {
+  Tensor x = leaf({1.0, 2.0, 3.0});
+  x.expand({3, 3}).as_strided({3}, {1}).sum().backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{1, 1, 1}));
+}
+
+TEST(AutogradEdges, HooksOutliveTheTensorHandle) {
+  Tensor x = leaf({1.0, 2.0});
+  Tensor loss;
+  {
+    Tensor h = x * 2;
+    h.register_hook([](const Tensor& g) { return g * 0; });
+    loss = h.sum();
+  }
+  loss.backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 0}));
+}
+
+TEST(AutogradEdges, RetainGradFollowsInPlaceOps) {
+  Tensor x = leaf({1.0, 2.0});
+  Tensor h = x * 2;
+  h.retain_grad();
+  h.mul_(3);
+  h.sum().backward();
+  EXPECT_EQ(values(h.grad()), (std::vector<double>{1, 1}));
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{6, 6}));
+}
+
+TEST(AutogradEdges, MaskedRulesGiveZeroNotNaN) {
+  Tensor x = leaf({-1.0, 4.0});
+  sqrt(relu(x)).sum().backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 0.25}));
+  Tensor y = leaf({-1.0, 4.0});
+  sqrt(clamp(y, 0.0)).sum().backward();
+  EXPECT_EQ(values(y.grad()), (std::vector<double>{0, 0.25}));
+  Tensor z = leaf({0.0, 2.0});
+  pow(z, 0).sum().backward();
+  EXPECT_EQ(values(z.grad()), (std::vector<double>{0, 0}));
+  Tensor c = leaf({1.0, 1.0, 1.0});
+  c.std().backward();
+  EXPECT_EQ(values(c.grad()), (std::vector<double>{0, 0, 0}));
+  Tensor n = leaf({0.0, 1.0});
+  norm(n, 1.5).backward();
+  EXPECT_EQ(values(n.grad()), (std::vector<double>{0, 1}));
+}
+
+TEST(AutogradEdges, ReentrantBackwardIsAnError) {
+  Tensor x = leaf({1.0});
+  Tensor w = leaf({2.0});
+  Tensor h = x * 2;
+  h.register_hook([&](const Tensor& g) {
+    EnableGradGuard enable;  // backward runs hooks with grad mode off
+    autograd::grad({(w * w).sum()}, {w});
+    return g;
+  });
+  EXPECT_ERROR(h.sum().backward(), "a backward pass was started from inside another one");
+}
+
+TEST(AutogradEdges, ZeroDimReductionsWithADim) {
+  Tensor s = scalar_tensor(3.0, {.dtype = kFloat64}).requires_grad_();
+  sum(s, {0}).backward();
+  mean(s, {0}).backward();
+  max(s, 0).first.backward();
+  EXPECT_EQ(s.grad().item<double>(), 3.0);
+}
+
+TEST(AutogradEdges, GradRunsTheInputsHooks) {
+  Tensor x = leaf({1.0});
+  x.register_hook([](const Tensor& g) { return g * 2; });
+  EXPECT_EQ(autograd::grad({(x * 3).sum()}, {x})[0].item<double>(), 6.0);
+}
+
+TEST(AutogradEdges, EmptyResultsStillRecord) {
+  Tensor x = leaf({});
+  EXPECT_TRUE(cumsum(x, 0).requires_grad());
+  Tensor y = leaf({1.0, 2.0});
+  Tensor r = y.repeat({0});
+  EXPECT_TRUE(r.requires_grad());
+  r.sum().backward();
+  EXPECT_EQ(values(y.grad()), (std::vector<double>{0, 0}));
+}
+
+TEST(AutogradEdges, InPlaceWithItselfAsOperand) {
+  Tensor x = leaf({3.0});
+  Tensor y = x * 1;
+  y.mul_(y);  // y = x^2
+  y.backward();
+  EXPECT_EQ(x.grad().item<double>(), 6.0);
+}
+
+TEST(AutogradEdges, LeafStoppedRequiringGrad) {
+  Tensor x = leaf({1.0});
+  Tensor y = (x * 2).sum();
+  x.requires_grad_(false);
+  y.backward();
+  EXPECT_FALSE(x.grad().defined());
+}
+
 TEST(Autograd, Gradcheck) {
   Tensor x = randn({3}, {.dtype = kFloat64}).requires_grad_();
   EXPECT_TRUE(autograd::gradcheck([](const std::vector<Tensor>& in) { return in[0].exp() * in[0]; }, {x}));

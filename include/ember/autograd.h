@@ -52,7 +52,12 @@ class Node : public std::enable_shared_from_this<Node> {
   // Frees what the node saved for backward (after a backward without retain_graph).
   virtual void release() {}
 
-  // Hooks and retain_grad of the tensor this node produced (non-leaf tensors).
+  // Hooks of the tensor this node produced (register_hook on a non-leaf):
+  // each may replace the gradient before apply() sees it.
+  std::vector<std::function<Tensor(const Tensor&)>> pre_hooks;
+  // Runs the hooks above (a leaf's AccumulateGrad runs the leaf's hooks).
+  virtual Tensor run_pre_hooks(Tensor grad);
+  // retain_grad of the tensor this node produced (weak: the tensor owns the node).
   std::weak_ptr<struct AutogradMeta> output_meta;
 
   // Engine bookkeeping for the backward pass in progress.
@@ -77,7 +82,7 @@ struct AutogradMeta {
   Tensor grad;
   std::shared_ptr<Node> grad_fn;           // null for leaves
   std::weak_ptr<Node> grad_accumulator;    // leaves: the node that accumulates into grad
-  std::vector<std::function<Tensor(const Tensor&)>> hooks;
+  std::vector<std::function<Tensor(const Tensor&)>> hooks;  // leaves' hooks (non-leaves keep theirs on grad_fn)
 };
 
 namespace autograd {

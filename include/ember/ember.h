@@ -11,7 +11,8 @@
 //
 // One header per concept: tensor.h (the handle), creation.h (factories and
 // random), ops.h (the math), autograd.h (gradients), grad_mode.h (no-grad scopes),
-// nn.h (modules, layers, losses, init; F:: for the functional forms).
+// nn.h (modules, layers, losses, init; F:: for the functional forms), io.h
+// (safetensors).
 #pragma once
 
 #include "ember/autograd.h"
@@ -21,6 +22,7 @@
 #include "ember/error.h"
 #include "ember/generator.h"
 #include "ember/grad_mode.h"
+#include "ember/io.h"
 #include "ember/nn.h"
 #include "ember/ops.h"
 #include "ember/scalar.h"

@@ -37,6 +37,12 @@ class Storage : public RefCounted {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
+  // How many view tensors (view, slice, permute...) alias this storage now;
+  // autograd refuses in-place writes that those views would not see.
+  int64_t view_count() const { return views_.load(std::memory_order_relaxed); }
+  void add_view() { views_.fetch_add(1, std::memory_order_relaxed); }
+  void remove_view() { views_.fetch_sub(1, std::memory_order_relaxed); }
+
  private:
   void* data_;
   size_t nbytes_;
@@ -44,6 +50,7 @@ class Storage : public RefCounted {
   Allocator* allocator_ = nullptr;
   std::function<void(void*)> deleter_;
   std::atomic<uint64_t> version_{0};
+  std::atomic<int64_t> views_{0};
 };
 
 }  // namespace ember

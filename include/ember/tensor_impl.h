@@ -17,6 +17,9 @@ struct AutogradMeta;
 class TensorImpl : public RefCounted {
  public:
   TensorImpl(IntrusivePtr<Storage> storage, Dtype dtype, Shape sizes, Shape strides, int64_t storage_offset);
+  ~TensorImpl() override;
+  TensorImpl(const TensorImpl&) = delete;
+  TensorImpl& operator=(const TensorImpl&) = delete;
 
   const IntrusivePtr<Storage>& storage() const { return storage_; }
   Dtype dtype() const { return dtype_; }
@@ -37,7 +40,10 @@ class TensorImpl : public RefCounted {
   std::shared_ptr<AutogradMeta>& autograd_meta() { return autograd_meta_; }
   // Made by a view op (view, slice, permute...), sharing another tensor's data.
   bool is_view() const { return is_view_; }
-  void set_is_view(bool v) { is_view_ = v; }
+  void mark_view() {
+    if (!is_view_) storage_->add_view();
+    is_view_ = true;
+  }
   // Made inside InferenceMode: can never require grad.
   bool is_inference() const { return is_inference_; }
 

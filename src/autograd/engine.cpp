@@ -104,9 +104,19 @@ void count_dependencies(const std::vector<Node*>& roots, uint64_t run, bool capt
 // Stores the gradient of a non-leaf tensor that called retain_grad().
 void retain(AutogradMeta& meta, const Tensor& g, bool create_graph) {
   const Tensor value = create_graph ? g : g.detach();
-  if (!meta.grad.defined()) meta.grad = create_graph ? value : value.clone();
-  else meta.grad = meta.grad + value;
+  meta.grad = meta.grad.defined() ? meta.grad + value : value.clone();
 }
+
+thread_local int t_depth = 0;  // backward passes running on this thread
+
+struct DepthGuard {
+  DepthGuard() {
+    EMBER_CHECK(t_depth == 0, "backward: a backward pass was started from inside another one (from a hook or a "
+                              "backward rule); this reentrant use is not supported");
+    ++t_depth;
+  }
+  ~DepthGuard() { --t_depth; }
+};
 
 }  // namespace
 
@@ -116,6 +126,7 @@ DetectAnomalyGuard::~DetectAnomalyGuard() { t_anomaly = previous_; }
 
 std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& seeds,
                                  const std::vector<Tensor>* inputs, bool retain_graph, bool create_graph) {
+  DepthGuard depth;
   GradModeScope grad_mode(create_graph);
   const uint64_t run = ++g_runs;
   const bool capturing = inputs != nullptr;
@@ -159,15 +170,16 @@ std::vector<Tensor> run_backward(const std::vector<Tensor>& roots, const std::ve
     ready.pop_back();
     Tensor g = std::move(node->state.buffer);
     node->state.buffer = Tensor();
+    if (g.defined()) {
+      g = node->run_pre_hooks(std::move(g));
+      if (std::shared_ptr<AutogradMeta> meta = node->output_meta.lock(); meta && meta->retains_grad)
+        retain(*meta, g, create_graph);
+    }
     if (node->state.capture >= 0 && g.defined()) captured[static_cast<size_t>(node->state.capture)] = g;
     if (!node->state.needed) continue;
 
     std::vector<Tensor> grads;
     if (g.defined()) {
-      if (std::shared_ptr<AutogradMeta> meta = node->output_meta.lock()) {
-        g = run_hooks(*meta, std::move(g));
-        if (meta->retains_grad) retain(*meta, g, create_graph);
-      }
       CurrentNodeGuard current(node);
       try {
         grads = node->apply(g);

@@ -17,22 +17,41 @@ std::atomic<int64_t> g_live_nodes{0};
 Node::Node(const char* op) : op_(op) { g_live_nodes.fetch_add(1, std::memory_order_relaxed); }
 int64_t Node::live_count() { return g_live_nodes.load(std::memory_order_relaxed); }
 
+namespace {
+// Nodes whose last owner is going away, freed one at a time by ~Node.
+struct PendingNodes {
+  std::vector<std::shared_ptr<Node>> nodes;
+  bool draining = false;
+  ~PendingNodes();
+};
+thread_local bool t_pending_gone = false;  // trivially destructible: readable during thread exit
+thread_local PendingNodes t_pending;
+PendingNodes::~PendingNodes() { t_pending_gone = true; }
+}  // namespace
+
 // Graphs can be long chains (an RNN unrolled 10,000 steps): free them with a
 // work list instead of one nested destructor call per node.
 Node::~Node() {
   g_live_nodes.fetch_sub(1, std::memory_order_relaxed);
-  thread_local std::vector<std::shared_ptr<Node>> t_pending;
-  thread_local bool t_draining = false;
+  if (t_pending_gone) return;  // thread exit: the edges free themselves (recursively)
   for (Edge& e : edges_)
-    if (e.node && e.node.use_count() == 1) t_pending.push_back(std::move(e.node));
-  if (t_draining) return;
-  t_draining = true;
-  while (!t_pending.empty()) {
-    std::shared_ptr<Node> last = std::move(t_pending.back());
-    t_pending.pop_back();
+    if (e.node && e.node.use_count() == 1) t_pending.nodes.push_back(std::move(e.node));
+  if (t_pending.draining) return;
+  t_pending.draining = true;
+  while (!t_pending.nodes.empty()) {
+    std::shared_ptr<Node> last = std::move(t_pending.nodes.back());
+    t_pending.nodes.pop_back();
     last.reset();  // may push its own inputs
   }
-  t_draining = false;
+  t_pending.draining = false;
+}
+
+Tensor Node::run_pre_hooks(Tensor grad) {
+  for (auto& hook : pre_hooks) {
+    Tensor replaced = hook(grad);
+    if (replaced.defined()) grad = std::move(replaced);
+  }
+  return grad;
 }
 
 // "log_softmax" -> "LogSoftmaxBackward"
@@ -59,16 +78,18 @@ class AccumulateGrad final : public Node {
   explicit AccumulateGrad(Tensor leaf) : Node("accumulate_grad"), leaf_(std::move(leaf)) {}
   std::string name() const override { return "AccumulateGrad"; }
 
-  std::vector<Tensor> apply(const Tensor& incoming) override {
+  Tensor run_pre_hooks(Tensor grad) override { return run_hooks(*leaf_.impl()->autograd_meta(), std::move(grad)); }
+
+  std::vector<Tensor> apply(const Tensor& g) override {
     AutogradMeta& meta = *leaf_.impl()->autograd_meta();
-    Tensor g = run_hooks(meta, incoming);
-    if (!g.defined()) return {};
+    if (!g.defined() || !meta.requires_grad) return {};  // (requires_grad_(false) since the graph was made)
     if (!meta.grad.defined()) {
-      // Keep the gradient itself only when nothing else can see or change it.
-      // (The engine holds one more handle to `incoming` while we run.)
+      // Keep the gradient itself only when nothing else can see or change it
+      // (the engine holds one more handle while we run); create_graph keeps a
+      // differentiable copy.
       const bool exclusive = g.use_count() <= 2 && g.storage()->use_count() == 1 && g.is_contiguous() &&
                              !requires_grad(g);
-      meta.grad = is_grad_enabled() ? g : (exclusive ? g.detach() : g.detach().clone());
+      meta.grad = is_grad_enabled() ? g.clone() : (exclusive ? g.detach() : g.detach().clone());
     } else if (is_grad_enabled()) {
       meta.grad = meta.grad + g;  // create_graph: keep the history of both
     } else {
@@ -166,6 +187,9 @@ void check_inplace(const Tensor& self, const char* op) {
   EMBER_CHECK(!self.impl()->is_view(), op, ": in-place operation on a view (shape ", self.sizes(),
               ") while recording gradients is not supported: the tensor it views would not see the history; "
               "use the out-of-place op, or clone() the view first");
+  EMBER_CHECK(self.storage()->view_count() == 0, op, ": in-place operation on a tensor (shape ", self.sizes(),
+              ") that has live views while recording gradients is not supported: the views would keep the old "
+              "history; use the out-of-place op, or take the views after the in-place op");
 }
 
 void adopt_result(Tensor& self, const Tensor& result) {
@@ -177,8 +201,12 @@ void adopt_result(Tensor& self, const Tensor& result) {
   ops::bump_version(self);
   if (!requires_grad(r)) return;
   AutogradMeta& meta = meta_of(self);
+  // retain_grad follows the tensor to its new node; hooks registered before
+  // stay with the old value's node (as PyTorch).
+  if (meta.grad_fn && meta.grad_fn->output_meta.lock().get() == &meta) meta.grad_fn->output_meta.reset();
   meta.requires_grad = true;
   meta.grad_fn = r.impl()->autograd_meta()->grad_fn;
+  if (meta.retains_grad) meta.grad_fn->output_meta = self.impl()->autograd_meta();
 }
 
 }  // namespace autograd

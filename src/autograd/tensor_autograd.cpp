@@ -111,8 +111,8 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) {
   EMBER_CHECK(requires_grad(), "register_hook: cannot register a hook on a tensor (shape ", sizes(),
               ") that does not require grad");
   AutogradMeta& meta = meta_of(*this);
-  meta.hooks.push_back(std::move(hook));
-  if (meta.grad_fn) meta.grad_fn->output_meta = impl_->autograd_meta();
+  if (meta.grad_fn) meta.grad_fn->pre_hooks.push_back(std::move(hook));
+  else meta.hooks.push_back(std::move(hook));
 }
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {

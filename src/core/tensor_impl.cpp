@@ -28,4 +28,8 @@ TensorImpl::TensorImpl(IntrusivePtr<Storage> storage, Dtype dtype, Shape sizes, 
   contiguous_ = contiguous || numel_ == 0;
 }
 
+TensorImpl::~TensorImpl() {
+  if (is_view_) storage_->remove_view();
+}
+
 }  // namespace ember

@@ -108,7 +108,7 @@ Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tenso
       if (need_b) db = -g * a / (b * b);
       break;
     case BinaryOp::pow:  // a^b:  da = g b a^(b-1),  db = g a^b ln a  (0 where a = 0 and b >= 0, as PyTorch)
-      if (need_a) da = g * b * pow(a, b - 1);
+      if (need_a) da = where(eq(b, 0), 0.0, g * b * pow(a, b - 1));  // b = 0: 0, even at a = 0
       if (need_b) db = where(logical_and(eq(a, 0), ge(b, 0)), 0.0, g * out * log(a));
       break;
     case BinaryOp::maximum:  // ties split the gradient evenly
@@ -165,7 +165,8 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   EMBER_CHECK(IntArrayRef(shape) == self.sizes(), name, ": output with shape ", self.sizes(),
               " doesn't match the broadcast shape ", shape);
   if (autograd::inplace_recorded(self, name, {other}, [&](const Tensor& s) {
-        return binary_recorded(op, name, s, other, promoted, alpha);
+        // x.mul_(x): both operands are the old value (saving self itself would make a cycle)
+        return binary_recorded(op, name, s, other.is_same(self) ? s : other, promoted, alpha);
       }))
     return self;
   const Tensor source = ops::partially_overlaps(self, other) ? other.clone() : other;
@@ -260,7 +261,7 @@ Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor
     case UnaryOp::cos: return -g * sin(x);
     case UnaryOp::tanh: return g * (1 - y * y);
     case UnaryOp::sigmoid: return g * y * (1 - y);
-    case UnaryOp::relu: return g * gt(y, 0);                   // 0 at x = 0, as PyTorch
+    case UnaryOp::relu: return where(gt(y, 0), g, 0.0);       // 0 at x = 0, as PyTorch
     case UnaryOp::reciprocal: return -g * y * y;              // -1 / x^2
     case UnaryOp::square: return g * x * 2;
     case UnaryOp::erf: return g * exp(-x * x) * 1.1283791670955126;  // 2 / sqrt(pi)
@@ -427,7 +428,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi
     const Tensor v = sx.get();
     Tensor inside = lo ? ge(v, *lo) : ones_like(v, {.dtype = Dtype::boolean});
     if (hi) inside = logical_and(inside, le(v, *hi));
-    return Grads{g * inside};
+    return Grads{where(inside, g, 0.0)};
   });
 }
 

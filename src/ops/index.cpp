@@ -23,8 +23,8 @@ Tensor scattered_src_grad(const Tensor& g, int64_t dim, const Tensor& index, Int
 
 // Values picked along `dim` at `indices` (sort, topk): the gradient goes back there.
 Tensor record_picked(const char* op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim) {
-  return autograd::record(op, values, {x}, [in = x.sizes().shape(), indices, dim](const Tensor& g) {
-    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, indices, g)};
+  return autograd::record(op, values, {x}, [in = x.sizes().shape(), idx = Saved::input(indices), dim](const Tensor& g) {
+    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, idx.get(), g)};
   });
 }
 
@@ -108,10 +108,11 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index_in) {
   const Tensor flat_index = index.reshape({-1});
   if (out.numel() > 0) ops::backend_of(out).index_select(out, xv, w, flat_index);
   // dx = zeros with g's rows added at their indices
-  out = autograd::record("index_select", out, {xv}, [in = xv.sizes().shape(), w, flat_index](const Tensor& g) {
+  out = autograd::record("index_select", out, {xv}, [in = xv.sizes().shape(), w, saved = Saved::input(flat_index)](
+                                                          const Tensor& g) {
     Shape along(static_cast<size_t>(g.dim()), 1);
     along[static_cast<size_t>(w)] = -1;
-    const Tensor idx = flat_index.view(along).expand(g.sizes());
+    const Tensor idx = saved.get().view(along).expand(g.sizes());
     return Grads{scatter_add(zeros(in, {.dtype = g.dtype(), .device = g.device()}), w, idx, g)};
   });
   return x.dim() == 0 ? out.view({}) : out;
@@ -130,8 +131,8 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index_in) {
   Tensor out = ops::new_tensor(index.sizes(), x.dtype(), x.device());
   if (out.numel() > 0) ops::backend_of(out).gather(out, x, w, index);
   // dx = zeros with g added at the gathered positions
-  return autograd::record("gather", out, {x}, [in = x.sizes().shape(), w, index](const Tensor& g) {
-    return Grads{scatter_add(zeros(in, {.dtype = g.dtype(), .device = g.device()}), w, index, g)};
+  return autograd::record("gather", out, {x}, [in = x.sizes().shape(), w, idx = Saved::input(index)](const Tensor& g) {
+    return Grads{scatter_add(zeros(in, {.dtype = g.dtype(), .device = g.device()}), w, idx.get(), g)};
   });
 }
 
@@ -150,8 +151,9 @@ Tensor scatter_recorded(const Tensor& x, int64_t dim, const Tensor& index, const
     scatter_impl(out, dim, index, src, accumulate, op);
   }
   const int64_t w = wrap_dim(dim, x.dim(), op);
-  return autograd::record(op, out, {x, src}, [w, idx = as_index(index, op), src_sizes = src.sizes().shape(),
-                                             accumulate](const Tensor& g) {
+  return autograd::record(op, out, {x, src}, [w, saved = Saved::input(as_index(index, op)),
+                                             src_sizes = src.sizes().shape(), accumulate](const Tensor& g) {
+    const Tensor idx = saved.get();
     return Grads{accumulate ? g : scatter(g, w, idx, 0.0), scattered_src_grad(g, w, idx, src_sizes)};
   });
 }

@@ -122,9 +122,10 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
     sizes.push_back(padded[i]), strides.push_back(base.stride(static_cast<int64_t>(i)));
     out_shape.push_back(repeats[i] * padded[i]);
   }
-  if (shape_numel(out_shape) == 0) return ops::new_tensor(out_shape, x.dtype(), x.device());
   Tensor out;
-  {
+  if (shape_numel(out_shape) == 0) {
+    out = ops::new_tensor(out_shape, x.dtype(), x.device());
+  } else {
     NoGradGuard no_grad;
     out = base.as_strided(sizes, strides).clone().view(out_shape);
   }

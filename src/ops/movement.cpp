@@ -45,8 +45,12 @@ Tensor as_strided_backward(const Tensor& g, const Shape& in_sizes, const Shape& 
   int64_t span = 1;
   if (in_pos.numel() > 0) span = std::max(span, amax(in_pos).item<int64_t>() + 1);
   if (out_pos.numel() > 0) span = std::max(span, amax(out_pos).item<int64_t>() + 1);
-  const Tensor storage = scatter_add(zeros({span}, {.dtype = g.dtype(), .device = g.device()}), 0, out_pos, g.reshape({-1}));
-  return index_select(storage, 0, in_pos).view(in_sizes);
+  const TensorOptions options{.dtype = g.dtype(), .device = g.device()};
+  const Tensor storage = scatter_add(zeros({span}, options), 0, out_pos, g.reshape({-1}));
+  // An input whose elements share storage (expanded) has each slot's gradient
+  // split between the elements that share it, as PyTorch does.
+  const Tensor sharing = scatter_add(zeros({span}, options), 0, in_pos, ones({in_pos.numel()}, options));
+  return index_select(storage / clamp(sharing, 1.0), 0, in_pos).view(in_sizes);
 }
 
 // Views whose gradient is the incoming one reshaped back to the input's shape.
@@ -62,7 +66,7 @@ Tensor alias(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
 
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
   Tensor v = alias(base, std::move(sizes), std::move(strides), offset);
-  v.impl()->set_is_view(true);
+  v.impl()->mark_view();
   return v;
 }
 

@@ -59,6 +59,7 @@ Tensor reduce_op(ReduceOp op, const char* name, const Tensor& x, IntArrayRef dim
 // The wrapped, sorted dims a reduction over `dims` (all when empty) covers.
 Shape reduced_dims(const Tensor& x, IntArrayRef dims, const char* op) {
   Shape out;
+  if (x.dim() == 0) return out;  // a 0-dim tensor has no dims to restore
   if (dims.empty())
     for (int64_t d = 0; d < x.dim(); ++d) out.push_back(d);
   for (int64_t d : dims) out.push_back(wrap_dim(d, x.dim(), op));
@@ -87,9 +88,11 @@ Tensor record_extreme(const char* op, const Tensor& out, const Tensor& x, const 
 // max/min along a dim: the gradient goes to the selected index.
 Tensor record_selected(const char* op, const Tensor& values, const Tensor& indices, const Tensor& x, int64_t dim,
                        bool keepdim) {
-  return autograd::record(op, values, {x}, [in = x.sizes().shape(), idx = indices, dim, keepdim](const Tensor& g) {
+  return autograd::record(op, values, {x}, [in = x.sizes().shape(), idx = Saved::input(indices), dim,
+                                           keepdim](const Tensor& g) {
     const Shape d{dim};
-    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, keep_dims(idx, d, keepdim), keep_dims(g, d, keepdim))};
+    return Grads{scatter(zeros(in, {.dtype = g.dtype(), .device = g.device()}), dim, keep_dims(idx.get(), d, keepdim),
+                         keep_dims(g, d, keepdim))};
   });
 }
 
@@ -135,7 +138,8 @@ std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor
     indices = ops::new_tensor(plan.out_shape, Dtype::int64, x.device());
     ops::backend_of(x).arg_reduce(is_max, values.view({plan.x2d.size(0)}), indices.view({plan.x2d.size(0)}), plan.x2d);
   }
-  if (x.dim() == 0) return {values, indices};
+  if (x.dim() == 0)  // the value itself
+    return {autograd::record(name, values, {x}, [](const Tensor& g) { return Grads{g}; }), indices};
   return {record_selected(name, values, indices, x, w, keepdim), indices};
 }
 
@@ -238,9 +242,22 @@ Tensor var(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) 
   return var_impl(x, dims, correction, keepdim, "var");
 }
 
-// std(x) = sqrt(var(x))
+// std(x) = sqrt(var(x))    dx = g (x - mean) / ((n - correction) std), and 0 where std = 0 (as PyTorch)
 Tensor std(const Tensor& x, IntArrayRef dims, int64_t correction, bool keepdim) {
-  return sqrt(var_impl(x, dims, correction, keepdim, "std"));
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = sqrt(var_impl(x, dims, correction, keepdim, "std"));
+  }
+  if (!autograd::should_record_any(out.dtype(), x)) return out;
+  const int64_t n = out.numel() == 0 ? 0 : x.numel() / out.numel();
+  return autograd::record("std", out, {x}, [sx = Saved::input(x), so = Saved::output(out), d = reduced_dims(x, dims, "std"),
+                                            keepdim, divisor = static_cast<double>(std::max<int64_t>(n - correction, 0))](
+                                               const Tensor& g) {
+    const Tensor v = sx.get(), s = keep_dims(so.get(), d, keepdim);
+    const Tensor centered = v - v.mean(d, true);
+    return Grads{where(eq(s, 0), 0.0, keep_dims(g, d, keepdim) / s) * centered / divisor};
+  });
 }
 
 // ||x||_p = (sum |x|^p)^(1/p); p = inf: max |x|; p = 0: count of nonzeros
@@ -263,8 +280,10 @@ Tensor norm(const Tensor& x, double p, IntArrayRef dims, bool keepdim) {
   return autograd::record("norm", out, {x}, [sx = Saved::input(x), so = Saved::output(out), d = reduced_dims(x, dims, "norm"),
                                              keepdim, p](const Tensor& g) {
     const Tensor v = sx.get(), n = keep_dims(so.get(), d, keepdim), gk = keep_dims(g, d, keepdim);
-    const Tensor scale = p == 2 ? gk / n : gk * pow(abs(v), p - 2) / pow(n, p - 1);
-    return Grads{where(eq(n, 0), 0.0, v * scale)};
+    if (p == 2) return Grads{where(eq(n, 0), 0.0, v * (gk / n))};
+    // sign(x) |x|^(p-1): finite at x = 0 for p >= 1; masked there for p < 1
+    const Tensor dx = sign(v) * pow(abs(v), p - 1) * (gk / pow(n, p - 1));
+    return Grads{where(logical_or(eq(n, 0), eq(v, 0)), 0.0, dx)};
   });
 }
 
@@ -304,8 +323,8 @@ Tensor cumsum(const Tensor& x, int64_t dim) {
   const Tensor src = ops::as_dtype(x, dtype).contiguous();
   Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
   if (x.dim() == 0) return autograd::record("cumsum", out.copy_(src.detach()), {x}, [](const Tensor& g) { return Grads{g}; });
-  if (x.numel() == 0) return out;  // the kernel starts each run at element 0, which an empty tensor lacks
-  ops::backend_of(out).cumsum(out, src, w);
+  // (the kernel starts each run at element 0, which an empty tensor lacks)
+  if (x.numel() > 0) ops::backend_of(out).cumsum(out, src, w);
   // dx_i = g_i + ... + g_n: a cumulative sum from the end
   return autograd::record("cumsum", out, {x}, [w](const Tensor& g) { return Grads{flip(cumsum(flip(g, {w}), w), {w})}; });
 }

@@ -187,8 +187,36 @@ def run_case(name, spec, inputs, grad_of, out):
         out.append(line(f"grad_param {key}", torch.zeros_like(p) if g is None else g))
 
 
+def write_safetensors(path, tensors, metadata=None):
+    """The safetensors layout, byte for byte as the reference writer lays it out:
+    compact JSON with sorted keys, padded with spaces to a multiple of 8."""
+    import json
+    import struct
+    header, blobs, offset = {}, [], 0
+    names = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous()
+        raw = t.numpy().tobytes()
+        header[name] = {"dtype": names[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    if metadata:
+        header["__metadata__"] = metadata
+    text = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+
+
 def main():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "nn.txt")
+    here = os.path.dirname(os.path.abspath(__file__))
+    # A PyTorch Linear(3, 2) state dict with known values, for the safetensors reader.
+    lin = nn.Linear(3, 2)
+    with torch.no_grad():
+        lin.weight.copy_(torch.arange(6.0).view(2, 3) * 0.5)
+        lin.bias.copy_(torch.tensor([-1.0, 1.0]))
+    write_safetensors(os.path.join(here, "linear.safetensors"), lin.state_dict(), {"format": "pt"})
+    path = os.path.join(here, "nn.txt")
     out = [f"# PyTorch {torch.__version__} layers and losses, written by tests/golden/make_nn_fixtures.py"]
     for name, (spec, inputs, grad_of) in CASES.items():
         run_case(name, spec, inputs, grad_of, out)
