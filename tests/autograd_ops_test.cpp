@@ -157,6 +157,11 @@ const std::vector<GradCase>& cases() {
       {"einsum_attention", {{2, 3, 4}, {2, 5, 4}}, [](const Tensors& x) { return einsum("bqd,bkd->bqk", {x[0], x[1]}); }},
       {"einsum_trace", {{4, 4}}, [](const Tensors& x) { return einsum("ii->", {x[0]}); }},
       {"einsum_diag", {{4, 4}}, [](const Tensors& x) { return einsum("ii->i", {x[0]}); }},
+      // ---- sliding windows ---------------------------------------------------------------
+      {"im2col", {{2, 3, 5, 4}}, [](const Tensors& x) { return im2col(x[0], {3, 2}, {2, 1}, {1, 1}, {1, 2}, {3, 3}); }},
+      {"col2im", {{2, 12, 9}}, [](const Tensors& x) {
+         return col2im(x[0], {5, 4}, {3, 2}, {2, 1}, {1, 1}, {1, 2}, {3, 3});
+       }},
       // ---- joining and indexing ----------------------------------------------------------
       {"cat", {{2, 3}, {4, 3}}, [](const Tensors& x) { return cat({x[0], x[1]}, 0); }},
       {"cat_dim1", {{2, 3}, {2, 1}}, [](const Tensors& x) { return cat({x[0], x[1], x[0]}, 1); }},

@@ -60,6 +60,26 @@ const std::vector<NnGradCase>& cases() {
       {"layer_norm", {{3, 4, 5}, {4, 5}, {4, 5}}, [](const Tensors& x) {
          return F::layer_norm(x[0], {4, 5}, x[1], x[2]);
        }},
+      {"conv2d", {{2, 4, 5, 4}, {6, 2, 3, 2}, {6}}, [](const Tensors& x) {
+         return F::conv2d(x[0], x[1], x[2], {2, 1}, {1, 1}, {1, 2}, 2);  // stride, padding, dilation, groups
+       }},
+      {"conv2d_same", {{1, 2, 4, 5}, {3, 2, 2, 3}}, [](const Tensors& x) {
+         return F::conv2d(x[0], x[1], {}, {1, 1}, nn::Padding::same);
+       }},
+      {"conv1d", {{2, 3, 7}, {4, 3, 3}, {4}}, [](const Tensors& x) { return F::conv1d(x[0], x[1], x[2], 2, 1); }},
+      {"conv_transpose2d", {{1, 4, 3, 3}, {4, 3, 3, 2}, {6}}, [](const Tensors& x) {
+         return F::conv_transpose2d(x[0], x[1], x[2], {2, 1}, {1, 0}, {1, 0}, 2, {1, 2});
+       }},
+      {"max_pool2d_ceil", {{2, 2, 5, 6}}, [](const Tensors& x) {
+         return F::max_pool2d(x[0], {3, 2}, {2, 2}, {1, 1}, {1, 1}, true);
+       }},
+      {"max_pool1d", {{2, 3, 7}}, [](const Tensors& x) { return F::max_pool1d(x[0], 2, 1, 1); }},
+      {"avg_pool2d_ceil_exclude_pad", {{2, 2, 5, 6}}, [](const Tensors& x) {
+         return F::avg_pool2d(x[0], {3, 3}, {2, 2}, {1, 1}, true, false);
+       }},
+      {"avg_pool1d", {{2, 3, 7}}, [](const Tensors& x) { return F::avg_pool1d(x[0], 3, 2, 1); }},
+      {"adaptive_avg_pool2d", {{2, 3, 5, 7}}, [](const Tensors& x) { return F::adaptive_avg_pool2d(x[0], {3, 4}); }},
+      {"adaptive_max_pool2d", {{2, 3, 5, 7}}, [](const Tensors& x) { return F::adaptive_max_pool2d(x[0], {2, 3}); }},
       {"mse", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::mse_loss(x[0], x[1]); }},
       {"l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::l1_loss(x[0], x[1], Reduction::sum); }},
       {"smooth_l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::smooth_l1_loss(x[0], x[1], Reduction::mean, 0.5); }},

@@ -35,6 +35,15 @@ struct Net : nn::Module {
   Tensor forward(const Tensor& x) override { return head(fc2(fc1(x).relu())) * scale; }
 };
 
+// The README's side-by-side MLP, verbatim.
+struct MLP : nn::Module {
+  nn::Sequential net{nn::Flatten(), nn::Linear(784, 512), nn::BatchNorm1d(512),
+                     nn::ReLU(), nn::Dropout(0.5), nn::Linear(512, 10)};
+  MLP() : Module("MLP") {}
+  void visit(nn::Visitor& v) override { v.module("net", net); }   // names: net.1.weight, ...
+  Tensor forward(const Tensor& x) override { return net(x); }
+};
+
 std::vector<std::string> names(const std::vector<std::pair<std::string, Tensor>>& named) {
   std::vector<std::string> out;
   for (const auto& [n, t] : named) out.push_back(n);
@@ -54,6 +63,15 @@ TEST(Module, ReferenceMlpNamesAndCount) {
   Tensor y = mlp(randn({3, 1, 28, 28}));
   EXPECT_EQ(y.sizes(), (Shape{3, 10}));
   EXPECT_TRUE(y.requires_grad());
+}
+
+TEST(Module, ReadmeMlp) {
+  MLP model;
+  EXPECT_EQ(model.num_parameters(), 408074);
+  EXPECT_EQ(model.named_parameters()[0].first, "net.1.weight");
+  Tensor loss = F::cross_entropy(model(randn({4, 1, 28, 28})), tensor({1, 2, 3, 4}));
+  loss.backward();
+  EXPECT_TRUE(model.net.at<nn::Linear>(1).weight.grad().defined());
 }
 
 TEST(Module, PrintsLikePyTorch) {
@@ -218,6 +236,27 @@ TEST(Functional, ErrorsNameTheOp) {
   EXPECT_ERROR(F::gelu(randn({2}), "fast"), "gelu: approximate must be 'none' or 'tanh', got 'fast'");
   EXPECT_ERROR(F::layer_norm(randn({2, 3}), {4}), "layer_norm: input of shape [2, 3] does not end in normalized_shape [4]");
   EXPECT_ERROR(F::embedding(tensor({1.0f}), randn({3, 2})), "embedding: indices must be an integer tensor, got float32");
+}
+
+TEST(Layers, ConvAndPoolShapesPrintingAndErrors) {
+  nn::Conv2d conv(3, 8, 3, {.stride = 2, .padding = 1});
+  EXPECT_EQ(conv.weight.sizes(), (Shape{8, 3, 3, 3}));
+  EXPECT_EQ(conv(randn({2, 3, 32, 32})).sizes(), (Shape{2, 8, 16, 16}));
+  EXPECT_EQ(conv.str(), "Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))");
+  nn::Conv2d same(4, 4, {3, 5}, {.padding = nn::Padding::same, .groups = 2, .bias = false});
+  EXPECT_EQ(same(randn({1, 4, 7, 9})).sizes(), (Shape{1, 4, 7, 9}));
+  EXPECT_EQ(same.str(), "Conv2d(4, 4, kernel_size=(3, 5), stride=(1, 1), padding=same, groups=2, bias=False)");
+  EXPECT_EQ(nn::MaxPool2d(2).str(), "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  EXPECT_EQ(nn::ConvTranspose2d(4, 2, 2, {.stride = 2})(randn({1, 4, 5, 5})).sizes(), (Shape{1, 2, 10, 10}));
+  EXPECT_ERROR(conv(randn({2, 4, 8, 8})), "conv2d: input of shape [2, 4, 8, 8] (4 channels) does not fit weight");
+  EXPECT_ERROR(conv(randn({8, 8})), "conv2d: expected a 3-D or 4-D input, got shape [8, 8]");
+  EXPECT_ERROR(nn::Conv2d(3, 4, 3, {.groups = 2}), "Conv2d: in_channels (3) and out_channels (4) must be divisible by groups (2)");
+  EXPECT_ERROR(F::conv2d(randn({1, 1, 2, 2}), randn({1, 1, 3, 3})), "is larger than the padded input");
+  EXPECT_ERROR(F::conv2d(randn({1, 1, 4, 4}), randn({1, 1, 3, 3}), {}, {2, 2}, nn::Padding::same),
+               "conv2d: padding='same' is not supported for strided convolutions");
+  EXPECT_ERROR(F::max_pool2d(randn({1, 1, 4, 4}), {2, 2}, {}, {2, 2}), "max_pool2d: padding [2, 2] must be non-negative and at most half the kernel");
+  EXPECT_ERROR(F::avg_pool2d(randn({4, 4}), {2, 2}), "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input");
+  EXPECT_ERROR(im2col(randn({1, 1, 4, 4}), {0, 2}, {1, 1}, {0, 0}, {1, 1}, {3, 3}), "im2col: kernel [0, 2], stride [1, 1] and dilation [1, 1] must be positive");
 }
 
 TEST(Init, Formulas) {

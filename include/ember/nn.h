@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ember/nn/container.h"
+#include "ember/nn/conv.h"
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/layers.h"

@@ -109,6 +109,17 @@ Tensor dot(const Tensor& a, const Tensor& b);
 // Two-operand (or one-operand) contractions: "ij,jk->ik", "bij,bjk->bik", "ii->i", "ij->".
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
+// ---- sliding windows (convolution and pooling are built on these) -----------------
+// Every kernel window of x (N, C, H, W) as a column: (N, C*kh*kw, out_h*out_w).
+// Window (oh, ow) at offset (i, j) reads row oh*stride_h - padding_top + i*dilation_h
+// (likewise for columns); reads outside x give pad_value. All arguments are pairs (h, w);
+// out_size is given by the caller (it depends on ceil_mode and padding rules).
+Tensor im2col(const Tensor& x, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation,
+              IntArrayRef out_size, double pad_value = 0.0);
+// The adjoint of im2col: sums the columns back into an (N, C, H, W) image of image_size (h, w).
+Tensor col2im(const Tensor& cols, IntArrayRef image_size, IntArrayRef kernel, IntArrayRef stride,
+              IntArrayRef padding, IntArrayRef dilation, IntArrayRef out_size);
+
 // ---- joining and splitting ---------------------------------------------------------
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -24,6 +24,14 @@ enum class RandomKind : uint8_t { uniform, normal, randint, bernoulli };
 
 inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::eq; }
 
+// Where a sliding window (convolution, pooling) reads a (H, W) image: output
+// position (oh, ow) and kernel offset (i, j) read row oh*stride_h - pad_top + i*dilation_h
+// (likewise for columns); reads outside the image give `pad_value`.
+struct WindowGeometry {
+  int64_t kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, dilation_h, dilation_w;
+  int64_t out_h, out_w;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -52,6 +60,12 @@ class Backend {
 
   // out: (B,N,M) contiguous = a: (B,N,K) @ b: (B,K,M), any strides, one dtype.
   virtual void bmm(const Tensor& out, const Tensor& a, const Tensor& b) = 0;
+
+  // Sliding windows, float types. x: (N, C, H, W) and cols: (N, C*kh*kw, out_h*out_w),
+  // both contiguous. im2col: cols[n, (c,i,j), (oh,ow)] = x at the window position.
+  // col2im: x = the sum of cols over every position that reads each pixel (x is overwritten).
+  virtual void im2col(const Tensor& cols, const Tensor& x, const WindowGeometry& g, double pad_value) = 0;
+  virtual void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g) = 0;
 
   // out = x.index_select(dim, index); index int64 1-D, already bounds-checked.
   virtual void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;

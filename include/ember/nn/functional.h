@@ -11,6 +11,8 @@
 namespace ember::nn {
 
 enum class Reduction { none, mean, sum };
+// Convolution padding by name: valid (none) or same (output size = input size).
+enum class Padding { valid, same };
 
 namespace functional {
 
@@ -25,6 +27,41 @@ Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator*
 Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* generator = nullptr);
 // Rows of weight (num, dim) picked by integer indices; padding_idx rows get no gradient.
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {});
+
+// ---- convolution and pooling (built on im2col/col2im and the library GEMM) ------------
+// x: (N, C, H, W) or (C, H, W); weight: (O, C/groups, kh, kw); bias: (O).
+// stride, padding, dilation are (h, w) pairs; padding is added on both sides.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = {1, 1},
+              IntArrayRef padding = {0, 0}, IntArrayRef dilation = {1, 1}, int64_t groups = 1);
+// Padding::same needs stride 1; an odd total padding goes to the bottom/right, as PyTorch.
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, IntArrayRef stride, Padding padding,
+              IntArrayRef dilation = {1, 1}, int64_t groups = 1);
+// x: (N, C, L) or (C, L); weight: (O, C/groups, k).
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, int64_t stride = 1,
+              int64_t padding = 0, int64_t dilation = 1, int64_t groups = 1);
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, Padding padding,
+              int64_t dilation = 1, int64_t groups = 1);
+// The gradient of conv2d with respect to its input, as a layer. weight: (C, O/groups, kh, kw).
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = {1, 1},
+                        IntArrayRef padding = {0, 0}, IntArrayRef output_padding = {0, 0}, int64_t groups = 1,
+                        IntArrayRef dilation = {1, 1});
+// stride defaults to the kernel size (an empty stride).
+Tensor max_pool2d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0, 0},
+                  IntArrayRef dilation = {1, 1}, bool ceil_mode = false);
+// {values, indices}: indices are flat positions h * W + w in each input plane.
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {},
+                                                  IntArrayRef padding = {0, 0}, IntArrayRef dilation = {1, 1},
+                                                  bool ceil_mode = false);
+Tensor max_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = {}, int64_t padding = 0,
+                  int64_t dilation = 1, bool ceil_mode = false);
+Tensor avg_pool2d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0, 0},
+                  bool ceil_mode = false, bool count_include_pad = true);
+Tensor avg_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = {}, int64_t padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true);
+// Output cell i covers input [floor(i In / Out), ceil((i + 1) In / Out)).
+Tensor adaptive_avg_pool2d(const Tensor& x, IntArrayRef output_size);
+Tensor adaptive_avg_pool1d(const Tensor& x, int64_t output_size);
+Tensor adaptive_max_pool2d(const Tensor& x, IntArrayRef output_size);
 
 // ---- activations ------------------------------------------------------------------
 Tensor relu(const Tensor& x);

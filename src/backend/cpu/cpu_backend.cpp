@@ -27,6 +27,10 @@ class CpuBackend final : public Backend {
   }
   void cumsum(const Tensor& out, const Tensor& x, int64_t dim) override { cpu::cumsum(out, x, dim); }
   void bmm(const Tensor& out, const Tensor& a, const Tensor& b) override { cpu::bmm(out, a, b); }
+  void im2col(const Tensor& cols, const Tensor& x, const WindowGeometry& g, double pad_value) override {
+    cpu::im2col(cols, x, g, pad_value);
+  }
+  void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g) override { cpu::col2im(x, cols, g); }
   void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override {
     cpu::index_select(out, x, dim, index);
   }

@@ -17,6 +17,8 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& x);
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x);
 void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
+void im2col(const Tensor& cols, const Tensor& x, const WindowGeometry& g, double pad_value);
+void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g);
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);
