@@ -80,6 +80,11 @@ const std::vector<NnGradCase>& cases() {
       {"avg_pool1d", {{2, 3, 7}}, [](const Tensors& x) { return F::avg_pool1d(x[0], 3, 2, 1); }},
       {"adaptive_avg_pool2d", {{2, 3, 5, 7}}, [](const Tensors& x) { return F::adaptive_avg_pool2d(x[0], {3, 4}); }},
       {"adaptive_max_pool2d", {{2, 3, 5, 7}}, [](const Tensors& x) { return F::adaptive_max_pool2d(x[0], {2, 3}); }},
+      {"group_norm", {{2, 4, 3}, {4}, {4}}, [](const Tensors& x) { return F::group_norm(x[0], 2, x[1], x[2]); }},
+      {"instance_norm", {{2, 3, 4}, {3}, {3}}, [](const Tensors& x) {
+         return F::instance_norm(x[0], {}, {}, x[1], x[2]);
+       }},
+      {"local_response_norm", {{2, 5, 3}}, [](const Tensors& x) { return F::local_response_norm(x[0], 3, 0.3, 0.7, 1.2); }},
       {"mse", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::mse_loss(x[0], x[1]); }},
       {"l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::l1_loss(x[0], x[1], Reduction::sum); }},
       {"smooth_l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::smooth_l1_loss(x[0], x[1], Reduction::mean, 0.5); }},

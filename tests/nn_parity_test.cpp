@@ -112,6 +112,13 @@ const std::map<std::string, NnCase>& nn_table() {
       {"max_pool2d_indices", {nullptr, fn([](const Tensors& x) {
          return F::max_pool2d_with_indices(x[0], {3, 3}, {2, 2}, {1, 1}).second;
        })}},
+      {"group_norm", {make<nn::GroupNorm>(int64_t{2}, int64_t{4})}},
+      {"group_norm_no_affine_4d", {make<nn::GroupNorm>(int64_t{3}, int64_t{6}, 1e-3, false)}},
+      {"instance_norm2d", {make<nn::InstanceNorm2d>(int64_t{3})}},
+      {"instance_norm1d_affine_stats", {make<nn::InstanceNorm1d>(int64_t{3}, 1e-5, 0.1, true, true)}},
+      {"instance_norm2d_eval_stats", {make<nn::InstanceNorm2d>(int64_t{3}, 1e-5, 0.1, false, true)}},
+      {"local_response_norm", {make<nn::LocalResponseNorm>(int64_t{3}, 0.1, 0.6, 1.5)}},
+      {"local_response_norm_3d_even", {make<nn::LocalResponseNorm>(int64_t{4})}},
       // losses
       {"mse", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1]); })}},
       {"mse_sum", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1], Reduction::sum); })}},

@@ -222,6 +222,65 @@ class LayerNorm : public Module {
   double eps_;
 };
 
+// num_groups groups over num_channels; weight = 1, bias = 0 (with affine).
+class GroupNorm : public Module {
+ public:
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override { return F::group_norm(x, groups_, weight, bias, eps_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t groups_, channels_;
+  double eps_;
+};
+
+// InstanceNorm over (N, C, L) (1d) or (N, C, H, W) (2d); affine and running
+// statistics off by default, as PyTorch.
+class InstanceNorm : public Module {
+ public:
+  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ protected:
+  InstanceNorm(const char* type_name, int64_t dims, int64_t num_features, double eps, double momentum, bool affine,
+               bool track_running_stats);
+
+ private:
+  int64_t dims_, num_features_;
+  double eps_, momentum_;
+  bool affine_, track_;
+};
+
+class InstanceNorm1d : public InstanceNorm {
+ public:
+  explicit InstanceNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false,
+                          bool track_running_stats = false)
+      : InstanceNorm("InstanceNorm1d", 3, num_features, eps, momentum, affine, track_running_stats) {}
+};
+
+class InstanceNorm2d : public InstanceNorm {
+ public:
+  explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = false,
+                          bool track_running_stats = false)
+      : InstanceNorm("InstanceNorm2d", 4, num_features, eps, momentum, affine, track_running_stats) {}
+};
+
+class LocalResponseNorm : public Module {
+ public:
+  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0)
+      : Module("LocalResponseNorm"), size_(size), alpha_(alpha), beta_(beta), k_(k) {}
+  Tensor forward(const Tensor& x) override { return F::local_response_norm(x, size_, alpha_, beta_, k_); }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t size_;
+  double alpha_, beta_, k_;
+};
+
 // ---- embedding ---------------------------------------------------------------------------
 // weight (num_embeddings, embedding_dim) ~ N(0, 1), the padding row zeroed.
 class Embedding : public Module {

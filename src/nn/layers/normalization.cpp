@@ -57,6 +57,81 @@ std::string BatchNorm::extra_repr() const {
   return out.str();
 }
 
+GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, double eps, bool affine)
+    : Module("GroupNorm"), groups_(num_groups), channels_(num_channels), eps_(eps) {
+  EMBER_CHECK(num_groups > 0 && num_channels % num_groups == 0, "GroupNorm: num_channels (", num_channels,
+              ") must be divisible by num_groups (", num_groups, ")");
+  if (affine) {
+    weight = parameter(ones({num_channels}));
+    bias = parameter(zeros({num_channels}));
+  }
+}
+
+void GroupNorm::visit(Visitor& v) {
+  v.parameter("weight", weight);
+  v.parameter("bias", bias);
+}
+
+std::string GroupNorm::extra_repr() const {
+  std::ostringstream out;
+  out << groups_ << ", " << channels_ << ", eps=" << eps_ << ", affine=" << (weight.defined() ? "True" : "False");
+  return out.str();
+}
+
+InstanceNorm::InstanceNorm(const char* type_name, int64_t dims, int64_t num_features, double eps, double momentum,
+                           bool affine, bool track_running_stats)
+    : Module(type_name),
+      dims_(dims),
+      num_features_(num_features),
+      eps_(eps),
+      momentum_(momentum),
+      affine_(affine),
+      track_(track_running_stats) {
+  EMBER_CHECK(num_features > 0, type_name, ": num_features must be positive, got ", num_features);
+  if (affine) {
+    weight = parameter(ones({num_features}));
+    bias = parameter(zeros({num_features}));
+  }
+  if (track_running_stats) {
+    running_mean = zeros({num_features});
+    running_var = ones({num_features});
+    num_batches_tracked = zeros({}, {.dtype = Dtype::int64});
+  }
+}
+
+void InstanceNorm::visit(Visitor& v) {
+  v.parameter("weight", weight);
+  v.parameter("bias", bias);
+  v.buffer("running_mean", running_mean);
+  v.buffer("running_var", running_var);
+  v.buffer("num_batches_tracked", num_batches_tracked);
+}
+
+Tensor InstanceNorm::forward(const Tensor& x_in) {
+  EMBER_CHECK(x_in.dim() == dims_ || x_in.dim() == dims_ - 1, type_name(), ": expected a ", dims_ - 1, "-D or ",
+              dims_, "-D input, got shape ", x_in.sizes());
+  const Tensor x = x_in.dim() == dims_ ? x_in : x_in.unsqueeze(0);
+  EMBER_CHECK(x.size(1) == num_features_, type_name(), ": expected ", num_features_, " channels, got shape ",
+              x_in.sizes());
+  // (num_batches_tracked is kept for state-dict compatibility; PyTorch never advances it here.)
+  const bool use_input_stats = is_training() || !track_;
+  const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, use_input_stats, momentum_, eps_);
+  return x_in.dim() == dims_ ? y : y.squeeze(0);
+}
+
+std::string InstanceNorm::extra_repr() const {
+  std::ostringstream out;
+  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
+      << ", track_running_stats=" << (track_ ? "True" : "False");
+  return out.str();
+}
+
+std::string LocalResponseNorm::extra_repr() const {
+  std::ostringstream out;
+  out << size_ << ", alpha=" << alpha_ << ", beta=" << beta_ << ", k=" << k_;
+  return out.str();
+}
+
 LayerNorm::LayerNorm(Shape normalized_shape, double eps, bool elementwise_affine)
     : Module("LayerNorm"), shape_(std::move(normalized_shape)), eps_(eps) {
   if (elementwise_affine) {
