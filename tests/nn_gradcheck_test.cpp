@@ -150,3 +150,70 @@ INSTANTIATE_TEST_SUITE_P(Layers, NnGradcheck, ::testing::ValuesIn(cases()),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
+
+namespace {
+
+// Modules with their own parameters: gradcheck over the input and every
+// parameter (perturbed in place, so the module sees the changes).
+template <class M, class Fn>
+void check_module(M& module, const Tensor& x, Fn run, bool second_order = false) {
+  module.to(kFloat64);
+  std::vector<Tensor> inputs{x};
+  for (const Tensor& p : module.parameters()) inputs.push_back(p);
+  const auto fn = [&](const std::vector<Tensor>& in) { return run(in[0]); };
+  EXPECT_NO_THROW(autograd::gradcheck(fn, inputs));
+  if (second_order) {
+    EXPECT_NO_THROW(autograd::gradgradcheck(fn, inputs));
+  }
+}
+
+Tensor input(IntArrayRef shape) { return randn(shape, {.dtype = kFloat64}).requires_grad_(); }
+
+Tensor joined(std::initializer_list<Tensor> parts) {
+  std::vector<Tensor> flat;
+  for (const Tensor& t : parts) flat.push_back(t.reshape({-1}));
+  return cat(flat);
+}
+
+TEST(NnGradcheckModules, RecurrentLayers) {
+  manual_seed(11);
+  nn::LSTM lstm(3, 2, {.num_layers = 2, .bidirectional = true});
+  check_module(lstm, input({3, 2, 3}), [&](const Tensor& x) {
+    auto [o, h, c] = lstm.forward_lstm(x);
+    return joined({o, h, c});
+  });
+  nn::GRU gru(2, 3, {.batch_first = true, .bidirectional = true});
+  check_module(gru, input({2, 3, 2}), [&](const Tensor& x) {
+    auto [o, h] = gru.forward(x, {});
+    return joined({o, h});
+  }, true);
+  nn::RNN rnn(2, 3, {.num_layers = 2});
+  check_module(rnn, input({4, 2, 2}), [&](const Tensor& x) { return rnn(x); });
+}
+
+TEST(NnGradcheckModules, Cells) {
+  manual_seed(12);
+  nn::LSTMCell lstm(3, 2);
+  check_module(lstm, input({2, 3}), [&](const Tensor& x) {
+    auto [h, c] = lstm.forward(x, {}, {});
+    return joined({h, c});
+  });
+  nn::GRUCell gru(3, 2);
+  check_module(gru, input({2, 3}), [&](const Tensor& x) { return gru(x); }, true);
+  nn::RNNCell rnn(3, 2);
+  check_module(rnn, input({2, 3}), [&](const Tensor& x) { return rnn(x); });
+}
+
+TEST(NnGradcheckModules, NormsInTrainAndEval) {
+  manual_seed(13);
+  nn::BatchNorm2d bn(3);
+  check_module(bn, input({2, 3, 2, 2}), [&](const Tensor& x) { return bn(x); });
+  bn.eval();
+  check_module(bn, input({2, 3, 2, 2}), [&](const Tensor& x) { return bn(x); }, true);
+  nn::InstanceNorm1d in(2, 1e-5, 0.1, true, true);
+  check_module(in, input({2, 2, 4}), [&](const Tensor& x) { return in(x); });
+  in.eval();
+  check_module(in, input({2, 2, 4}), [&](const Tensor& x) { return in(x); });
+}
+
+}  // namespace

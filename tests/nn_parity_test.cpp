@@ -35,6 +35,17 @@ std::function<Tensor(nn::Module*, const Tensors&)> fn(std::function<Tensor(const
 
 const double kInf = std::numeric_limits<double>::infinity();
 
+Tensor flat(std::initializer_list<Tensor> parts) {
+  std::vector<Tensor> flattened;
+  for (const Tensor& t : parts) flattened.push_back(t.reshape({-1}));
+  return cat(flattened);
+}
+
+template <class M>
+M& as(nn::Module* m) {
+  return *static_cast<M*>(m);
+}
+
 // THE nn table: one row per case in make_nn_fixtures.py.
 const std::map<std::string, NnCase>& nn_table() {
   using nn::Reduction;
@@ -119,6 +130,47 @@ const std::map<std::string, NnCase>& nn_table() {
       {"instance_norm2d_eval_stats", {make<nn::InstanceNorm2d>(int64_t{3}, 1e-5, 0.1, false, true)}},
       {"local_response_norm", {make<nn::LocalResponseNorm>(int64_t{3}, 0.1, 0.6, 1.5)}},
       {"local_response_norm_3d_even", {make<nn::LocalResponseNorm>(int64_t{4})}},
+      {"rnn_tanh_2layers_batch_first",
+       {make<nn::RNN>(3, 4, nn::RNNOptions{.num_layers = 2, .batch_first = true}), [](nn::Module* m, const Tensors& x) {
+          auto [out, h] = as<nn::RNN>(m).forward(x[0], {});
+          return flat({out, h});
+        }}},
+      {"rnn_relu_bidirectional_h0",
+       {make<nn::RNN>(3, 4, nn::RNNOptions{.bidirectional = true, .nonlinearity = "relu"}),
+        [](nn::Module* m, const Tensors& x) {
+          auto [out, h] = as<nn::RNN>(m).forward(x[0], x[1]);
+          return flat({out, h});
+        }}},
+      {"lstm_2layers_bidirectional",
+       {make<nn::LSTM>(3, 4, nn::RNNOptions{.num_layers = 2, .bidirectional = true}),
+        [](nn::Module* m, const Tensors& x) {
+          auto [out, h, c] = as<nn::LSTM>(m).forward_lstm(x[0], x[1], x[2]);
+          return flat({out, h, c});
+        }}},
+      {"lstm_unbatched_no_bias", {make<nn::LSTM>(3, 2, nn::RNNOptions{.bias = false}), [](nn::Module* m, const Tensors& x) {
+         auto [out, h, c] = as<nn::LSTM>(m).forward_lstm(x[0]);
+         return flat({out, h, c});
+       }}},
+      {"gru_bidirectional_batch_first",
+       {make<nn::GRU>(3, 4, nn::RNNOptions{.batch_first = true, .bidirectional = true}),
+        [](nn::Module* m, const Tensors& x) {
+          auto [out, h] = as<nn::GRU>(m).forward(x[0], {});
+          return flat({out, h});
+        }}},
+      {"gru_2layers", {make<nn::GRU>(2, 3, nn::RNNOptions{.num_layers = 2}), [](nn::Module* m, const Tensors& x) {
+         auto [out, h] = as<nn::GRU>(m).forward(x[0], {});
+         return flat({out, h});
+       }}},
+      {"rnn_cell", {make<nn::RNNCell>(3, 4), [](nn::Module* m, const Tensors& x) {
+         return as<nn::RNNCell>(m).forward(x[0], x[1]);
+       }}},
+      {"lstm_cell", {make<nn::LSTMCell>(3, 4), [](nn::Module* m, const Tensors& x) {
+         auto [h, c] = as<nn::LSTMCell>(m).forward(x[0], x[1], x[2]);
+         return flat({h, c});
+       }}},
+      {"gru_cell", {make<nn::GRUCell>(3, 4), [](nn::Module* m, const Tensors& x) {
+         return as<nn::GRUCell>(m).forward(x[0], x[1]);
+       }}},
       // losses
       {"mse", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1]); })}},
       {"mse_sum", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1], Reduction::sum); })}},

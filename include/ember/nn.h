@@ -13,4 +13,5 @@
 #include "ember/nn/layers.h"
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
+#include "ember/nn/recurrent.h"
 #include "ember/nn/utils.h"

@@ -41,13 +41,18 @@ def signs(n):
     return torch.randint(0, 2, (n,)).float() * 2 - 1
 
 
-def module(m, mode="train", setup=None):
-    """A case built from a module: (module factory, mode, setup on the module)."""
-    return ("module", m, mode, setup)
+def module(m, mode="train", setup=None, call=None):
+    """A case built from a module: (module factory, mode, setup on the module,
+    how to call it and flatten its outputs into one tensor)."""
+    return ("module", m, mode, setup, call)
+
+
+def flat(*ts):
+    return torch.cat([t.flatten() for t in ts])
 
 
 def fn(f):
-    return ("fn", f, "train", None)
+    return ("fn", f, "train", None, None)
 
 
 def randomize_stats(m):
@@ -132,6 +137,26 @@ CASES = {
     "local_response_norm": (module(lambda: nn.LocalResponseNorm(3, alpha=0.1, beta=0.6, k=1.5)),
                             [randn(2, 5, 3, 2)], [0]),
     "local_response_norm_3d_even": (module(lambda: nn.LocalResponseNorm(4)), [randn(2, 6, 5)], [0]),
+    "rnn_tanh_2layers_batch_first": (
+        module(lambda: nn.RNN(3, 4, num_layers=2, batch_first=True), call=lambda m, x: flat(*m(x))),
+        [randn(2, 5, 3)], [0]),
+    "rnn_relu_bidirectional_h0": (
+        module(lambda: nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), call=lambda m, x, h: flat(*m(x, h))),
+        [randn(5, 2, 3), randn(2, 2, 4)], [0, 1]),
+    "lstm_2layers_bidirectional": (
+        module(lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True),
+               call=lambda m, x, h, c: flat(m(x, (h, c))[0], *m(x, (h, c))[1])),
+        [randn(4, 2, 3), randn(4, 2, 4), randn(4, 2, 4)], [0, 1, 2]),
+    "lstm_unbatched_no_bias": (
+        module(lambda: nn.LSTM(3, 2, bias=False), call=lambda m, x: flat(m(x)[0], *m(x)[1])), [randn(5, 3)], [0]),
+    "gru_bidirectional_batch_first": (
+        module(lambda: nn.GRU(3, 4, bidirectional=True, batch_first=True), call=lambda m, x: flat(*m(x))),
+        [randn(2, 5, 3)], [0]),
+    "gru_2layers": (module(lambda: nn.GRU(2, 3, num_layers=2), call=lambda m, x: flat(*m(x))), [randn(4, 3, 2)], [0]),
+    "rnn_cell": (module(lambda: nn.RNNCell(3, 4), call=lambda m, x, h: m(x, h)), [randn(2, 3), randn(2, 4)], [0, 1]),
+    "lstm_cell": (module(lambda: nn.LSTMCell(3, 4), call=lambda m, x, h, c: flat(*m(x, (h, c)))),
+                  [randn(2, 3), randn(2, 4), randn(2, 4)], [0, 1, 2]),
+    "gru_cell": (module(lambda: nn.GRUCell(3, 4), call=lambda m, x, h: m(x, h)), [randn(2, 3), randn(2, 4)], [0, 1]),
     # losses
     "mse": (fn(lambda x, y: F.mse_loss(x, y)), [randn(3, 4), randn(3, 4)], [0, 1]),
     "mse_sum": (fn(lambda x, y: F.mse_loss(x, y, reduction="sum")), [randn(3, 4), randn(3, 4)], [0, 1]),
@@ -189,7 +214,7 @@ def line(kind, t):
 
 
 def run_case(name, spec, inputs, grad_of, out):
-    kind, make, mode, setup = spec
+    kind, make, mode, setup, call = spec
     out.append(f"case {name}")
     out.append(f"mode {mode}")
     leaves = [t.clone().requires_grad_(i in grad_of) for i, t in enumerate(inputs)]
@@ -201,7 +226,7 @@ def run_case(name, spec, inputs, grad_of, out):
         m.train(mode == "train")
         for key, value in m.state_dict().items():
             out.append(line(f"param {key}", value))
-        y = m(*leaves)
+        y = call(m, *leaves) if call else m(*leaves)
     else:
         y = make(*leaves)
     for t in inputs:
