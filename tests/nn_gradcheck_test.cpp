@@ -85,6 +85,13 @@ const std::vector<NnGradCase>& cases() {
          return F::instance_norm(x[0], {}, {}, x[1], x[2]);
        }},
       {"local_response_norm", {{2, 5, 3}}, [](const Tensors& x) { return F::local_response_norm(x[0], 3, 0.3, 0.7, 1.2); }},
+      {"sdpa_causal", {{2, 3, 4}, {2, 3, 4}, {2, 3, 2}}, [](const Tensors& x) {
+         return F::scaled_dot_product_attention(x[0], x[1], x[2], {}, 0.0, true);
+       }},
+      {"sdpa_masks", {{2, 2, 4}, {2, 3, 4}, {2, 3, 2}, {2, 3}}, [](const Tensors& x) {
+         return F::scaled_dot_product_attention(x[0], x[1], x[2], x[3]) +
+                F::scaled_dot_product_attention(x[0], x[1], x[2], tensor({true, false, true, true, true, false}).view({2, 3}));
+       }},
       {"mse", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::mse_loss(x[0], x[1]); }},
       {"l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::l1_loss(x[0], x[1], Reduction::sum); }},
       {"smooth_l1", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::smooth_l1_loss(x[0], x[1], Reduction::mean, 0.5); }},
@@ -202,6 +209,21 @@ TEST(NnGradcheckModules, Cells) {
   check_module(gru, input({2, 3}), [&](const Tensor& x) { return gru(x); }, true);
   nn::RNNCell rnn(3, 2);
   check_module(rnn, input({2, 3}), [&](const Tensor& x) { return rnn(x); });
+}
+
+TEST(NnGradcheckModules, AttentionWithMasks) {
+  manual_seed(14);
+  nn::MultiheadAttention mha(4, 2, {.batch_first = true});
+  const Tensor padding = tensor({false, false, true, false, false, false}).view({2, 3});
+  check_module(mha, input({2, 3, 4}), [&](const Tensor& x) {
+    auto [out, w] = mha.forward(x, x, x, {.key_padding_mask = padding, .is_causal = true});
+    return joined({out, w});
+  }, true);
+  nn::TransformerDecoderLayer layer(4, 2, {.dim_feedforward = 6, .dropout = 0.0, .norm_first = true});
+  const Tensor memory = randn({3, 2, 4}, {.dtype = kFloat64});
+  check_module(layer, input({2, 2, 4}), [&](const Tensor& x) {
+    return layer.forward(x, memory, {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(2, kFloat64)});
+  });
 }
 
 TEST(NnGradcheckModules, NormsInTrainAndEval) {

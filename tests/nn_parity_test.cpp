@@ -171,6 +171,62 @@ const std::map<std::string, NnCase>& nn_table() {
       {"gru_cell", {make<nn::GRUCell>(3, 4), [](nn::Module* m, const Tensors& x) {
          return as<nn::GRUCell>(m).forward(x[0], x[1]);
        }}},
+      {"sdpa", {nullptr, fn([](const Tensors& x) { return F::scaled_dot_product_attention(x[0], x[1], x[2]); })}},
+      {"sdpa_causal", {nullptr, fn([](const Tensors& x) {
+         return F::scaled_dot_product_attention(x[0], x[1], x[2], {}, 0.0, true);
+       })}},
+      {"sdpa_bool_mask", {nullptr, fn([](const Tensors& x) {
+         return F::scaled_dot_product_attention(x[0], x[1], x[2], tensor({true, false, true, true, true, false}).view({2, 3}));
+       })}},
+      {"mha", {make<nn::MultiheadAttention>(8, 2), [](nn::Module* m, const Tensors& x) {
+         auto [out, w] = as<nn::MultiheadAttention>(m).forward(x[0], x[1], x[2]);
+         return flat({out, w});
+       }}},
+      {"mha_masks_batch_first",
+       {make<nn::MultiheadAttention>(6, 3, nn::MultiheadAttentionOptions{.batch_first = true}),
+        [](nn::Module* m, const Tensors& x) {
+          const Tensor padding = tensor({false, false, false, true, false, true, false, false}).view({2, 4});
+          const Tensor scores = tensor({0.0f, -1.0f, 0.5f, 0.0f}).view({1, 4}).expand({4, 4}).contiguous();
+          auto [out, w] = as<nn::MultiheadAttention>(m).forward(
+              x[0], x[0], x[0], {.key_padding_mask = padding, .attn_mask = scores, .average_attn_weights = false});
+          return flat({out, w});
+        }}},
+      {"mha_bool_attn_mask_no_bias",
+       {make<nn::MultiheadAttention>(4, 1, nn::MultiheadAttentionOptions{.bias = false}),
+        [](nn::Module* m, const Tensors& x) {
+          const Tensor future = gt(arange(3).view({1, 3}), arange(3).view({3, 1}));
+          return as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0], {.attn_mask = future}).first;
+        }}},
+      {"encoder_layer_post_norm",
+       {make<nn::TransformerEncoderLayer>(8, 2, nn::TransformerLayerOptions{.dim_feedforward = 16, .dropout = 0.0})}},
+      {"encoder_layer_pre_norm_gelu_batch_first",
+       {make<nn::TransformerEncoderLayer>(8, 4, nn::TransformerLayerOptions{.dim_feedforward = 12, .dropout = 0.3,
+                                                                            .activation = "gelu", .batch_first = true,
+                                                                            .norm_first = true}),
+        [](nn::Module* m, const Tensors& x) {
+          const Tensor padding = tensor({false, false, false, false, true, false, false, false, false, false}).view({2, 5});
+          return as<nn::TransformerEncoderLayer>(m).forward(x[0], {}, padding);
+        }}},
+      {"decoder_layer",
+       {make<nn::TransformerDecoderLayer>(6, 2, nn::TransformerLayerOptions{.dim_feedforward = 10, .dropout = 0.0}),
+        [](nn::Module* m, const Tensors& x) {
+          return as<nn::TransformerDecoderLayer>(m).forward(
+              x[0], x[1], {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(3)});
+        }}},
+      {"decoder_layer_pre_norm",
+       {make<nn::TransformerDecoderLayer>(6, 3, nn::TransformerLayerOptions{.dim_feedforward = 8, .dropout = 0.0,
+                                                                            .norm_first = true}),
+        [](nn::Module* m, const Tensors& x) { return as<nn::TransformerDecoderLayer>(m).forward(x[0], x[1]); }}},
+      {"encoder_stack_norm",
+       {make<nn::TransformerEncoder>(4, 2, 2, nn::TransformerLayerOptions{.dim_feedforward = 8, .dropout = 0.0}, true)}},
+      {"transformer",
+       {make<nn::Transformer>(nn::TransformerOptions{
+            .d_model = 4, .nhead = 2, .num_encoder_layers = 2, .num_decoder_layers = 1,
+            .layer = {.dim_feedforward = 6, .dropout = 0.0}}),
+        [](nn::Module* m, const Tensors& x) {
+          return as<nn::Transformer>(m).forward(x[0], x[1],
+                                                {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(3)});
+        }}},
       // losses
       {"mse", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1]); })}},
       {"mse_sum", {nullptr, fn([](const Tensors& x) { return F::mse_loss(x[0], x[1], Reduction::sum); })}},

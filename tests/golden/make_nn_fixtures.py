@@ -55,6 +55,16 @@ def fn(f):
     return ("fn", f, "train", None, None)
 
 
+def sdpa(q, k, v, mask=None, causal=False):
+    """The reference formula (Debian's PyTorch 1.13 predates F.scaled_dot_product_attention)."""
+    scores = q @ k.transpose(-2, -1) / q.size(-1) ** 0.5
+    if causal:
+        mask = torch.ones(q.size(-2), k.size(-2), dtype=torch.bool).tril()
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    return torch.softmax(scores, -1) @ v
+
+
 def randomize_stats(m):
     with torch.no_grad():
         m.running_mean.copy_(torch.randn(m.running_mean.shape))
@@ -157,6 +167,46 @@ CASES = {
     "lstm_cell": (module(lambda: nn.LSTMCell(3, 4), call=lambda m, x, h, c: flat(*m(x, (h, c)))),
                   [randn(2, 3), randn(2, 4), randn(2, 4)], [0, 1, 2]),
     "gru_cell": (module(lambda: nn.GRUCell(3, 4), call=lambda m, x, h: m(x, h)), [randn(2, 3), randn(2, 4)], [0, 1]),
+    "sdpa": (fn(lambda q, k, v: sdpa(q, k, v)), [randn(2, 3, 4), randn(2, 5, 4), randn(2, 5, 3)], [0, 1, 2]),
+    "sdpa_causal": (fn(lambda q, k, v: sdpa(q, k, v, causal=True)), [randn(2, 4, 3), randn(2, 4, 3), randn(2, 4, 3)],
+                    [0, 1, 2]),
+    "sdpa_bool_mask": (fn(lambda q, k, v: sdpa(q, k, v, torch.tensor([[True, False, True], [True, True, False]]))),
+                       [randn(2, 2, 4), randn(2, 3, 4), randn(2, 3, 2)], [0, 1, 2]),
+    "mha": (module(lambda: nn.MultiheadAttention(8, 2), call=lambda m, q, k, v: flat(*m(q, k, v))),
+            [randn(3, 2, 8), randn(4, 2, 8), randn(4, 2, 8)], [0, 1, 2]),
+    "mha_masks_batch_first": (
+        module(lambda: nn.MultiheadAttention(6, 3, batch_first=True),
+               call=lambda m, x: flat(*m(x, x, x, key_padding_mask=torch.tensor([[False, False, False, True],
+                                                                                 [False, True, False, False]]),
+                                         attn_mask=torch.tensor([[0.0, -1.0, 0.5, 0.0]] * 4),
+                                         average_attn_weights=False))),
+        [randn(2, 4, 6)], [0]),
+    "mha_bool_attn_mask_no_bias": (
+        module(lambda: nn.MultiheadAttention(4, 1, bias=False),
+               call=lambda m, x: m(x, x, x, attn_mask=torch.ones(3, 3, dtype=torch.bool).triu(1))[0]),
+        [randn(3, 2, 4)], [0]),
+    "encoder_layer_post_norm": (module(lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)),
+                                [randn(5, 2, 8)], [0]),
+    "encoder_layer_pre_norm_gelu_batch_first": (
+        module(lambda: nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, dropout=0.3, activation="gelu",
+                                                  batch_first=True, norm_first=True), "eval",
+               call=lambda m, x: m(x, src_key_padding_mask=torch.tensor([[False] * 4 + [True], [False] * 5]))),
+        [randn(2, 5, 8)], [0]),
+    "decoder_layer": (
+        module(lambda: nn.TransformerDecoderLayer(6, 2, dim_feedforward=10, dropout=0.0),
+               call=lambda m, t, mem: m(t, mem, tgt_mask=nn.Transformer.generate_square_subsequent_mask(3))),
+        [randn(3, 2, 6), randn(4, 2, 6)], [0, 1]),
+    "decoder_layer_pre_norm": (
+        module(lambda: nn.TransformerDecoderLayer(6, 3, dim_feedforward=8, dropout=0.0, norm_first=True)),
+        [randn(3, 2, 6), randn(4, 2, 6)], [0, 1]),
+    "encoder_stack_norm": (
+        module(lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, dim_feedforward=8, dropout=0.0), 2,
+                                             norm=nn.LayerNorm(4))), [randn(3, 2, 4)], [0]),
+    "transformer": (
+        module(lambda: nn.Transformer(d_model=4, nhead=2, num_encoder_layers=2, num_decoder_layers=1,
+                                      dim_feedforward=6, dropout=0.0),
+               call=lambda m, s, t: m(s, t, tgt_mask=nn.Transformer.generate_square_subsequent_mask(3))),
+        [randn(4, 2, 4), randn(3, 2, 4)], [0, 1]),
     # losses
     "mse": (fn(lambda x, y: F.mse_loss(x, y)), [randn(3, 4), randn(3, 4)], [0, 1]),
     "mse_sum": (fn(lambda x, y: F.mse_loss(x, y, reduction="sum")), [randn(3, 4), randn(3, 4)], [0, 1]),

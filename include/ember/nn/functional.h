@@ -63,6 +63,14 @@ Tensor adaptive_avg_pool2d(const Tensor& x, IntArrayRef output_size);
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t output_size);
 Tensor adaptive_max_pool2d(const Tensor& x, IntArrayRef output_size);
 
+// ---- attention ---------------------------------------------------------------------
+// softmax(q k^T * scale + mask) v;  q: (..., L, E), k: (..., S, E), v: (..., S, Ev).
+// attn_mask broadcasts to (..., L, S): bool (true = may attend) or float (added).
+// is_causal: position i attends to j <= i only. scale defaults to 1/sqrt(E).
+Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask = {},
+                                    double dropout_p = 0.0, bool is_causal = false,
+                                    std::optional<double> scale = {}, Generator* generator = nullptr);
+
 // ---- activations ------------------------------------------------------------------
 Tensor relu(const Tensor& x);
 Tensor relu6(const Tensor& x);

@@ -1,0 +1,285 @@
+// MultiheadAttention and the Transformer layers and stacks. The math is
+// composed of linear maps, F::scaled-dot-product pieces, layer norm and
+// dropout, so every gradient comes from the ops.
+#include "ember/nn/transformer.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "ember/creation.h"
+#include "ember/nn/init.h"
+#include "ember/ops.h"
+
+namespace ember::nn {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// A mask in MultiheadAttention's convention (bool: true = blocked; float: added)
+// as an additive float mask.
+Tensor additive(const Tensor& mask, Dtype dtype) {
+  if (!mask.defined()) return mask;
+  if (mask.dtype() == Dtype::boolean) return zeros(mask.sizes(), {.dtype = dtype}).masked_fill(mask, -kInf);
+  return mask.to(dtype);
+}
+
+Tensor activation(const Tensor& x, const std::string& name) { return name == "gelu" ? F::gelu(x) : F::relu(x); }
+
+void check_activation(const std::string& name) {
+  EMBER_CHECK(name == "relu" || name == "gelu", "Transformer layers: activation must be 'relu' or 'gelu', got '",
+              name, "'");
+}
+
+}  // namespace
+
+// ---- MultiheadAttention ------------------------------------------------------------------
+
+MultiheadAttention::MultiheadAttention(int64_t embed_dim, int64_t num_heads, MultiheadAttentionOptions options)
+    : Module("MultiheadAttention"),
+      out_proj(embed_dim, embed_dim, options.bias),
+      embed_dim_(embed_dim),
+      num_heads_(num_heads),
+      options_(options) {
+  EMBER_CHECK(embed_dim > 0 && num_heads > 0 && embed_dim % num_heads == 0, "MultiheadAttention: embed_dim (",
+              embed_dim, ") must be divisible by num_heads (", num_heads, ")");
+  in_proj_weight = parameter(empty({3 * embed_dim, embed_dim}));
+  init::xavier_uniform_(in_proj_weight);
+  if (options.bias) {
+    in_proj_bias = parameter(zeros({3 * embed_dim}));
+    init::zeros_(out_proj.bias);
+  }
+}
+
+void MultiheadAttention::visit(Visitor& v) {
+  v.parameter("in_proj_weight", in_proj_weight);
+  v.parameter("in_proj_bias", in_proj_bias);
+  v.module("out_proj", out_proj);
+}
+
+std::string MultiheadAttention::extra_repr() const {
+  return "embed_dim=" + std::to_string(embed_dim_) + ", num_heads=" + std::to_string(num_heads_);
+}
+
+std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
+                                                      const Call& call) {
+  const char* op = "MultiheadAttention";
+  EMBER_CHECK(query.defined() && key.defined() && value.defined(), op, ": query, key and value must be defined");
+  const bool unbatched = query.dim() == 2;
+  EMBER_CHECK(query.dim() == key.dim() && key.dim() == value.dim() && (query.dim() == 2 || query.dim() == 3), op,
+              ": query, key and value must all be 3-D (batched) or 2-D (unbatched), got ", query.sizes(), ", ",
+              key.sizes(), ", ", value.sizes());
+  // To (N, L, E).
+  auto batch_major = [&](const Tensor& t) {
+    if (unbatched) return t.unsqueeze(0);
+    return options_.batch_first ? t : t.transpose(0, 1);
+  };
+  const Tensor q_in = batch_major(query), k_in = batch_major(key), v_in = batch_major(value);
+  const int64_t N = q_in.size(0), L = q_in.size(1), S = k_in.size(1), E = embed_dim_, H = num_heads_, D = E / H;
+  EMBER_CHECK(q_in.size(2) == E && k_in.size(2) == E && v_in.size(2) == E && k_in.size(1) == v_in.size(1) &&
+                  k_in.size(0) == N && v_in.size(0) == N,
+              op, ": expected query (", L, ", N, ", E, ") and key/value (S, N, ", E, ") with one N, got ",
+              query.sizes(), ", ", key.sizes(), ", ", value.sizes());
+  const auto w = in_proj_weight.chunk(3, 0);
+  const auto b = in_proj_bias.defined() ? in_proj_bias.chunk(3, 0) : std::vector<Tensor>(3);
+  auto heads = [&](const Tensor& t, int64_t len) { return t.view({N, len, H, D}).transpose(1, 2); };  // (N, H, len, D)
+  const Tensor q = heads(F::linear(q_in, w[0], b[0]), L);
+  const Tensor k = heads(F::linear(k_in, w[1], b[1]), S);
+  const Tensor v = heads(F::linear(v_in, w[2], b[2]), S);
+
+  Tensor scores = q.matmul(k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D)));  // (N, H, L, S)
+  Tensor mask = additive(call.attn_mask, scores.dtype());
+  if (!mask.defined() && call.is_causal) mask = additive(gt(arange(S).view({1, S}), arange(L).view({L, 1})), scores.dtype());
+  if (mask.defined()) {
+    EMBER_CHECK((mask.dim() == 2 && mask.size(0) == L && mask.size(1) == S) ||
+                    (mask.dim() == 3 && mask.size(0) == N * H && mask.size(1) == L && mask.size(2) == S),
+                op, ": attn_mask must be (", L, ", ", S, ") or (", N * H, ", ", L, ", ", S, "), got ", mask.sizes());
+    scores = scores + (mask.dim() == 2 ? mask : mask.view({N, H, L, S}));
+  }
+  if (call.key_padding_mask.defined()) {
+    const Tensor kpm = unbatched ? call.key_padding_mask.reshape({1, -1}) : call.key_padding_mask;
+    EMBER_CHECK(kpm.dim() == 2 && kpm.size(0) == N && kpm.size(1) == S, op, ": key_padding_mask must be (", N, ", ",
+                S, "), got ", call.key_padding_mask.sizes());
+    scores = scores + additive(kpm, scores.dtype()).view({N, 1, 1, S});
+  }
+  Tensor weights = F::softmax(scores, -1);
+  const Tensor dropped = F::dropout(weights, options_.dropout, is_training());
+  Tensor out = dropped.matmul(v).transpose(1, 2).reshape({N, L, E});  // heads joined back
+  out = out_proj(out);
+  out = unbatched ? out.squeeze(0) : (options_.batch_first ? out : out.transpose(0, 1));
+  if (!call.need_weights) return {out, Tensor()};
+  if (call.average_attn_weights) weights = weights.mean({1});
+  return {out, unbatched ? weights.squeeze(0) : weights};
+}
+
+// ---- encoder and decoder layers ------------------------------------------------------------
+
+TransformerEncoderLayer::TransformerEncoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions o)
+    : Module("TransformerEncoderLayer"),
+      self_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
+      linear1(d_model, o.dim_feedforward, o.bias),
+      linear2(o.dim_feedforward, d_model, o.bias),
+      dropout(o.dropout),
+      dropout1(o.dropout),
+      dropout2(o.dropout),
+      norm1({d_model}, o.layer_norm_eps),
+      norm2({d_model}, o.layer_norm_eps),
+      options_(o) {
+  check_activation(o.activation);
+}
+
+void TransformerEncoderLayer::visit(Visitor& v) {
+  v.module("self_attn", self_attn);
+  v.module("linear1", linear1);
+  v.module("dropout", dropout);
+  v.module("linear2", linear2);
+  v.module("norm1", norm1);
+  v.module("norm2", norm2);
+  v.module("dropout1", dropout1);
+  v.module("dropout2", dropout2);
+}
+
+Tensor TransformerEncoderLayer::forward(const Tensor& src, const Tensor& src_mask, const Tensor& src_key_padding_mask,
+                                        bool is_causal) {
+  auto self_attention = [&](const Tensor& x) {
+    return dropout1(self_attn
+                        .forward(x, x, x, {.key_padding_mask = src_key_padding_mask, .need_weights = false,
+                                           .attn_mask = src_mask, .is_causal = is_causal})
+                        .first);
+  };
+  auto feed_forward = [&](const Tensor& x) {
+    return dropout2(linear2(dropout(activation(linear1(x), options_.activation))));
+  };
+  Tensor x = src;
+  if (options_.norm_first) {
+    x = x + self_attention(norm1(x));
+    return x + feed_forward(norm2(x));
+  }
+  x = norm1(x + self_attention(x));
+  return norm2(x + feed_forward(x));
+}
+
+TransformerDecoderLayer::TransformerDecoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions o)
+    : Module("TransformerDecoderLayer"),
+      self_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
+      multihead_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
+      linear1(d_model, o.dim_feedforward, o.bias),
+      linear2(o.dim_feedforward, d_model, o.bias),
+      dropout(o.dropout),
+      dropout1(o.dropout),
+      dropout2(o.dropout),
+      dropout3(o.dropout),
+      norm1({d_model}, o.layer_norm_eps),
+      norm2({d_model}, o.layer_norm_eps),
+      norm3({d_model}, o.layer_norm_eps),
+      options_(o) {
+  check_activation(o.activation);
+}
+
+void TransformerDecoderLayer::visit(Visitor& v) {
+  v.module("self_attn", self_attn);
+  v.module("multihead_attn", multihead_attn);
+  v.module("linear1", linear1);
+  v.module("dropout", dropout);
+  v.module("linear2", linear2);
+  v.module("norm1", norm1);
+  v.module("norm2", norm2);
+  v.module("norm3", norm3);
+  v.module("dropout1", dropout1);
+  v.module("dropout2", dropout2);
+  v.module("dropout3", dropout3);
+}
+
+Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory, const Masks& m) {
+  auto self_attention = [&](const Tensor& x) {
+    return dropout1(self_attn
+                        .forward(x, x, x, {.key_padding_mask = m.tgt_key_padding_mask, .need_weights = false,
+                                           .attn_mask = m.tgt_mask, .is_causal = m.tgt_is_causal})
+                        .first);
+  };
+  auto cross_attention = [&](const Tensor& x) {
+    return dropout2(multihead_attn
+                        .forward(x, memory, memory, {.key_padding_mask = m.memory_key_padding_mask,
+                                                     .need_weights = false, .attn_mask = m.memory_mask})
+                        .first);
+  };
+  auto feed_forward = [&](const Tensor& x) {
+    return dropout3(linear2(dropout(activation(linear1(x), options_.activation))));
+  };
+  Tensor x = tgt;
+  if (options_.norm_first) {
+    x = x + self_attention(norm1(x));
+    x = x + cross_attention(norm2(x));
+    return x + feed_forward(norm3(x));
+  }
+  x = norm1(x + self_attention(x));
+  x = norm2(x + cross_attention(x));
+  return norm3(x + feed_forward(x));
+}
+
+// ---- stacks --------------------------------------------------------------------------------
+
+TransformerEncoder::TransformerEncoder(int64_t d_model, int64_t nhead, int64_t num_layers, TransformerLayerOptions o,
+                                       bool final_norm)
+    : Module("TransformerEncoder") {
+  EMBER_CHECK(num_layers > 0, "TransformerEncoder: num_layers must be positive, got ", num_layers);
+  for (int64_t i = 0; i < num_layers; ++i) layers.push_back(TransformerEncoderLayer(d_model, nhead, o));
+  if (final_norm) norm.emplace(Shape{d_model}, o.layer_norm_eps);
+}
+
+void TransformerEncoder::visit(Visitor& v) {
+  v.module("layers", layers);
+  if (norm) v.module("norm", *norm);
+}
+
+Tensor TransformerEncoder::forward(const Tensor& src, const Tensor& mask, const Tensor& src_key_padding_mask,
+                                   bool is_causal) {
+  Tensor x = src;
+  for (size_t i = 0; i < layers.size(); ++i)
+    x = layers.at<TransformerEncoderLayer>(i).forward(x, mask, src_key_padding_mask, is_causal);
+  return norm ? (*norm)(x) : x;
+}
+
+TransformerDecoder::TransformerDecoder(int64_t d_model, int64_t nhead, int64_t num_layers, TransformerLayerOptions o,
+                                       bool final_norm)
+    : Module("TransformerDecoder") {
+  EMBER_CHECK(num_layers > 0, "TransformerDecoder: num_layers must be positive, got ", num_layers);
+  for (int64_t i = 0; i < num_layers; ++i) layers.push_back(TransformerDecoderLayer(d_model, nhead, o));
+  if (final_norm) norm.emplace(Shape{d_model}, o.layer_norm_eps);
+}
+
+void TransformerDecoder::visit(Visitor& v) {
+  v.module("layers", layers);
+  if (norm) v.module("norm", *norm);
+}
+
+Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, const TransformerDecoderLayer::Masks& masks) {
+  Tensor x = tgt;
+  for (size_t i = 0; i < layers.size(); ++i) x = layers.at<TransformerDecoderLayer>(i).forward(x, memory, masks);
+  return norm ? (*norm)(x) : x;
+}
+
+Transformer::Transformer(TransformerOptions o)
+    : Module("Transformer"),
+      encoder(o.d_model, o.nhead, o.num_encoder_layers, o.layer, true),
+      decoder(o.d_model, o.nhead, o.num_decoder_layers, o.layer, true) {}
+
+void Transformer::visit(Visitor& v) {
+  v.module("encoder", encoder);
+  v.module("decoder", decoder);
+}
+
+Tensor Transformer::forward(const Tensor& src, const Tensor& tgt, const Masks& m) {
+  const Tensor memory = encoder.forward(src, m.src_mask, m.src_key_padding_mask);
+  return decoder.forward(tgt, memory,
+                         {.tgt_mask = m.tgt_mask, .memory_mask = m.memory_mask,
+                          .tgt_key_padding_mask = m.tgt_key_padding_mask,
+                          .memory_key_padding_mask = m.memory_key_padding_mask});
+}
+
+Tensor Transformer::generate_square_subsequent_mask(int64_t size, Dtype dtype) {
+  const Tensor above = gt(arange(size).view({1, size}), arange(size).view({size, 1}));
+  return zeros({size, size}, {.dtype = dtype}).masked_fill(above, -kInf);
+}
+
+}  // namespace ember::nn
