@@ -34,6 +34,17 @@ def one_element():
     return lambda: a + b
 
 
+def conv2d_train():
+    x = torch.randn(32, 64, 32, 32, requires_grad=True)
+    w = torch.randn(64, 64, 3, 3, requires_grad=True)
+
+    def step():
+        torch.nn.functional.conv2d(x, w, padding=1).sum().backward()
+        x.grad = None
+        w.grad = None
+    return step
+
+
 def tiny_backward():
     a = torch.ones(1, requires_grad=True)
     return lambda: (a * a).sum().backward()
@@ -55,6 +66,7 @@ CASES = [
     ("matmul 2048", "BM_matmul/2048/real_time", "GFLOP/s", 2.0 * 2048**3, lambda: matmul(2048)),
     ("add 1 element", "BM_add_one_element", "us/op", None, one_element),
     ("(a*a).sum().backward()", "BM_autograd_tiny_backward", "us/op", None, tiny_backward),
+    ("conv2d 3x3 64ch fwd+bwd", "BM_conv2d_train/real_time", "GFLOP/s", 3 * 2.0 * 32 * 64 * 64 * 9 * 1024, conv2d_train),
 ]
 
 

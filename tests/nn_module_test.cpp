@@ -275,6 +275,13 @@ TEST(Init, Formulas) {
   nn::init::dirac_(conv, 2);
   EXPECT_EQ(conv.sum().item<double>(), 4.0);
   EXPECT_EQ(conv[1][1][1][1].item<double>(), 1.0);
+  for (auto shape : {Shape{6, 3}, Shape{3, 6}, Shape{4, 2, 2}}) {
+    Tensor q = empty(shape, {.dtype = kFloat64});
+    nn::init::orthogonal_(q, 2.0);
+    const Tensor m2 = q.reshape({shape[0], -1}) / 2.0;
+    const Tensor gram = shape[0] >= m2.size(1) ? m2.t().matmul(m2) : m2.matmul(m2.t());
+    EXPECT_LT((gram - eye(gram.size(0), {}, {.dtype = kFloat64})).abs().max().item<double>(), 1e-12) << shape;
+  }
   Tensor m = empty({3, 4});
   nn::init::eye_(m);
   EXPECT_EQ(m.sum().item<double>(), 3.0);

@@ -88,6 +88,8 @@ const std::map<std::string, NnCase>& nn_table() {
       {"layernorm_no_affine", {make<nn::LayerNorm>(Shape{5}, 1e-5, false)}},
       {"embedding", {make<nn::Embedding>(int64_t{10}, int64_t{3})}},
       {"embedding_padding", {make<nn::Embedding>(int64_t{10}, int64_t{3}, std::optional<int64_t>(2))}},
+      {"embedding_max_norm", {make<nn::Embedding>(int64_t{6}, int64_t{4}, std::optional<int64_t>(),
+                                                  std::optional<double>(1.0), 1.0)}},
       {"conv2d", {make<nn::Conv2d>(3, 4, nn::Size2(3))}},
       {"conv2d_stride_pad_dilation",
        {make<nn::Conv2d>(2, 4, nn::Size2(3, 2), nn::Conv2dOptions{.stride = {2, 1}, .padding = {1, 2}, .dilation = {1, 2}})}},

@@ -3,6 +3,7 @@
 #include "ember/nn/init.h"
 
 #include <cmath>
+#include <vector>
 
 #include "ember/creation.h"
 #include "ember/grad_mode.h"
@@ -113,6 +114,32 @@ Tensor& kaiming_uniform_(Tensor& t, double a, FanMode mode, const std::string& n
 Tensor& kaiming_normal_(Tensor& t, double a, FanMode mode, const std::string& nonlinearity, Generator* g) {
   check(t, "kaiming_normal_");
   return init::normal_(t, 0.0, calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan(t, mode))), g);
+}
+
+// Q of the QR factorization of a normal (rows x cols) draw, with R's diagonal
+// made positive (so Q is unique, as PyTorch's sign correction does). Q is
+// built by modified Gram-Schmidt in float64 on the tall orientation; it is an
+// initializer on small matrices, not a hot path.
+Tensor& orthogonal_(Tensor& t, double gain, Generator* g) {
+  check(t, "orthogonal_");
+  EMBER_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dims are supported, got shape ", t.sizes());
+  NoGradGuard no_grad;
+  const int64_t rows = t.size(0), cols = t.numel() / std::max<int64_t>(rows, 1);
+  if (t.numel() == 0) return t;
+  const bool wide = rows < cols;
+  Tensor a = randn({rows, cols}, {.dtype = Dtype::float64}, g);
+  if (wide) a = a.t().contiguous();  // (tall, short): orthonormal columns
+  const int64_t n = a.size(1);
+  std::vector<Tensor> q;
+  for (int64_t j = 0; j < n; ++j) {
+    Tensor v = a.select(1, j).clone();
+    for (const Tensor& u : q) v = v - u * dot(u, v);
+    q.push_back(v / norm(v));
+  }
+  Tensor result = stack(q, 1);
+  if (wide) result = result.t();
+  t.copy_((result * gain).reshape(t.sizes()));
+  return t;
 }
 
 // Inverse CDF: u ~ U(Phi(a'), Phi(b')), x = mean + std sqrt(2) erfinv(2u - 1),

@@ -109,6 +109,8 @@ CASES = {
     "layernorm_no_affine": (module(lambda: nn.LayerNorm(5, elementwise_affine=False)), [randn(3, 5)], [0]),
     "embedding": (module(lambda: nn.Embedding(10, 3)), [torch.tensor([[1, 2, 4], [4, 9, 0]])], []),
     "embedding_padding": (module(lambda: nn.Embedding(10, 3, padding_idx=2)), [torch.tensor([2, 3, 2, 7])], []),
+    "embedding_max_norm": (module(lambda: nn.Embedding(6, 4, max_norm=1.0, norm_type=1.0)),
+                           [torch.tensor([[0, 5], [5, 3]])], []),
     "conv2d": (module(lambda: nn.Conv2d(3, 4, 3)), [randn(2, 3, 6, 5)], [0]),
     "conv2d_stride_pad_dilation": (module(lambda: nn.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(1, 2),
                                                             dilation=(1, 2))), [randn(2, 2, 7, 6)], [0]),

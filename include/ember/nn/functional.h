@@ -26,7 +26,10 @@ Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator*
 // Zeroes whole channels: x (N, C, *) -> one draw per (n, c).
 Tensor dropout2d(const Tensor& x, double p = 0.5, bool training = true, Generator* generator = nullptr);
 // Rows of weight (num, dim) picked by integer indices; padding_idx rows get no gradient.
-Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {});
+// max_norm: the rows looked up are first rescaled in place (in weight) to a
+// norm_type-norm of at most max_norm, as PyTorch.
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = {},
+                 std::optional<double> max_norm = {}, double norm_type = 2.0);
 
 // ---- convolution and pooling (built on im2col/col2im and the library GEMM) ------------
 // x: (N, C, H, W) or (C, H, W); weight: (O, C/groups, kh, kw); bias: (O).

@@ -30,6 +30,9 @@ Tensor& kaiming_uniform_(Tensor& t, double a = 0.0, FanMode mode = FanMode::fan_
                          const std::string& nonlinearity = "leaky_relu", Generator* generator = nullptr);
 Tensor& kaiming_normal_(Tensor& t, double a = 0.0, FanMode mode = FanMode::fan_in,
                         const std::string& nonlinearity = "leaky_relu", Generator* generator = nullptr);
+// A (semi-)orthogonal matrix (rows or columns orthonormal) from a normal draw,
+// scaled by gain; tensors of more than 2 dims are treated as (size(0), rest).
+Tensor& orthogonal_(Tensor& t, double gain = 1.0, Generator* generator = nullptr);
 // Normal(mean, std) redrawn until inside [a, b] (by inverse CDF, no loop).
 Tensor& trunc_normal_(Tensor& t, double mean = 0.0, double std = 1.0, double a = -2.0, double b = 2.0,
                       Generator* generator = nullptr);

@@ -285,14 +285,19 @@ class LocalResponseNorm : public Module {
 // weight (num_embeddings, embedding_dim) ~ N(0, 1), the padding row zeroed.
 class Embedding : public Module {
  public:
-  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = {});
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx = {},
+            std::optional<double> max_norm = {}, double norm_type = 2.0);
   Tensor weight;
   void visit(Visitor& v) override { v.parameter("weight", weight); }
-  Tensor forward(const Tensor& indices) override { return F::embedding(indices, weight, padding_idx_); }
+  Tensor forward(const Tensor& indices) override {
+    return F::embedding(indices, weight, padding_idx_, max_norm_, norm_type_);
+  }
   std::string extra_repr() const override;
 
  private:
   std::optional<int64_t> padding_idx_;
+  std::optional<double> max_norm_;
+  double norm_type_;
 };
 
 }  // namespace ember::nn

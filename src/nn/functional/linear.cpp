@@ -1,5 +1,6 @@
 // Linear maps, dropout and embedding lookups.
 #include "ember/creation.h"
+#include "ember/grad_mode.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
 
@@ -50,11 +51,23 @@ Tensor dropout2d(const Tensor& x, double p, bool training, Generator* generator)
   return x * (keep / (1 - p));
 }
 
-Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
+// Rescales the rows of weight at `rows` to norm <= max_norm (scale max_norm / (norm + 1e-7)).
+void renorm_rows(const Tensor& weight, const Tensor& rows, double max_norm, double norm_type) {
+  NoGradGuard no_grad;
+  const Tensor picked = index_select(weight, 0, rows);
+  const Tensor norms = norm(picked, norm_type, {1}, true);
+  const Tensor scale = where(gt(norms, max_norm), max_norm / (norms + 1e-7), ones_like(norms));
+  Tensor target = weight;
+  scatter_(target, 0, rows.view({-1, 1}).expand(picked.sizes()), picked * scale);
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx,
+                 std::optional<double> max_norm, double norm_type) {
   EMBER_CHECK(weight.dim() == 2, "embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape ",
               weight.sizes());
   EMBER_CHECK(!is_floating(indices.dtype()) && indices.dtype() != Dtype::boolean,
               "embedding: indices must be an integer tensor, got ", dtype_name(indices.dtype()));
+  if (max_norm) renorm_rows(weight, indices.reshape({-1}).to(Dtype::int64), *max_norm, norm_type);
   Shape shape = indices.sizes().shape();
   shape.push_back(weight.size(1));
   Tensor out = index_select(weight, 0, indices.reshape({-1})).view(shape);

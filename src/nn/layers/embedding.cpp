@@ -1,12 +1,15 @@
 // Embedding: a lookup table of learned vectors.
+#include <sstream>
+
 #include "ember/creation.h"
 #include "ember/nn/init.h"
 #include "ember/nn/layers.h"
 
 namespace ember::nn {
 
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx)
-    : Module("Embedding") {
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding_idx,
+                     std::optional<double> max_norm, double norm_type)
+    : Module("Embedding"), max_norm_(max_norm), norm_type_(norm_type) {
   EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "Embedding: sizes must be positive, got ", num_embeddings,
               " x ", embedding_dim);
   if (padding_idx) {
@@ -25,6 +28,11 @@ Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optiona
 std::string Embedding::extra_repr() const {
   std::string out = std::to_string(weight.size(0)) + ", " + std::to_string(weight.size(1));
   if (padding_idx_) out += ", padding_idx=" + std::to_string(*padding_idx_);
+  if (max_norm_) {
+    std::ostringstream norm;
+    norm << ", max_norm=" << *max_norm_;
+    out += norm.str();
+  }
   return out;
 }
 
