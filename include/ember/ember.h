@@ -24,6 +24,7 @@
 #include "ember/grad_mode.h"
 #include "ember/io.h"
 #include "ember/nn.h"
+#include "ember/optim.h"
 #include "ember/ops.h"
 #include "ember/scalar.h"
 #include "ember/shape.h"

@@ -1,0 +1,5 @@
+// ember::optim: optimizers, learning-rate schedulers and training helpers.
+#pragma once
+
+#include "ember/optim/optimizer.h"
+#include "ember/optim/optimizers.h"

@@ -1,0 +1,224 @@
+// Optimizers: 25-step trajectories against PyTorch's (tests/golden/optim.txt,
+// float64, 1e-10 relative), state-dict save/resume, and the bad-input errors.
+#include <ember/ember.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "fixture_format.h"
+
+using namespace ember;
+using ::testing::HasSubstr;
+
+namespace {
+
+#define EXPECT_ERROR(stmt, text) EXPECT_THAT([&] { stmt; }, ::testing::ThrowsMessage<Error>(HasSubstr(text)))
+
+struct Golden {
+  std::map<std::string, Tensor> data, init;
+  std::map<std::string, std::map<std::string, Tensor>> finals;
+  std::map<std::string, std::vector<double>> schedules;
+};
+
+const Golden& golden() {
+  static const Golden g = [] {
+    Golden out;
+    std::ifstream file(EMBER_GOLDEN_DIR "/optim.txt");
+    std::string current;
+    for (std::string line; std::getline(file, line);) {
+      std::istringstream in(line);
+      std::string kind, name;
+      in >> kind;
+      if (kind == "data" || kind == "init" || kind == "final") {
+        in >> name;
+        Tensor t = fixtures::parse_tensor(in);
+        (kind == "data" ? out.data : kind == "init" ? out.init : out.finals[current])[name] = t;
+      } else if (kind == "case") {
+        in >> current;
+      } else if (kind == "schedule") {
+        in >> name;
+        for (double v; in >> v;) out.schedules[name].push_back(v);
+      }
+    }
+    return out;
+  }();
+  return g;
+}
+
+nn::Sequential make_model() {
+  nn::Sequential model(nn::Linear(4, 8), nn::Tanh(), nn::Linear(8, 3));
+  model.to(kFloat64);
+  nn::StateDict init;
+  for (const auto& [k, v] : golden().init) init.push_back({k, v});
+  model.load_state_dict(init);
+  return model;
+}
+
+using Factory = std::function<std::unique_ptr<optim::Optimizer>(std::vector<Tensor>)>;
+
+template <class O, class Opt>
+Factory make(Opt options) {
+  return [options](std::vector<Tensor> p) { return std::make_unique<O>(std::move(p), options); };
+}
+
+// THE optimizer table: one row per case of make_optim_fixtures.py.
+const std::map<std::string, Factory>& optimizers() {
+  using namespace optim;
+  static const std::map<std::string, Factory> table = {
+      {"sgd", make<SGD>(SGDOptions{.lr = 0.1})},
+      {"sgd_momentum_dampening_wd",
+       make<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.9, .dampening = 0.1, .weight_decay = 0.01})},
+      {"sgd_nesterov_maximize", make<SGD>(SGDOptions{.lr = 0.05, .momentum = 0.8, .nesterov = true, .maximize = true})},
+      {"sgd_groups",
+       [](std::vector<Tensor> p) {
+         auto o = std::make_unique<SGD>(std::vector<Tensor>(p.begin(), p.begin() + 2), SGDOptions{.lr = 0.1});
+         o->add_param_group({p.begin() + 2, p.end()}, {{"lr", 0.01}, {"momentum", 0.5}});
+         return std::unique_ptr<Optimizer>(std::move(o));
+       }},
+      {"adam", make<Adam>(AdamOptions{.lr = 0.01})},
+      {"adam_amsgrad_wd", make<Adam>(AdamOptions{.lr = 0.02, .beta1 = 0.8, .beta2 = 0.99, .eps = 1e-6,
+                                                  .weight_decay = 0.1, .amsgrad = true})},
+      {"adam_maximize", make<Adam>(AdamOptions{.lr = 0.01, .maximize = true})},
+      {"adamw", make<AdamW>(AdamOptions{.lr = 0.01, .weight_decay = 0.01})},
+      {"adamw_amsgrad", make<AdamW>(AdamOptions{.lr = 0.02, .weight_decay = 0.3, .amsgrad = true})},
+      {"rmsprop", make<RMSprop>(RMSpropOptions{.lr = 0.01})},
+      {"rmsprop_centered_momentum_wd", make<RMSprop>(RMSpropOptions{.lr = 0.005, .alpha = 0.9, .weight_decay = 0.05,
+                                                                    .momentum = 0.7, .centered = true})},
+      {"adagrad", make<Adagrad>(AdagradOptions{.lr = 0.1})},
+      {"adagrad_decay_init", make<Adagrad>(AdagradOptions{.lr = 0.1, .lr_decay = 0.01, .weight_decay = 0.01,
+                                                          .initial_accumulator_value = 0.5, .eps = 1e-8})},
+      {"adadelta", make<Adadelta>(AdadeltaOptions{.lr = 1.0})},
+      {"adadelta_wd", make<Adadelta>(AdadeltaOptions{.lr = 0.5, .rho = 0.8, .eps = 1e-5, .weight_decay = 0.1})},
+      {"nadam", make<NAdam>(NAdamOptions{.lr = 0.01})},
+      {"nadam_wd", make<NAdam>(NAdamOptions{.lr = 0.02, .beta1 = 0.85, .beta2 = 0.98, .weight_decay = 0.05,
+                                            .momentum_decay = 0.01})},
+      {"radam", make<RAdam>(RAdamOptions{.lr = 0.01})},
+      {"radam_wd", make<RAdam>(RAdamOptions{.lr = 0.02, .beta1 = 0.7, .beta2 = 0.9, .weight_decay = 0.05})},
+  };
+  return table;
+}
+
+void train_step(nn::Module& model, optim::Optimizer& opt) {
+  opt.zero_grad();
+  F::mse_loss(model(golden().data.at("x")), golden().data.at("y")).backward();
+  opt.step();
+}
+
+class Trajectory : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Trajectory, MatchesPyTorchFor25Steps) {
+  const std::string& name = GetParam();
+  ASSERT_TRUE(golden().finals.count(name)) << name << " has no fixture";
+  auto model = make_model();
+  auto opt = optimizers().at(name)(model.parameters());
+  for (int i = 0; i < 25; ++i) train_step(model, *opt);
+  for (auto& [key, p] : model.named_parameters())
+    EXPECT_EQ(fixtures::compare(p, golden().finals.at(name).at(key), 1e-13, 1e-10), "") << key;
+}
+
+TEST_P(Trajectory, SaveAndResumeContinuesExactly) {
+  const std::string& name = GetParam();
+  auto straight = make_model();
+  auto opt = optimizers().at(name)(straight.parameters());
+  for (int i = 0; i < 25; ++i) train_step(straight, *opt);
+
+  auto first = make_model();
+  auto opt1 = optimizers().at(name)(first.parameters());
+  for (int i = 0; i < 10; ++i) train_step(first, *opt1);
+  const auto dir = std::filesystem::temp_directory_path();
+  const std::string path = (dir / ("ember_optim_" + name + std::to_string(::getpid()) + ".safetensors")).string();
+  const optim::OptimizerState saved = opt1->state_dict();
+  save(saved.tensors, path, saved.scalars);
+  Metadata scalars;
+  const nn::StateDict tensors = load(path, &scalars);
+  std::filesystem::remove(path);
+
+  auto resumed = make_model();
+  resumed.load_state_dict(first.state_dict());
+  auto opt2 = optimizers().at(name)(resumed.parameters());
+  opt2->load_state_dict({tensors, scalars});
+  for (int i = 10; i < 25; ++i) train_step(resumed, *opt2);
+  auto a = straight.named_parameters(), b = resumed.named_parameters();
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_EQ(fixtures::compare(b[i].second, a[i].second, 0, 0), "") << a[i].first;  // bitwise
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : optimizers()) out.push_back(k);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, Trajectory, ::testing::ValuesIn(names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(OptimizerTable, EveryFixtureHasARow) {
+  for (const auto& [name, f] : golden().finals) EXPECT_TRUE(optimizers().count(name)) << name;
+}
+
+TEST(Optimizer, BadInput) {
+  using namespace optim;
+  Tensor w = nn::parameter(zeros({2}));
+  EXPECT_ERROR(SGD({w}, {.lr = -1}), "SGD: invalid learning rate: -1");
+  EXPECT_ERROR(Adam({w}, {.beta1 = 1.0}), "Adam: invalid beta parameter at index 0: 1");
+  EXPECT_ERROR(AdamW({w}, {.beta2 = -0.1}), "AdamW: invalid beta parameter at index 1: -0.1");
+  EXPECT_ERROR(Adam({w}, {.eps = -1e-8}), "Adam: invalid epsilon value");
+  EXPECT_ERROR(SGD({w, w}), "SGD: parameter 1 appears in more than one parameter group");
+  SGD sgd({w});
+  EXPECT_ERROR(sgd.add_param_group({w}), "appears in more than one parameter group");
+  EXPECT_ERROR(sgd.add_param_group({nn::parameter(zeros({1}))}, {{"betas", 0.5}}), "SGD: unknown option 'betas'");
+  EXPECT_ERROR(SGD({zeros({2})}), "SGD: parameter 0 (shape [2]) must be a leaf tensor that requires grad");
+  EXPECT_ERROR(SGD({nn::parameter(zeros({2})) * 2}), "must be a leaf tensor that requires grad");
+  EXPECT_ERROR(SGD({w}, {.momentum = 0, .nesterov = true}), "SGD: Nesterov momentum requires a momentum");
+}
+
+TEST(Optimizer, FailedLoadChangesNothing) {
+  using namespace optim;
+  Tensor a = nn::parameter(ones({3})), b = nn::parameter(ones({2}));
+  Adam adam({a, b}, {.lr = 0.1});
+  a.set_grad(ones({3}));
+  b.set_grad(ones({2}));
+  adam.step();
+  const OptimizerState before = adam.state_dict();
+
+  Tensor c = nn::parameter(ones({4}));
+  Adam other({c, b}, {.lr = 0.5});
+  other.param_groups()[0].params[0].set_grad(ones({4}));
+  b.set_grad(ones({2}));
+  other.step();
+  EXPECT_ERROR(adam.load_state_dict(other.state_dict()), "load_state_dict: state.0.exp_avg has shape [4] but parameter 0 has shape [3]");
+  Adam three({nn::parameter(ones({3})), nn::parameter(ones({2})), nn::parameter(ones({1}))});
+  EXPECT_ERROR(adam.load_state_dict(three.state_dict()), "load_state_dict: group 0 has 3 parameters in the state but 2 here");
+  SGD sgd({nn::parameter(ones({3})), nn::parameter(ones({2}))});
+  EXPECT_ERROR(adam.load_state_dict(sgd.state_dict()), "load_state_dict: the state is for SGD, not Adam");
+  const OptimizerState after = adam.state_dict();
+  EXPECT_EQ(after.scalars, before.scalars);
+  ASSERT_EQ(after.tensors.size(), before.tensors.size());
+  for (size_t i = 0; i < after.tensors.size(); ++i)
+    EXPECT_EQ(fixtures::compare(after.tensors[i].second, before.tensors[i].second, 0, 0), "");
+}
+
+TEST(Optimizer, SkipsParametersWithoutGradAndClosure) {
+  Tensor a = nn::parameter(ones({2})), b = nn::parameter(ones({2}));
+  optim::SGD sgd({a, b}, {.lr = 0.5});
+  a.set_grad(ones({2}));
+  sgd.step();
+  EXPECT_EQ(a.to_vector<float>(), (std::vector<float>{0.5f, 0.5f}));
+  EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{1.0f, 1.0f}));
+  const Tensor loss = sgd.step([&] {
+    sgd.zero_grad();
+    Tensor l = (b * b).sum();
+    l.backward();
+    return l;
+  });
+  EXPECT_EQ(loss.item<double>(), 2.0);
+  EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{0.0f, 0.0f}));  // b - 0.5 * 2b
+  EXPECT_EQ(sgd.param_groups()[0].lr(), 0.5);
+  sgd.param_groups()[0].lr() = 0.1;  // schedulers and users change it like this
+  EXPECT_EQ(sgd.param_groups()[0].get("lr"), 0.1);
+}
+
+}  // namespace
