@@ -222,3 +222,156 @@ TEST(Optimizer, SkipsParametersWithoutGradAndClosure) {
 }
 
 }  // namespace
+
+namespace {
+
+using SchedulerStep = std::function<void(int)>;  // advances the schedule after step i
+using SchedulerFactory = std::function<SchedulerStep(optim::Optimizer&)>;
+
+template <class S, class... Args>
+SchedulerFactory sched(Args... args) {
+  return [=](optim::Optimizer& o) {
+    auto s = std::make_shared<S>(o, args...);
+    return SchedulerStep([s](int) { s->step(); });
+  };
+}
+
+double plateau_metric(int step) { return 1.0 / (1 + step / 7) + 0.05 * std::sin(step); }
+
+// THE scheduler table: one row per schedule of make_optim_fixtures.py.
+const std::map<std::string, SchedulerFactory>& schedulers() {
+  using namespace optim;
+  static const std::map<std::string, SchedulerFactory> table = {
+      {"step", sched<StepLR>(StepLROptions{.step_size = 7, .gamma = 0.5})},
+      {"multistep", sched<MultiStepLR>(MultiStepLROptions{.milestones = {10, 25, 60}, .gamma = 0.3})},
+      {"exponential", sched<ExponentialLR>(ExponentialLROptions{.gamma = 0.97})},
+      {"cosine", sched<CosineAnnealingLR>(CosineAnnealingLROptions{.T_max = 30, .eta_min = 0.001})},
+      {"cosine_warm_restarts",
+       sched<CosineAnnealingWarmRestarts>(CosineAnnealingWarmRestartsOptions{.T_0 = 10, .T_mult = 2, .eta_min = 0.01})},
+      {"linear", sched<LinearLR>(LinearLROptions{.start_factor = 0.25, .end_factor = 1.0, .total_iters = 20})},
+      {"constant", sched<ConstantLR>(ConstantLROptions{.factor = 0.5, .total_iters = 15})},
+      {"lambda", sched<LambdaLR>(std::function<double(int64_t)>([](int64_t e) { return 1.0 / (1 + 0.1 * e); }))},
+      {"multiplicative", sched<MultiplicativeLR>(std::function<double(int64_t)>([](int64_t) { return 0.98; }))},
+      {"polynomial", sched<PolynomialLR>(PolynomialLROptions{.total_iters = 50, .power = 2.0})},
+      {"sequential_warmup_cosine",
+       [](Optimizer& o) {
+         std::vector<std::unique_ptr<LRScheduler>> parts;
+         parts.push_back(std::make_unique<LinearLR>(o, LinearLROptions{.start_factor = 0.1, .total_iters = 10}));
+         parts.push_back(std::make_unique<CosineAnnealingLR>(o, CosineAnnealingLROptions{.T_max = 90}));
+         auto s = std::make_shared<SequentialLR>(o, std::move(parts), std::vector<int64_t>{10});
+         return SchedulerStep([s](int) { s->step(); });
+       }},
+      {"one_cycle_cos", sched<OneCycleLR>(OneCycleLROptions{.max_lr = 1.0, .total_steps = 100})},
+      {"one_cycle_linear_three_phase",
+       sched<OneCycleLR>(OneCycleLROptions{.max_lr = 0.5, .total_steps = 100, .pct_start = 0.2,
+                                           .anneal_strategy = "linear", .div_factor = 10, .final_div_factor = 100,
+                                           .three_phase = true})},
+      {"cyclic_triangular",
+       sched<CyclicLR>(CyclicLROptions{.base_lr = 0.01, .max_lr = 0.1, .step_size_up = 8, .cycle_momentum = false})},
+      {"cyclic_triangular2",
+       sched<CyclicLR>(CyclicLROptions{.base_lr = 0.01, .max_lr = 0.1, .step_size_up = 5, .step_size_down = 10,
+                                       .mode = "triangular2", .cycle_momentum = false})},
+      {"cyclic_exp_range",
+       sched<CyclicLR>(CyclicLROptions{.base_lr = 0.01, .max_lr = 0.1, .step_size_up = 6, .mode = "exp_range",
+                                       .gamma = 0.98, .cycle_momentum = false})},
+      {"plateau_min",
+       [](Optimizer& o) {
+         auto s = std::make_shared<ReduceLROnPlateau>(
+             o, ReduceLROnPlateauOptions{.mode = "min", .factor = 0.5, .patience = 3, .threshold = 0.01,
+                                         .cooldown = 2, .min_lr = 0.002});
+         return SchedulerStep([s](int i) { s->step(plateau_metric(i)); });
+       }},
+      {"plateau_max_abs",
+       [](Optimizer& o) {
+         auto s = std::make_shared<ReduceLROnPlateau>(
+             o, ReduceLROnPlateauOptions{.mode = "max", .factor = 0.3, .patience = 2, .threshold = 0.5,
+                                         .threshold_mode = "abs"});
+         return SchedulerStep([s](int i) { s->step(plateau_metric(i)); });
+       }},
+  };
+  return table;
+}
+
+class Schedule : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Schedule, MatchesPyTorchFor100Steps) {
+  const std::string& name = GetParam();
+  ASSERT_TRUE(golden().schedules.count(name)) << name << " has no fixture";
+  const std::vector<double>& want = golden().schedules.at(name);
+  optim::SGD opt({nn::parameter(zeros({1}))}, {.lr = 0.1, .momentum = 0.9});
+  SchedulerStep step = schedulers().at(name)(opt);
+  for (int i = 0; i < 100; ++i) {
+    const double lr = opt.param_groups()[0].lr();
+    EXPECT_NEAR(lr, want[static_cast<size_t>(i)], 1e-12 * std::max(1.0, std::abs(want[static_cast<size_t>(i)])))
+        << "step " << i;
+    opt.step();
+    step(i);
+  }
+}
+
+std::vector<std::string> schedule_names() {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : schedulers()) out.push_back(k);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Schedulers, Schedule, ::testing::ValuesIn(schedule_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(SchedulerTable, EveryFixtureHasARow) {
+  for (const auto& [name, lrs] : golden().schedules) EXPECT_TRUE(schedulers().count(name)) << name;
+}
+
+TEST(Scheduler, StateDictResumesTheSequence) {
+  optim::SGD a({nn::parameter(zeros({1}))}, {.lr = 0.1});
+  optim::CosineAnnealingWarmRestarts sa(a, {.T_0 = 5, .T_mult = 2});
+  for (int i = 0; i < 12; ++i) sa.step();
+  optim::SGD b({nn::parameter(zeros({1}))}, {.lr = 0.1});
+  optim::CosineAnnealingWarmRestarts sb(b, {.T_0 = 5, .T_mult = 2});
+  sb.load_state_dict(sa.state_dict());
+  for (int i = 0; i < 20; ++i) {
+    sa.step();
+    sb.step();
+    EXPECT_EQ(sa.get_last_lr(), sb.get_last_lr());
+  }
+  EXPECT_ERROR(optim::OneCycleLR(b, {.max_lr = 1.0, .total_steps = 0}), "OneCycleLR: total_steps must be positive");
+  optim::RMSprop r({nn::parameter(zeros({1}))});
+  optim::OneCycleLR cycle(r, {.max_lr = 1.0, .total_steps = 10});  // RMSprop has momentum: cycles it
+  EXPECT_EQ(r.param_groups()[0].get("momentum"), 0.95);
+  optim::Adagrad ada({nn::parameter(zeros({1}))});
+  EXPECT_ERROR(optim::OneCycleLR(ada, {.max_lr = 1.0, .total_steps = 10}),
+               "OneCycleLR: optimizer must support momentum (or beta1) with cycle_momentum enabled");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Regularization, L1PenaltyAndEarlyStopping) {
+  Tensor w = nn::parameter(tensor({1.0f, -2.0f}));
+  Tensor penalty = optim::l1_penalty({w}, 0.5);
+  EXPECT_EQ(penalty.item<double>(), 1.5);
+  penalty.backward();
+  EXPECT_EQ(w.grad().to_vector<float>(), (std::vector<float>{0.5f, -0.5f}));
+
+  nn::Linear model(2, 1);
+  optim::EarlyStopping stop({.mode = "min", .patience = 2, .min_delta = 0.01, .restore_best = true});
+  const std::vector<double> losses = {1.0, 0.8, 0.795, 0.9, 0.85};
+  std::vector<bool> stops;
+  Tensor best_weight;
+  for (size_t i = 0; i < losses.size(); ++i) {
+    {
+      NoGradGuard no_grad;
+      model.weight.fill_(static_cast<double>(i));
+    }
+    stops.push_back(stop.step(losses[i], &model));
+  }
+  EXPECT_EQ(stops, (std::vector<bool>{false, false, false, false, true}));  // 0.795 is within min_delta
+  EXPECT_EQ(stop.best(), 0.8);
+  EXPECT_EQ(stop.best_epoch(), 1);
+  stop.restore(model);
+  EXPECT_EQ(model.weight.sum().item<double>(), 2.0);  // the epoch-1 weights (1, 1)
+  EXPECT_ERROR(optim::EarlyStopping({.mode = "up"}), "EarlyStopping: mode must be 'min' or 'max'");
+}
+
+}  // namespace

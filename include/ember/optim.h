@@ -3,3 +3,5 @@
 
 #include "ember/optim/optimizer.h"
 #include "ember/optim/optimizers.h"
+#include "ember/optim/regularization.h"
+#include "ember/optim/scheduler.h"

@@ -42,11 +42,45 @@ AdamW::AdamW(std::vector<Tensor> params, AdamOptions o) : Adam("AdamW", std::mov
 
 void Adam::check_options(const std::map<std::string, double>& o) const { check_adam_like(name().c_str(), o); }
 
+namespace {
+
+struct AdamStep {
+  double lr, b1, b2, eps, wd, step_size, bc2_sqrt;
+};
+
+// The Adam/AdamW update over [begin, end), branch-free inside so the compiler
+// vectorizes it (the flags are template parameters).
+template <class T, bool Decoupled, bool Amsgrad, bool Maximize>
+void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
+                int64_t begin, int64_t end, const AdamStep& a) {
+  const T decay = T(1 - a.lr * a.wd), wd = T(a.wd), b1 = T(a.b1), one_b1 = T(1 - a.b1), b2 = T(a.b2),
+          one_b2 = T(1 - a.b2), bc2 = T(a.bc2_sqrt), eps = T(a.eps), neg_step = T(-a.step_size);
+  for (int64_t i = begin; i < end; ++i) {
+    T grad = Maximize ? -g[i] : g[i];
+    if constexpr (Decoupled) p[i] = p[i] * decay;
+    else grad = grad + wd * p[i];
+    m[i] = m[i] * b1 + one_b1 * grad;
+    v[i] = v[i] * b2 + one_b2 * grad * grad;
+    T second = v[i];
+    if constexpr (Amsgrad) second = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
+    p[i] = p[i] + neg_step * m[i] / (std::sqrt(second) / bc2 + eps);
+  }
+}
+
+template <class T, bool Decoupled, bool Amsgrad>
+void adam_update(bool maximize, T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamStep& a) {
+  fused::for_range(n, [&](int64_t b, int64_t e) {
+    if (maximize) adam_range<T, Decoupled, Amsgrad, true>(p, g, m, v, vmax, b, e, a);
+    else adam_range<T, Decoupled, Amsgrad, false>(p, g, m, v, vmax, b, e, a);
+  });
+}
+
+}  // namespace
+
 void Adam::step() {
   NoGradGuard no_grad;
   for (ParamGroup& group : param_groups()) {
-    const double lr = group.lr(), b1 = group.get("beta1"), b2 = group.get("beta2"), eps = group.get("eps"),
-                 wd = group.get("weight_decay");
+    AdamStep a{group.lr(), group.get("beta1"), group.get("beta2"), group.get("eps"), group.get("weight_decay"), 0, 0};
     const bool amsgrad = group.get("amsgrad") != 0, maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
@@ -55,24 +89,17 @@ void Adam::step() {
       const Tensor m = fused::buffer(s, "exp_avg", p), v = fused::buffer(s, "exp_avg_sq", p);
       const Tensor vmax = amsgrad ? fused::buffer(s, "max_exp_avg_sq", p) : Tensor();
       const double t = static_cast<double>(++s.step);
-      const double step_size = lr / (1 - std::pow(b1, t));
-      const double bc2_sqrt = std::sqrt(1 - std::pow(b2, t));
+      a.step_size = a.lr / (1 - std::pow(a.b1, t));
+      a.bc2_sqrt = std::sqrt(1 - std::pow(a.b2, t));
       fused::dispatch(p, [&](auto tag) {
         using T = decltype(tag);
         T *pp = fused::ptr<T>(p), *pm = fused::ptr<T>(m), *pv = fused::ptr<T>(v), *pvmax = fused::ptr<T>(vmax);
         const T* pg = fused::ptr<T>(g);
-        const bool decoupled = decoupled_;
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = maximize ? -pg[i] : pg[i];
-          if (decoupled) pp[i] = pp[i] * T(1 - lr * wd);
-          else if (wd != 0) grad = grad + T(wd) * pp[i];
-          pm[i] = pm[i] * T(b1) + T(1 - b1) * grad;
-          pv[i] = pv[i] * T(b2) + T(1 - b2) * grad * grad;
-          T second = pv[i];
-          if (amsgrad) second = pvmax[i] = std::max(pvmax[i], pv[i]);
-          const T denom = std::sqrt(second) / T(bc2_sqrt) + T(eps);
-          pp[i] = pp[i] + T(-step_size) * pm[i] / denom;
-        });
+        const int64_t n = p.numel();
+        if (decoupled_ && amsgrad) adam_update<T, true, true>(maximize, pp, pg, pm, pv, pvmax, n, a);
+        else if (decoupled_) adam_update<T, true, false>(maximize, pp, pg, pm, pv, pvmax, n, a);
+        else if (amsgrad) adam_update<T, false, true>(maximize, pp, pg, pm, pv, pvmax, n, a);
+        else adam_update<T, false, false>(maximize, pp, pg, pm, pv, pvmax, n, a);
       });
       p.storage()->bump_version();
     }

@@ -43,4 +43,10 @@ void for_each(int64_t n, Body body) {
   });
 }
 
+// body(begin, end) over chunks of [0, n), split across threads above the grain size.
+template <class Body>
+void for_range(int64_t n, Body body) {
+  cpu::parallel_for(n, 16, body);
+}
+
 }  // namespace ember::optim::fused
