@@ -17,6 +17,7 @@
 
 #include "ember/autograd.h"
 #include "ember/creation.h"
+#include "ember/data.h"
 #include "ember/device.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
