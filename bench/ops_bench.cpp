@@ -144,6 +144,25 @@ void BM_stream_copy(benchmark::State& state) {
   report_bytes(state, 8.0 * static_cast<double>(n));
 }
 
+// One shuffled epoch of Fashion-MNIST (60,000 examples), batch 64, from memory
+// through the DataLoader's fast path; reports samples per second.
+void BM_loader_fashion_mnist(benchmark::State& state) {
+  auto train = std::make_shared<data::FashionMNIST>();
+  data::DataLoader loader(train, {.batch_size = 64, .shuffle = true});
+  int64_t samples = 0;
+  for (auto _ : state)
+    for (const data::Batch& b : loader) samples += b.data.size(0);
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
+}
+
+// Loading all of Fashion-MNIST (train and test) from the .gz files.
+void BM_load_fashion_mnist(benchmark::State& state) {
+  for (auto _ : state) {
+    data::FashionMNIST train, test(data::FashionMNIST::kDefaultRoot, false);
+    benchmark::DoNotOptimize(train.size() + test.size());
+  }
+}
+
 }  // namespace
 
 BENCHMARK(BM_add)->Arg(1 << 20)->Arg(64 << 20)->UseRealTime();
@@ -161,5 +180,7 @@ BENCHMARK(BM_autograd_tiny_backward);
 BENCHMARK(BM_conv2d_train)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_adamw_step)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_stream_copy)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_loader_fashion_mnist)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_load_fashion_mnist)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 BENCHMARK_MAIN();
