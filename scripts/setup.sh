@@ -9,6 +9,7 @@ packages=(
   libsleef-dev     # SLEEF: vectorized exp/log/tanh/sin/cos
   zlib1g-dev       # gzip-compressed datasets
   nlohmann-json3-dev  # safetensors headers
+  libstb-dev       # stb_image: PNG/JPEG decoding for ImageFolder
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, used by training
 )

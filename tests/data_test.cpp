@@ -265,6 +265,37 @@ TEST_F(BrokenFiles, CSV) {
   EXPECT_EQ(CSVDataset((dir_ / "frac.csv").string(), {.target = "b", .regression = true}).get(0).target.dtype(), kFloat32);
 }
 
+// A 24-bit BMP of width 2, height 1 with pixels (r0, g0, b0), (r1, g1, b1).
+std::string tiny_bmp(uint8_t r0, uint8_t g0, uint8_t b0, uint8_t r1, uint8_t g1, uint8_t b1) {
+  auto le32 = [](uint32_t v) { return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)}; };
+  auto le16 = [](uint16_t v) { return std::string{static_cast<char>(v), static_cast<char>(v >> 8)}; };
+  const std::string pixels{static_cast<char>(b0), static_cast<char>(g0), static_cast<char>(r0),
+                           static_cast<char>(b1), static_cast<char>(g1), static_cast<char>(r1), 0, 0};  // row padded to 8
+  return "BM" + le32(54 + 8) + le32(0) + le32(54) + le32(40) + le32(2) + le32(1) + le16(1) + le16(24) + le32(0) +
+         le32(8) + le32(2835) + le32(2835) + le32(0) + le32(0) + pixels;
+}
+
+TEST_F(BrokenFiles, ImageFolder) {
+  EXPECT_ERROR(ImageFolder(dir_.string()), "ImageFolder: " + dir_.string() + " has no class sub-folders");
+  fs::create_directories(dir_ / "cat");
+  fs::create_directories(dir_ / "ant");
+  EXPECT_ERROR(ImageFolder(dir_.string()), "ImageFolder: no images (png, jpg, jpeg, bmp, gif, tga)");
+  std::ofstream(dir_ / "cat" / "a.bmp", std::ios::binary) << tiny_bmp(255, 0, 0, 0, 0, 255);
+  std::ofstream(dir_ / "ant" / "b.bmp", std::ios::binary) << tiny_bmp(0, 255, 0, 10, 20, 30);
+  ImageFolder folder(dir_.string());
+  EXPECT_EQ(folder.classes(), (std::vector<std::string>{"ant", "cat"}));
+  ASSERT_EQ(folder.size(), 2);
+  const Example ant = folder.get(0);
+  EXPECT_EQ(ant.target.item<int64_t>(), 0);
+  EXPECT_EQ(ant.data.sizes(), (Shape{3, 1, 2}));
+  EXPECT_NEAR(ant.data[2][0][1].item<double>(), 30 / 255.0, 1e-6);  // blue of pixel 1
+  ImageFolder raw(dir_.string(), [](const Tensor& x) { return x; });
+  EXPECT_EQ(raw.get(1).data.to_vector<int64_t>(), (std::vector<int64_t>{255, 0, 0, 0, 0, 255}));
+  std::ofstream(dir_ / "cat" / "broken.png", std::ios::binary) << "not a png at all";
+  ImageFolder with_broken(dir_.string());
+  EXPECT_ERROR(with_broken.get(2), "ImageFolder: cannot decode " + (dir_ / "cat" / "broken.png").string());
+}
+
 TEST(Synthetic, Shapes) {
   auto blobs = make_blobs(100, 2, 4, 1);
   EXPECT_EQ(blobs->get(5).data.sizes(), (Shape{2}));

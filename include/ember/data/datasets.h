@@ -73,6 +73,23 @@ class CIFAR100 : public CIFAR {
       : CIFAR(root, train, true, std::move(transform)) {}
 };
 
+// One sub-folder per class (sorted names), images in it (PNG, JPEG, BMP, GIF, TGA;
+// decoded with stb_image to RGB). get(i): {transform(uint8 (H, W, 3)) or float
+// (3, H, W) in [0, 1], class index}. Images are decoded on demand.
+class ImageFolder : public Dataset {
+ public:
+  explicit ImageFolder(const std::string& root, transforms::Transform transform = {});
+  int64_t size() const override { return static_cast<int64_t>(files_.size()); }
+  Example get(int64_t index) const override;
+  const std::vector<std::string>& classes() const { return classes_; }
+  const std::string& path(int64_t index) const { return files_.at(static_cast<size_t>(index)); }
+
+ private:
+  std::vector<std::string> classes_, files_;
+  std::vector<int64_t> labels_;
+  transforms::Transform transform_;
+};
+
 // A CSV table with a header row: feature columns (all but the target when
 // empty) as float32, the target column as int64 class ids (classification) or
 // float32 (regression). Standardize with statistics of another split (usually
