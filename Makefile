@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` (trains LeNet-5 on Fashion-MNIST) and `make test`.
 # Both run the set-up (installs Debian packages once), then build incrementally.
 .PHONY: run test test-asan build build-asan setup bench clean
 
@@ -18,7 +18,7 @@ build-asan: setup build/debug/build.ninja
 	@cmake --build --preset debug
 
 run: build
-	@./build/release/tools/ember-demo
+	@./build/release/tools/ember train
 
 # Optimized suite, then the same suite under AddressSanitizer + UBSan.
 test: build build-asan

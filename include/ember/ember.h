@@ -24,6 +24,8 @@
 #include "ember/generator.h"
 #include "ember/grad_mode.h"
 #include "ember/io.h"
+#include "ember/models.h"
+#include "ember/train.h"
 #include "ember/nn.h"
 #include "ember/optim.h"
 #include "ember/ops.h"

@@ -1,0 +1,100 @@
+// The training loop and evaluation.
+#include <chrono>
+#include <cmath>
+
+#include "ember/creation.h"
+#include "ember/grad_mode.h"
+#include "ember/nn/functional.h"
+#include "ember/nn/utils.h"
+#include "ember/ops.h"
+#include "ember/train.h"
+
+namespace ember::train {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes) {
+  const bool was_training = model.is_training();
+  model.eval();
+  InferenceMode inference;
+  double loss_sum = 0;
+  int64_t correct = 0, seen = 0;
+  std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
+  for (const data::Batch& batch : loader) {
+    const Tensor logits = model(batch.data);
+    const int64_t n = batch.target.size(0);
+    loss_sum += F::cross_entropy(logits, batch.target).item<double>() * static_cast<double>(n);
+    const std::vector<int64_t> pred = logits.argmax(1).to_vector<int64_t>(), truth = batch.target.to_vector<int64_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t t = static_cast<size_t>(truth[static_cast<size_t>(i)]), p = static_cast<size_t>(pred[static_cast<size_t>(i)]);
+      EMBER_CHECK(t < static_cast<size_t>(classes), "evaluate: target ", t, " is outside the ", classes, " classes");
+      correct += t == p;
+      ++confusion[t * static_cast<size_t>(classes) + p];
+    }
+    seen += n;
+  }
+  model.train(was_training);
+  EMBER_CHECK(seen > 0, "evaluate: the loader produced no examples");
+  return {loss_sum / static_cast<double>(seen), static_cast<double>(correct) / static_cast<double>(seen),
+          tensor(confusion).view({classes, classes})};
+}
+
+std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
+                              data::DataLoader* val_loader, const FitOptions& o) {
+  std::vector<EpochMetrics> history;
+  for (int64_t epoch = o.start_epoch; epoch < o.epochs; ++epoch) {
+    train_loader.set_epoch(epoch);
+    model.train();
+    const auto start = std::chrono::steady_clock::now();
+    EpochMetrics m;
+    m.epoch = epoch;
+    m.lr = optimizer.param_groups().at(0).lr();
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0, batch_index = 0;
+    const int64_t batches = train_loader.size();
+    for (const data::Batch& batch : train_loader) {
+      optimizer.zero_grad();
+      const Tensor logits = model(batch.data);
+      const Tensor loss = F::cross_entropy(logits, batch.target, {.label_smoothing = o.label_smoothing});
+      const double value = loss.item<double>();
+      EMBER_CHECK(std::isfinite(value), "fit: the loss became ", value, " at epoch ", epoch + 1, ", batch ",
+                  batch_index + 1, "; stopping (lower the learning rate or clip gradients)");
+      loss.backward();
+      if (o.clip_grad_norm > 0) nn::utils::clip_grad_norm_(model.parameters(), o.clip_grad_norm);
+      optimizer.step();
+      if (o.scheduler && o.scheduler_per_batch) o.scheduler->step();
+      const int64_t n = batch.target.size(0);
+      {
+        NoGradGuard no_grad;
+        correct += eq(logits.argmax(1), batch.target).sum().item<int64_t>();
+      }
+      loss_sum += value * static_cast<double>(n);
+      seen += n;
+      ++batch_index;
+      if (o.on_batch)
+        o.on_batch(batch_index, batches, loss_sum / static_cast<double>(seen),
+                   static_cast<double>(correct) / static_cast<double>(seen), seen);
+    }
+    m.seconds = seconds_since(start);
+    m.train_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
+    m.train_acc = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1));
+    m.samples_per_sec = static_cast<double>(seen) / std::max(m.seconds, 1e-9);
+    if (val_loader) {
+      const EvalResult r = evaluate(model, *val_loader, o.classes);
+      m.val_loss = r.loss;
+      m.val_acc = r.accuracy;
+    }
+    if (o.scheduler && !o.scheduler_per_batch) o.scheduler->step();
+    if (o.plateau) o.plateau->step(m.val_loss.value_or(m.train_loss));
+    history.push_back(m);
+    if (o.on_epoch && !o.on_epoch(m)) break;
+  }
+  return history;
+}
+
+}  // namespace ember::train

@@ -1,0 +1,74 @@
+// The `ember` tool end to end: a short run on synthetic data leaves every
+// file of a run folder; eval reads its checkpoint; misuse gets clear errors.
+#include <ember/ember.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+namespace {
+
+// {exit status, stdout + stderr} of `ember <args>`.
+std::pair<int, std::string> ember_cli(const std::string& args) {
+  const std::string command = std::string(EMBER_CLI) + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  return {WEXITSTATUS(status), out};
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = fs::temp_directory_path() / ("ember_cli_test_" + std::to_string(::getpid())); }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
+  const auto [status, out] = ember_cli("train --dataset synthetic --model mlp --epochs 3 --batch-size 64 --val-split 0.2 "
+                                       "--scheduler cosine --warmup-epochs 1 --quiet --threads 1 --out " + dir_.string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("epoch 3/3"));
+  for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "train.log", "last.safetensors", "best.safetensors"})
+    EXPECT_TRUE(fs::exists(dir_ / f)) << f;
+  nlohmann::json summary;
+  std::ifstream(dir_ / "summary.json") >> summary;
+  EXPECT_GT(summary["test_accuracy"].get<double>(), 0.9);  // well-separated blobs
+  std::ifstream metrics(dir_ / "metrics.jsonl");
+  int lines = 0;
+  for (std::string line; std::getline(metrics, line); ++lines) {
+    const auto row = nlohmann::json::parse(line);
+    EXPECT_TRUE(row.contains("val_acc") && row.contains("train_samples_per_sec"));
+  }
+  EXPECT_EQ(lines, 3);
+  const auto [eval_status, eval_out] = ember_cli("eval --checkpoint " + (dir_ / "best.safetensors").string());
+  EXPECT_EQ(eval_status, 0) << eval_out;
+  EXPECT_THAT(eval_out, HasSubstr("confusion matrix"));
+  // A second run into the same folder is refused and leaves it alone.
+  const auto [again, again_out] = ember_cli("train --dataset synthetic --model mlp --epochs 1 --out " + dir_.string());
+  EXPECT_EQ(again, 1);
+  EXPECT_THAT(again_out, HasSubstr("already holds a run"));
+}
+
+TEST_F(Cli, BadInputNamesTheProblem) {
+  EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: lenet5, mlp"));
+  EXPECT_THAT(ember_cli("train --dataset imagenet").second, HasSubstr("unknown dataset 'imagenet'; known datasets: fashion-mnist"));
+  EXPECT_THAT(ember_cli("train --lr abc").second, HasSubstr("--lr: 'abc' is not a number"));
+  EXPECT_THAT(ember_cli("train --batch-size 0").second, HasSubstr("--batch-size: 0 is out of range"));
+  EXPECT_THAT(ember_cli("train --scheduler warp").second, HasSubstr("unknown scheduler 'warp'"));
+  EXPECT_THAT(ember_cli("train --dataset mnist").second, HasSubstr("--dataset mnist needs --data-root DIR"));
+  EXPECT_THAT(ember_cli("frobnicate").second, HasSubstr("unknown command 'frobnicate'"));
+  EXPECT_THAT(ember_cli("models").second, HasSubstr("lenet5"));
+  EXPECT_THAT(ember_cli("datasets").second, HasSubstr("fashion-mnist"));
+}
+
+}  // namespace

@@ -1,0 +1,11 @@
+// The `ember` subcommands; each takes the full argv (its flags start at argv[2]).
+#pragma once
+
+namespace ember::cli {
+
+int train_command(int argc, char** argv);
+int eval_command(int argc, char** argv);
+int models_command(int argc, char** argv);
+int datasets_command(int argc, char** argv);
+
+}  // namespace ember::cli

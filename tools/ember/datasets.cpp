@@ -1,0 +1,66 @@
+// Building the datasets the CLI names.
+#include "datasets.h"
+
+namespace ember::cli {
+
+std::vector<std::pair<std::string, std::string>> dataset_list() {
+  return {{"fashion-mnist", "Fashion-MNIST, 60k/10k 28x28 grayscale (default root: Debian's dataset-fashion-mnist)"},
+          {"mnist", "MNIST digits, IDX files (--data-root DIR)"},
+          {"cifar10", "CIFAR-10, binary version (--data-root DIR)"},
+          {"csv", "a CSV table (--data-root FILE --target COLUMN); 20% held out for testing"},
+          {"synthetic", "seeded Gaussian blobs, 2 features, 4 classes"}};
+}
+
+LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed) {
+  LoadedData out;
+  if (name == "fashion-mnist" || name == "mnist") {
+    const bool fashion = name == "fashion-mnist";
+    EMBER_CHECK(fashion || !root.empty(), "--dataset mnist needs --data-root DIR (the folder with the IDX files)");
+    const std::string dir = root.empty() ? data::FashionMNIST::kDefaultRoot : root;
+    std::shared_ptr<data::MNIST> train, test;
+    if (fashion) {
+      train = std::make_shared<data::FashionMNIST>(dir, true);
+      test = std::make_shared<data::FashionMNIST>(dir, false);
+    } else {
+      train = std::make_shared<data::MNIST>(dir, true);
+      test = std::make_shared<data::MNIST>(dir, false);
+    }
+    out = {train, test, {{1, 28, 28}, 10}, train->classes()};
+  } else if (name == "cifar10") {
+    EMBER_CHECK(!root.empty(), "--dataset cifar10 needs --data-root DIR (the binary version's folder)");
+    out = {std::make_shared<data::CIFAR10>(root, true), std::make_shared<data::CIFAR10>(root, false), {{3, 32, 32}, 10},
+           {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}};
+  } else if (name == "csv") {
+    EMBER_CHECK(!root.empty() && !target.empty(), "--dataset csv needs --data-root FILE and --target COLUMN");
+    auto table = std::make_shared<data::CSVDataset>(root, data::CSVOptions{.target = target});
+    const auto [features, targets] = *table->tensors();
+    Generator g(seed);
+    auto parts = data::random_split(table, std::vector<double>{0.8, 0.2}, g);
+    // Standardize with the training split's statistics only.
+    auto standardized = [&](const std::shared_ptr<data::Subset>& s, const Tensor& mean, const Tensor& std) {
+      const Tensor idx = tensor(s->indices());
+      const Tensor x = (index_select(features, 0, idx) - mean) / where(eq(std, 0), ones_like(std), std);
+      return std::make_shared<data::TensorDataset>(x, index_select(targets, 0, idx));
+    };
+    const Tensor train_x = index_select(features, 0, tensor(parts[0]->indices()));
+    const Tensor mean = train_x.mean({0}), std = train_x.var({0}, 0).sqrt();
+    const int64_t classes = targets.max().item<int64_t>() + 1;
+    out.train = standardized(parts[0], mean, std);
+    out.test = standardized(parts[1], mean, std);
+    out.spec = {{features.size(1), 1, 1}, classes};
+  } else if (name == "synthetic") {
+    auto all = data::make_blobs(5000, 2, 4, seed, 2.0);
+    Generator g(seed);
+    auto parts = data::random_split(all, std::vector<double>{0.8, 0.2}, g);
+    out = {parts[0], parts[1], {{2, 1, 1}, 4}, {}};
+  } else {
+    std::string known;
+    for (const auto& [n, d] : dataset_list()) known += (known.empty() ? "" : ", ") + n;
+    detail::fail("unknown dataset '", name, "'; known datasets: ", known);
+  }
+  if (out.class_names.empty())
+    for (int64_t c = 0; c < out.spec.classes; ++c) out.class_names.push_back(std::to_string(c));
+  return out;
+}
+
+}  // namespace ember::cli

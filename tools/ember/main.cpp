@@ -1,0 +1,37 @@
+// `ember`: the command-line tool. Subcommands: train, eval, models, datasets.
+#include <cstring>
+#include <iostream>
+
+#include "commands.h"
+#include "ember/error.h"
+
+namespace {
+
+const char* kUsage =
+    "usage: ember <command> [flags]\n\n"
+    "commands:\n"
+    "  train      train a model (default: LeNet-5 on Fashion-MNIST); `ember train --help` lists the flags\n"
+    "  eval       evaluate a checkpoint: loss, accuracy, per-class accuracy, confusion matrix\n"
+    "  models     list the registered models\n"
+    "  datasets   list the datasets the CLI knows\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
+    std::cout << kUsage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "train") return ember::cli::train_command(argc, argv);
+    if (command == "eval") return ember::cli::eval_command(argc, argv);
+    if (command == "models") return ember::cli::models_command(argc, argv);
+    if (command == "datasets") return ember::cli::datasets_command(argc, argv);
+    std::cerr << "ember: unknown command '" << command << "'\n\n" << kUsage;
+    return 2;
+  } catch (const ember::Error& e) {
+    std::cerr << "ember " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+}
