@@ -155,6 +155,20 @@ void BM_loader_fashion_mnist(benchmark::State& state) {
   state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
 }
 
+// The same epoch through an augmentation pipeline (random crop with padding 4,
+// flip, ToTensor, Normalize), two worker threads.
+void BM_loader_fashion_mnist_augmented(benchmark::State& state) {
+  namespace T = data::transforms;
+  auto train = std::make_shared<data::FashionMNIST>(data::FashionMNIST::kDefaultRoot, true,
+                                                    T::Compose({T::RandomCrop(28, 4), T::RandomHorizontalFlip(),
+                                                                T::ToTensor(), T::Normalize({0.286}, {0.353})}));
+  data::DataLoader loader(train, {.batch_size = 64, .shuffle = true, .num_workers = 2});
+  int64_t samples = 0;
+  for (auto _ : state)
+    for (const data::Batch& b : loader) samples += b.data.size(0);
+  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(samples), benchmark::Counter::kIsRate);
+}
+
 // Loading all of Fashion-MNIST (train and test) from the .gz files.
 void BM_load_fashion_mnist(benchmark::State& state) {
   for (auto _ : state) {
@@ -182,5 +196,6 @@ BENCHMARK(BM_adamw_step)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_stream_copy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_loader_fashion_mnist)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_load_fashion_mnist)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_loader_fashion_mnist_augmented)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 BENCHMARK_MAIN();

@@ -1,5 +1,7 @@
-// Transforms, as torchvision's: functions from a tensor to a tensor. Images
-// are float (C, H, W) after ToTensor. Random transforms draw from
+// Transforms, as torchvision's: functions from a tensor to a tensor. Before
+// ToTensor, images are integer (H, W) or (H, W, C) as the datasets hand them
+// out; after it, float (C, H, W). Every transform keeps its input's layout and
+// dtype. Random transforms draw from
 // data::sample_generator(), so a DataLoader run is reproducible whatever its
 // number of workers.
 //   auto transform = transforms::Compose({transforms::RandomCrop(28, 4), transforms::RandomHorizontalFlip(),
@@ -8,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/tensor.h"
@@ -39,7 +42,8 @@ Transform RandomResizedCrop(int64_t size, std::pair<double, double> scale = {0.0
 Transform RandomRotation(double degrees, double fill = 0.0);
 // Translation by up to (tx * W, ty * H) pixels (nearest, fill outside).
 Transform RandomAffine(double translate_x, double translate_y, double fill = 0.0);
-// brightness b: scale by a factor in [1 - b, 1 + b]; contrast c: blend with the mean gray by a factor in [1 - c, 1 + c].
+// brightness b: scale by a factor in [max(0, 1 - b), 1 + b]; contrast c: blend with the mean gray by
+// a factor in [max(0, 1 - c), 1 + c]; brightness first, then contrast.
 Transform ColorJitter(double brightness = 0.0, double contrast = 0.0);
 // With probability p, a random rectangle (area in scale, aspect in ratio) set to `value`.
 Transform RandomErasing(double p = 0.5, std::pair<double, double> scale = {0.02, 0.33},
