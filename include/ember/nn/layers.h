@@ -175,23 +175,34 @@ class Dropout2d : public Module {
 };
 
 // ---- normalization ------------------------------------------------------------------------
-// BatchNorm over (N, C) or (N, C, L) (1d) and (N, C, H, W) (2d). weight = 1,
-// bias = 0; buffers running_mean = 0, running_var = 1, num_batches_tracked = 0.
-class BatchNorm : public Module {
+// What BatchNorm and InstanceNorm share: weight = 1 and bias = 0 (with affine),
+// buffers running_mean = 0, running_var = 1, num_batches_tracked = 0 (with
+// track_running_stats), and the printed form.
+class RunningStatsNorm : public Module {
  public:
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   void visit(Visitor& v) override;
-  Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+
+ protected:
+  RunningStatsNorm(const char* type_name, int64_t num_features, double eps, double momentum, bool affine,
+                   bool track_running_stats);
+  int64_t num_features_;
+  double eps_, momentum_;
+  bool affine_, track_;
+};
+
+// BatchNorm over (N, C) or (N, C, L) (1d) and (N, C, H, W) (2d).
+class BatchNorm : public RunningStatsNorm {
+ public:
+  Tensor forward(const Tensor& x) override;
 
  protected:
   BatchNorm(const char* type_name, int64_t expected_dims_lo, int64_t expected_dims_hi, int64_t num_features,
             double eps, double momentum, bool affine, bool track_running_stats);
 
  private:
-  int64_t dims_lo_, dims_hi_, num_features_;
-  double eps_, momentum_;
-  bool affine_, track_;
+  int64_t dims_lo_, dims_hi_;
 };
 
 class BatchNorm1d : public BatchNorm {
@@ -238,21 +249,16 @@ class GroupNorm : public Module {
 
 // InstanceNorm over (N, C, L) (1d) or (N, C, H, W) (2d); affine and running
 // statistics off by default, as PyTorch.
-class InstanceNorm : public Module {
+class InstanceNorm : public RunningStatsNorm {
  public:
-  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
-  void visit(Visitor& v) override;
   Tensor forward(const Tensor& x) override;
-  std::string extra_repr() const override;
 
  protected:
   InstanceNorm(const char* type_name, int64_t dims, int64_t num_features, double eps, double momentum, bool affine,
                bool track_running_stats);
 
  private:
-  int64_t dims_, num_features_;
-  double eps_, momentum_;
-  bool affine_, track_;
+  int64_t dims_;
 };
 
 class InstanceNorm1d : public InstanceNorm {

@@ -1,5 +1,5 @@
-// BatchNorm1d/2d and LayerNorm: parameters, buffers and the mode switch
-// (the math is in F::batch_norm and F::layer_norm).
+// The normalization layers: parameters, buffers and the mode switches
+// (the math is in F::batch_norm, F::instance_norm, F::group_norm, F::layer_norm).
 #include <sstream>
 
 #include "ember/creation.h"
@@ -7,11 +7,9 @@
 
 namespace ember::nn {
 
-BatchNorm::BatchNorm(const char* type_name, int64_t dims_lo, int64_t dims_hi, int64_t num_features, double eps,
-                     double momentum, bool affine, bool track_running_stats)
+RunningStatsNorm::RunningStatsNorm(const char* type_name, int64_t num_features, double eps, double momentum,
+                                   bool affine, bool track_running_stats)
     : Module(type_name),
-      dims_lo_(dims_lo),
-      dims_hi_(dims_hi),
       num_features_(num_features),
       eps_(eps),
       momentum_(momentum),
@@ -29,13 +27,26 @@ BatchNorm::BatchNorm(const char* type_name, int64_t dims_lo, int64_t dims_hi, in
   }
 }
 
-void BatchNorm::visit(Visitor& v) {
+void RunningStatsNorm::visit(Visitor& v) {
   v.parameter("weight", weight);
   v.parameter("bias", bias);
   v.buffer("running_mean", running_mean);
   v.buffer("running_var", running_var);
   v.buffer("num_batches_tracked", num_batches_tracked);
 }
+
+std::string RunningStatsNorm::extra_repr() const {
+  std::ostringstream out;
+  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
+      << ", track_running_stats=" << (track_ ? "True" : "False");
+  return out.str();
+}
+
+BatchNorm::BatchNorm(const char* type_name, int64_t dims_lo, int64_t dims_hi, int64_t num_features, double eps,
+                     double momentum, bool affine, bool track_running_stats)
+    : RunningStatsNorm(type_name, num_features, eps, momentum, affine, track_running_stats),
+      dims_lo_(dims_lo),
+      dims_hi_(dims_hi) {}
 
 Tensor BatchNorm::forward(const Tensor& x) {
   EMBER_CHECK(x.dim() >= dims_lo_ && x.dim() <= dims_hi_, type_name(), ": expected a ", dims_lo_,
@@ -50,12 +61,6 @@ Tensor BatchNorm::forward(const Tensor& x) {
   return F::batch_norm(x, running_mean, running_var, weight, bias, is_training() || !track_, momentum_, eps_);
 }
 
-std::string BatchNorm::extra_repr() const {
-  std::ostringstream out;
-  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
-      << ", track_running_stats=" << (track_ ? "True" : "False");
-  return out.str();
-}
 
 GroupNorm::GroupNorm(int64_t num_groups, int64_t num_channels, double eps, bool affine)
     : Module("GroupNorm"), groups_(num_groups), channels_(num_channels), eps_(eps) {
@@ -80,32 +85,7 @@ std::string GroupNorm::extra_repr() const {
 
 InstanceNorm::InstanceNorm(const char* type_name, int64_t dims, int64_t num_features, double eps, double momentum,
                            bool affine, bool track_running_stats)
-    : Module(type_name),
-      dims_(dims),
-      num_features_(num_features),
-      eps_(eps),
-      momentum_(momentum),
-      affine_(affine),
-      track_(track_running_stats) {
-  EMBER_CHECK(num_features > 0, type_name, ": num_features must be positive, got ", num_features);
-  if (affine) {
-    weight = parameter(ones({num_features}));
-    bias = parameter(zeros({num_features}));
-  }
-  if (track_running_stats) {
-    running_mean = zeros({num_features});
-    running_var = ones({num_features});
-    num_batches_tracked = zeros({}, {.dtype = Dtype::int64});
-  }
-}
-
-void InstanceNorm::visit(Visitor& v) {
-  v.parameter("weight", weight);
-  v.parameter("bias", bias);
-  v.buffer("running_mean", running_mean);
-  v.buffer("running_var", running_var);
-  v.buffer("num_batches_tracked", num_batches_tracked);
-}
+    : RunningStatsNorm(type_name, num_features, eps, momentum, affine, track_running_stats), dims_(dims) {}
 
 Tensor InstanceNorm::forward(const Tensor& x_in) {
   EMBER_CHECK(x_in.dim() == dims_ || x_in.dim() == dims_ - 1, type_name(), ": expected a ", dims_ - 1, "-D or ",
@@ -119,12 +99,6 @@ Tensor InstanceNorm::forward(const Tensor& x_in) {
   return x_in.dim() == dims_ ? y : y.squeeze(0);
 }
 
-std::string InstanceNorm::extra_repr() const {
-  std::ostringstream out;
-  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
-      << ", track_running_stats=" << (track_ ? "True" : "False");
-  return out.str();
-}
 
 std::string LocalResponseNorm::extra_repr() const {
   std::ostringstream out;
