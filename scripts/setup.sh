@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev       # gzip-compressed datasets
   nlohmann-json3-dev  # safetensors headers
   libstb-dev       # stb_image: PNG/JPEG decoding for ImageFolder
+  libplplot-dev plplot-driver-cairo  # PLplot and its headless pngcairo device: training curves
   libgtest-dev libgmock-dev libbenchmark-dev
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, used by training
 )

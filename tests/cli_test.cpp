@@ -38,7 +38,8 @@ TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
                                        "--scheduler cosine --warmup-epochs 1 --quiet --threads 1 --out " + dir_.string());
   ASSERT_EQ(status, 0) << out;
   EXPECT_THAT(out, HasSubstr("epoch 3/3"));
-  for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "train.log", "last.safetensors", "best.safetensors"})
+  for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "train.log", "last.safetensors", "best.safetensors",
+                        "curves.png"})
     EXPECT_TRUE(fs::exists(dir_ / f)) << f;
   nlohmann::json summary;
   std::ifstream(dir_ / "summary.json") >> summary;

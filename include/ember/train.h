@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "ember/data/dataloader.h"
@@ -47,5 +48,9 @@ struct FitOptions {
 // A non-finite loss stops with an Error naming the epoch and batch.
 std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
                               data::DataLoader* val_loader, const FitOptions& options);
+
+// Loss and accuracy against epoch (train and, when present, validation) as a
+// PNG drawn by PLplot; written to a temporary name, then renamed.
+void plot_curves(const std::vector<EpochMetrics>& history, const std::string& path);
 
 }  // namespace ember::train

@@ -200,6 +200,10 @@ void save(const nn::StateDict& tensors, const std::string& path, const Metadata&
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   EMBER_CHECK(fd >= 0, "save: ", system_error("cannot create a temporary file for " + path));
+  // mkstemp makes the file private (0600); give it the permissions a plain create would.
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
   try {
     write_all(fd, &length, sizeof(length), path);
     write_all(fd, text.data(), text.size(), path);

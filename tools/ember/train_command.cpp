@@ -208,7 +208,8 @@ int train_command(int argc, char** argv) {
     }
     return patience == 0 || !stopper.step(watched);
   };
-  train::fit(*model, *opt, train_loader, val_loader.get(), fit);
+  const std::vector<train::EpochMetrics> history = train::fit(*model, *opt, train_loader, val_loader.get(), fit);
+  train::plot_curves(history, (fs::path(out_dir) / "curves.png").string());
 
   const train::EvalResult test = train::evaluate(*model, test_loader, loaded.spec.classes);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
