@@ -60,6 +60,16 @@ TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
   EXPECT_THAT(again_out, HasSubstr("already holds a run"));
 }
 
+TEST_F(Cli, SummaryOfLeNet5) {
+  const auto [status, out] = ember_cli("summary --model lenet5");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("0 (Conv2d)"));
+  EXPECT_THAT(out, HasSubstr("[1, 6, 28, 28]"));
+  EXPECT_THAT(out, HasSubstr("total parameters:      61706"));
+  // conv1 28*28*6*25 + conv2 10*10*16*150 + 400*120 + 120*84 + 84*10
+  EXPECT_THAT(out, HasSubstr("forward MACs:          416520"));
+}
+
 TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: lenet5, mlp"));
   EXPECT_THAT(ember_cli("train --dataset imagenet").second, HasSubstr("unknown dataset 'imagenet'; known datasets: fashion-mnist"));
@@ -69,6 +79,7 @@ TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("train --dataset mnist").second, HasSubstr("--dataset mnist needs --data-root DIR"));
   EXPECT_THAT(ember_cli("frobnicate").second, HasSubstr("unknown command 'frobnicate'"));
   EXPECT_THAT(ember_cli("models").second, HasSubstr("lenet5"));
+  EXPECT_THAT(ember_cli("summary --input 1x28").second, HasSubstr("--input: '1x28' must have three sizes (CxHxW)"));
   EXPECT_THAT(ember_cli("datasets").second, HasSubstr("fashion-mnist"));
 }
 

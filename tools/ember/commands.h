@@ -7,5 +7,6 @@ int train_command(int argc, char** argv);
 int eval_command(int argc, char** argv);
 int models_command(int argc, char** argv);
 int datasets_command(int argc, char** argv);
+int summary_command(int argc, char** argv);
 
 }  // namespace ember::cli

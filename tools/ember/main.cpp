@@ -1,4 +1,4 @@
-// `ember`: the command-line tool. Subcommands: train, eval, models, datasets.
+// `ember`: the command-line tool. Subcommands: train, eval, summary, models, datasets.
 #include <cstring>
 #include <iostream>
 
@@ -12,6 +12,7 @@ const char* kUsage =
     "commands:\n"
     "  train      train a model (default: LeNet-5 on Fashion-MNIST); `ember train --help` lists the flags\n"
     "  eval       evaluate a checkpoint: loss, accuracy, per-class accuracy, confusion matrix\n"
+    "  summary    a model's layers, output shapes, parameters, MACs and memory\n"
     "  models     list the registered models\n"
     "  datasets   list the datasets the CLI knows\n";
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
     if (command == "eval") return ember::cli::eval_command(argc, argv);
     if (command == "models") return ember::cli::models_command(argc, argv);
     if (command == "datasets") return ember::cli::datasets_command(argc, argv);
+    if (command == "summary") return ember::cli::summary_command(argc, argv);
     std::cerr << "ember: unknown command '" << command << "'\n\n" << kUsage;
     return 2;
   } catch (const ember::Error& e) {

@@ -1,0 +1,99 @@
+// `ember summary`: a layer table (output shape, parameters) and totals
+// (parameters, forward multiply-accumulates, parameter and activation memory),
+// from one forward pass of a single example.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "args.h"
+#include "commands.h"
+#include "ember/ember.h"
+
+namespace ember::cli {
+namespace {
+
+std::string shape_text(IntArrayRef s) {
+  std::ostringstream out;
+  out << "[";
+  for (size_t i = 0; i < s.size(); ++i) out << (i ? ", " : "") << s[i];
+  return out.str() + "]";
+}
+
+// Multiply-accumulates of one layer for the output it produced.
+int64_t macs(nn::Module& layer, const Tensor& out) {
+  if (auto* fc = dynamic_cast<nn::Linear*>(&layer)) return out.numel() * fc->weight.size(1);
+  if (auto* conv = dynamic_cast<nn::Conv2d*>(&layer))
+    return out.numel() * conv->weight.size(1) * conv->weight.size(2) * conv->weight.size(3);
+  if (auto* conv1 = dynamic_cast<nn::Conv1d*>(&layer)) return out.numel() * conv1->weight.size(1) * conv1->weight.size(2);
+  return 0;
+}
+
+// "1x28x28" -> {1, 28, 28}
+Shape parse_shape(const std::string& text) {
+  Shape out;
+  std::istringstream in(text);
+  for (std::string part; std::getline(in, part, 'x');) {
+    try {
+      size_t used = 0;
+      const int64_t v = std::stoll(part, &used);
+      EMBER_CHECK(used == part.size() && v > 0, "");
+      out.push_back(v);
+    } catch (...) {
+      detail::fail("--input: '", text, "' is not a shape like 1x28x28");
+    }
+  }
+  EMBER_CHECK(out.size() == 3, "--input: '", text, "' must have three sizes (CxHxW)");
+  return out;
+}
+
+}  // namespace
+
+int summary_command(int argc, char** argv) {
+  Args args(argc, argv, 2);
+  const std::string name = args.get("model", "lenet5", "model name (see `ember models`)");
+  const Shape input = parse_shape(args.get("input", "1x28x28", "one example's shape, CxHxW"));
+  const int64_t classes = args.integer("classes", 10, "number of classes", 1, 1 << 20);
+  if (args.wants_help()) {
+    std::cout << "usage: ember summary [flags]\n\n" << args.usage();
+    return 0;
+  }
+  args.check_all_used();
+  auto model = models::create(name, {input, classes});
+  model->eval();
+  InferenceMode inference;
+  Shape batch_shape{1};
+  for (int64_t s : input) batch_shape.push_back(s);
+  Tensor x = zeros(batch_shape);
+  int64_t total_macs = 0, activations = 0;
+  std::cout << std::left << std::setw(28) << "layer" << std::setw(22) << "output shape" << std::right << std::setw(12)
+            << "parameters" << "\n"
+            << std::string(62, '-') << "\n";
+  auto row = [&](const std::string& label, nn::Module& layer, const Tensor& out) {
+    const int64_t m = macs(layer, out);
+    total_macs += m;
+    activations += out.numel();
+    std::cout << std::left << std::setw(28) << label << std::setw(22) << shape_text(out.sizes()) << std::right
+              << std::setw(12) << layer.num_parameters() << "\n";
+  };
+  if (auto* seq = dynamic_cast<nn::Sequential*>(model.get())) {
+    for (auto& [child_name, child] : seq->named_children()) {
+      x = child->forward(x);
+      row(child_name + " (" + child->type_name() + ")", *child, x);
+    }
+  } else {
+    x = model->forward(x);
+    row(name, *model, x);
+  }
+  int64_t trainable = 0;
+  for (const Tensor& p : model->parameters()) trainable += p.requires_grad() ? p.numel() : 0;
+  std::cout << std::string(62, '-') << "\n"
+            << "total parameters:      " << model->num_parameters() << "\n"
+            << "trainable parameters:  " << trainable << "\n"
+            << "forward MACs:          " << total_macs << " (" << std::fixed << std::setprecision(2)
+            << static_cast<double>(total_macs) / 1e6 << " M)\n"
+            << "parameter memory:      " << static_cast<double>(model->num_parameters()) * 4 / 1024 << " KiB\n"
+            << "activation memory:     " << static_cast<double>(activations) * 4 / 1024 << " KiB per example\n";
+  return 0;
+}
+
+}  // namespace ember::cli
