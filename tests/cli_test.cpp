@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+
+#include <sys/types.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
@@ -68,6 +72,54 @@ TEST_F(Cli, SummaryOfLeNet5) {
   EXPECT_THAT(out, HasSubstr("total parameters:      61706"));
   // conv1 28*28*6*25 + conv2 10*10*16*150 + 400*120 + 120*84 + 84*10
   EXPECT_THAT(out, HasSubstr("forward MACs:          416520"));
+}
+
+// Starts `ember <args>` in the background; returns its pid.
+pid_t start_cli(const std::string& args) {
+  const std::string command = std::string(EMBER_CLI) + " " + args + " > /dev/null 2>&1 & echo $!";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  long pid = 0;
+  EXPECT_EQ(std::fscanf(pipe, "%ld", &pid), 1);
+  ::pclose(pipe);
+  return static_cast<pid_t>(pid);
+}
+
+std::string bytes_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// A run killed (SIGKILL) or interrupted (SIGINT) after its first epoch, then
+// resumed, ends with the same weights and metrics as an uninterrupted run.
+TEST_F(Cli, ResumeAfterKillOrCtrlCMatchesAnUninterruptedRun) {
+  const std::string recipe = "train --model mlp --epochs 3 --batch-size 128 --val-split 0.8 --scheduler cosine "
+                             "--threads 1 --quiet --out ";
+  const fs::path straight = dir_ / "straight";
+  ASSERT_EQ(ember_cli(recipe + straight.string()).first, 0);
+  for (int signal : {SIGKILL, SIGINT}) {
+    const fs::path run = dir_ / ("run" + std::to_string(signal));
+    const pid_t pid = start_cli(recipe + run.string());
+    // After the first checkpoint (a run killed before any epoch finished has nothing to resume).
+    for (int i = 0; i < 6000 && !fs::exists(run / "last.safetensors"); ++i) ::usleep(10000);
+    ::kill(pid, signal);
+    for (int i = 0; i < 6000 && ::kill(pid, 0) == 0; ++i) ::usleep(10000);  // until it is gone
+    const auto [status, out] = ember_cli("train --resume " + run.string() + " --quiet");
+    ASSERT_EQ(status, 0) << out;
+    EXPECT_EQ(bytes_of(run / "last.safetensors"), bytes_of(straight / "last.safetensors")) << "signal " << signal;
+    std::ifstream a(straight / "metrics.jsonl"), b(run / "metrics.jsonl");
+    std::string la, lb;
+    int64_t epochs = 0;
+    while (std::getline(a, la) && std::getline(b, lb)) {
+      const auto ra = nlohmann::json::parse(la), rb = nlohmann::json::parse(lb);
+      for (const char* key : {"epoch", "lr", "train_loss", "train_acc", "val_loss", "val_acc"})
+        EXPECT_EQ(ra[key], rb[key]) << key << " of epoch " << epochs + 1 << ", signal " << signal;
+      ++epochs;
+    }
+    EXPECT_EQ(epochs, 3);
+  }
+  EXPECT_THAT(ember_cli("train --resume " + (dir_ / "straight").string() + " --lr 0.5").second,
+              HasSubstr("--resume continues a run with its own settings (config.json); drop --lr"));
+  EXPECT_THAT(ember_cli("train --resume " + dir_.string()).second, HasSubstr("holds no run to continue"));
 }
 
 TEST_F(Cli, BadInputNamesTheProblem) {

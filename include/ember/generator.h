@@ -16,6 +16,8 @@ class Generator {
   // Reserves n counters; returns the first. Thread-safe.
   uint64_t reserve(uint64_t n);
   uint64_t offset() const { return offset_; }
+  // Continues the stream from (seed, offset), e.g. when resuming a run.
+  void set_state(uint64_t seed, uint64_t offset);
 
   // The 64 random bits at counter i of this generator's stream.
   static uint64_t bits(uint64_t seed, uint64_t counter) {

@@ -42,6 +42,8 @@ struct FitOptions {
   std::function<void(int64_t, int64_t, double, double, int64_t)> on_batch = {};
   // After each epoch; return false to stop (early stopping, interruption).
   std::function<bool(const EpochMetrics&)> on_epoch = {};
+  // Checked after each batch; true abandons the epoch in progress (Ctrl-C).
+  std::function<bool()> interrupted = {};
 };
 
 // Trains for options.epochs epochs (from start_epoch); returns the epochs' metrics.

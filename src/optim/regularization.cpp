@@ -1,6 +1,8 @@
 // L1 penalty and early stopping.
 #include "ember/optim/regularization.h"
 
+#include <sstream>
+
 #include "ember/creation.h"
 #include "ember/ops.h"
 
@@ -39,6 +41,23 @@ bool EarlyStopping::step(double value, nn::Module* model) {
     ++bad_epochs_;
   }
   return should_stop();
+}
+
+Metadata EarlyStopping::state_dict() const {
+  std::ostringstream best;
+  best.precision(17);
+  best << best_;
+  return {{"best", best.str()}, {"epoch", std::to_string(epoch_)}, {"best_epoch", std::to_string(best_epoch_)},
+          {"bad_epochs", std::to_string(bad_epochs_)}};
+}
+
+void EarlyStopping::load_state_dict(const Metadata& m) {
+  for (const char* key : {"best", "epoch", "best_epoch", "bad_epochs"})
+    EMBER_CHECK(m.count(key), "EarlyStopping.load_state_dict: missing '", key, "'");
+  best_ = std::stod(m.at("best"));
+  epoch_ = std::stoll(m.at("epoch"));
+  best_epoch_ = std::stoll(m.at("best_epoch"));
+  bad_epochs_ = std::stoll(m.at("bad_epochs"));
 }
 
 void EarlyStopping::restore(nn::Module& model) const {

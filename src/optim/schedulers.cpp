@@ -247,6 +247,24 @@ void SequentialLR::step() {
   last_lr_ = s.get_last_lr();
 }
 
+Metadata SequentialLR::state_dict() const {
+  Metadata m = LRScheduler::state_dict();
+  for (size_t i = 0; i < schedulers_.size(); ++i)
+    for (const auto& [k, v] : schedulers_[i]->state_dict()) m[std::to_string(i) + "." + k] = v;
+  return m;
+}
+
+void SequentialLR::load_state_dict(const Metadata& m) {
+  for (size_t i = 0; i < schedulers_.size(); ++i) {
+    const std::string prefix = std::to_string(i) + ".";
+    Metadata part;
+    for (const auto& [k, v] : m)
+      if (k.rfind(prefix, 0) == 0) part[k.substr(prefix.size())] = v;
+    schedulers_[i]->load_state_dict(part);
+  }
+  LRScheduler::load_state_dict(m);
+}
+
 // ---- cycles ----------------------------------------------------------------------------------
 
 OneCycleLR::OneCycleLR(Optimizer& opt, OneCycleLROptions o) : LRScheduler(opt), o_(std::move(o)) {

@@ -79,6 +79,7 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
       if (o.on_batch)
         o.on_batch(batch_index, batches, loss_sum / static_cast<double>(seen),
                    static_cast<double>(correct) / static_cast<double>(seen), seen);
+      if (o.interrupted && o.interrupted()) return history;  // the last finished epoch stands
     }
     m.seconds = seconds_since(start);
     m.train_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));

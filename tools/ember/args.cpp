@@ -64,6 +64,12 @@ bool Args::flag(const std::string& name, const std::string& help) {
   return it->second != "false";
 }
 
+std::vector<std::string> Args::given_names() const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : values_) out.push_back(name);
+  return out;
+}
+
 void Args::check_all_used() const {
   for (const auto& [name, value] : values_)
     EMBER_CHECK(used_.count(name) || name == "help", "unknown flag --", name, " (see --help)");

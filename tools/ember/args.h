@@ -20,6 +20,8 @@ class Args {
   int64_t integer(const std::string& name, int64_t fallback, const std::string& help, int64_t lo, int64_t hi);
   bool flag(const std::string& name, const std::string& help);
   bool wants_help() const { return values_.count("help"); }
+  bool given(const std::string& name) const { return values_.count(name); }
+  std::vector<std::string> given_names() const;
   // After every get: an Error for any flag nobody asked for.
   void check_all_used() const;
   std::string usage() const { return usage_.str(); }

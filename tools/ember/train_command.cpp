@@ -1,7 +1,10 @@
 // `ember train`: the whole run from flags, leaving config.json, metrics.jsonl,
-// summary.json, train.log, last.safetensors and best.safetensors in its folder.
+// summary.json, train.log, curves.png, last.safetensors and best.safetensors in
+// its folder; `--resume DIR` continues a run after its last finished epoch.
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -45,16 +48,94 @@ std::string timestamp() {
   return out.str();
 }
 
-// The model, optimizer and progress in one safetensors file (written atomically).
-void save_checkpoint(const std::string& path, nn::Module& model, const optim::Optimizer& opt, const Json& info) {
+// Everything a run's flags set; a resumed run reads it back from config.json.
+struct Settings {
+  std::string model, dataset, data_root, target, optimizer, scheduler;
+  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed;
+  double lr, momentum, weight_decay, gamma, label_smoothing, val_split, clip_grad_norm;
+  bool nesterov;
+};
+
+Json to_json(const Settings& s) {
+  return {{"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root}, {"target", s.target},
+          {"epochs", s.epochs}, {"batch_size", s.batch_size}, {"optimizer", s.optimizer}, {"lr", s.lr},
+          {"momentum", s.momentum}, {"weight_decay", s.weight_decay}, {"nesterov", s.nesterov},
+          {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
+          {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
+          {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed}};
+}
+
+Settings from_json(const Json& j, const std::string& path) {
+  try {
+    return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
+            j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
+            j.at("seed"), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
+            j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
+  } catch (const Json::exception& e) {
+    detail::fail("--resume: ", path, " is not the config.json of an `ember train` run (", e.what(), ")");
+  }
+}
+
+// Ctrl-C: the first finishes the batch and stops; the second exits at once.
+std::atomic<int> g_interrupts{0};
+void on_interrupt(int) {
+  if (g_interrupts.fetch_add(1) >= 1) std::_Exit(130);
+}
+
+// The state of a run in one safetensors file (written atomically): model,
+// optimizer, schedule, early stopping, random generator, epoch.
+struct RunState {
+  nn::Module* model;
+  optim::Optimizer* optimizer;
+  optim::LRScheduler* scheduler;
+  optim::ReduceLROnPlateau* plateau;
+  optim::EarlyStopping* stopper;
+};
+
+void save_checkpoint(const std::string& path, const RunState& run, const Json& info) {
   nn::StateDict tensors;
-  for (auto& [k, v] : model.state_dict()) tensors.push_back({"model." + k, v});
-  const optim::OptimizerState os = opt.state_dict();
+  for (auto& [k, v] : run.model->state_dict()) tensors.push_back({"model." + k, v});
+  const optim::OptimizerState os = run.optimizer->state_dict();
   for (const auto& [k, v] : os.tensors) tensors.push_back({"optimizer." + k, v});
   Metadata meta;
   for (const auto& [k, v] : os.scalars) meta["optimizer." + k] = v;
+  if (run.scheduler)
+    for (const auto& [k, v] : run.scheduler->state_dict()) meta["scheduler." + k] = v;
+  if (run.plateau)
+    for (const auto& [k, v] : run.plateau->state_dict()) meta["plateau." + k] = v;
+  for (const auto& [k, v] : run.stopper->state_dict()) meta["early_stopping." + k] = v;
+  meta["rng.seed"] = std::to_string(default_generator().initial_seed());
+  meta["rng.offset"] = std::to_string(default_generator().offset());
   for (auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
   save(tensors, path, meta);
+}
+
+// The entries of `meta` under `prefix`, without it.
+Metadata section(const Metadata& meta, const std::string& prefix) {
+  Metadata out;
+  for (const auto& [k, v] : meta)
+    if (k.rfind(prefix, 0) == 0) out[k.substr(prefix.size())] = v;
+  return out;
+}
+
+// Puts a run back to the end of its last finished epoch; returns that epoch.
+int64_t load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name) {
+  Metadata meta;
+  const nn::StateDict all = load(path, &meta);
+  EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "--resume: ", path,
+              " is not a checkpoint of this run's model (", model_name, ")");
+  nn::StateDict model_tensors, optimizer_tensors;
+  for (const auto& [k, v] : all) {
+    if (k.rfind("model.", 0) == 0) model_tensors.push_back({k.substr(6), v});
+    if (k.rfind("optimizer.", 0) == 0) optimizer_tensors.push_back({k.substr(10), v});
+  }
+  run.model->load_state_dict(model_tensors);
+  run.optimizer->load_state_dict({optimizer_tensors, section(meta, "optimizer.")});
+  if (run.scheduler) run.scheduler->load_state_dict(section(meta, "scheduler."));
+  if (run.plateau) run.plateau->load_state_dict(section(meta, "plateau."));
+  run.stopper->load_state_dict(section(meta, "early_stopping."));
+  default_generator().set_state(std::stoull(meta.at("rng.seed")), std::stoull(meta.at("rng.offset")));
+  return std::stoll(meta.at("epoch"));
 }
 
 // One line per epoch (also what the log file gets).
@@ -71,30 +152,32 @@ std::string epoch_line(const train::EpochMetrics& m, int64_t epochs) {
 
 int train_command(int argc, char** argv) {
   Args args(argc, argv, 2);
-  const std::string model_name = args.get("model", "lenet5", "model name (see `ember models`)");
-  const std::string dataset = args.get("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
-  const std::string root = args.get("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
-  const std::string target = args.get("target", "", "csv: the target column");
-  const int64_t epochs = args.integer("epochs", 15, "training epochs", 1, 100000);
-  const int64_t batch_size = args.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
-  const std::string opt_name = args.get("optimizer", "adamw", "sgd, adam, adamw, rmsprop or adagrad");
-  const double lr = args.number("lr", 0.01, "learning rate (onecycle: the peak)", 0, 1e3);
-  const double momentum = args.number("momentum", 0.9, "momentum (sgd, rmsprop)", 0, 1);
-  const double wd = args.number("weight-decay", 1e-4, "weight decay", 0, 10);
-  const bool nesterov = args.flag("nesterov", "Nesterov momentum (sgd)");
-  const std::string sched_name = args.get("scheduler", "onecycle", "none, step, exponential, cosine, onecycle or plateau");
-  const int64_t step_size = args.integer("step-size", 5, "step: epochs between decays", 1, 100000);
-  const double gamma = args.number("gamma", 0.5, "step/exponential: decay factor", 0, 1);
-  const int64_t warmup = args.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
-  const double smoothing = args.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
-  const double val_split = args.number("val-split", 0.0, "fraction of train held out for validation", 0, 0.9);
-  const int64_t patience = args.integer("early-stopping", 0, "stop after this many epochs without improvement (0: off)", 0, 100000);
-  const double clip = args.number("clip-grad-norm", 0.0, "clip the gradient norm (0: off)", 0, 1e9);
-  const int64_t seed = args.integer("seed", 0, "random seed (weights, shuffling, splits)", 0, INT64_MAX);
-  const int64_t threads = args.integer("threads", 0, "compute threads (0: all cores)", 0, 1024);
+  Settings s;
+  s.model = args.get("model", "lenet5", "model name (see `ember models`)");
+  s.dataset = args.get("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
+  s.data_root = args.get("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
+  s.target = args.get("target", "", "csv: the target column");
+  s.epochs = args.integer("epochs", 15, "training epochs", 1, 100000);
+  s.batch_size = args.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
+  s.optimizer = args.get("optimizer", "adamw", "sgd, adam, adamw, rmsprop or adagrad");
+  s.lr = args.number("lr", 0.01, "learning rate (onecycle: the peak)", 0, 1e3);
+  s.momentum = args.number("momentum", 0.9, "momentum (sgd, rmsprop)", 0, 1);
+  s.weight_decay = args.number("weight-decay", 1e-4, "weight decay", 0, 10);
+  s.nesterov = args.flag("nesterov", "Nesterov momentum (sgd)");
+  s.scheduler = args.get("scheduler", "onecycle", "none, step, exponential, cosine, onecycle or plateau");
+  s.step_size = args.integer("step-size", 5, "step: epochs between decays", 1, 100000);
+  s.gamma = args.number("gamma", 0.5, "step/exponential: decay factor", 0, 1);
+  s.warmup_epochs = args.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
+  s.label_smoothing = args.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
+  s.val_split = args.number("val-split", 0.0, "fraction of train held out for validation", 0, 0.9);
+  s.early_stopping = args.integer("early-stopping", 0, "stop after this many epochs without improvement (0: off)", 0, 100000);
+  s.clip_grad_norm = args.number("clip-grad-norm", 0.0, "clip the gradient norm (0: off)", 0, 1e9);
+  s.seed = args.integer("seed", 0, "random seed (weights, shuffling, splits)", 0, INT64_MAX);
+  int64_t threads = args.integer("threads", 0, "compute threads (0: all cores)", 0, 1024);
   const int64_t workers = args.integer("workers", 0, "data-loading threads", 0, 64);
   const std::string device = args.get("device", "cpu", "cpu (cuda is not built yet)");
   std::string out_dir = args.get("out", "", "run folder (default runs/<model>-<timestamp>)");
+  const std::string resume = args.get("resume", "", "continue the run in this folder after its last finished epoch");
   const bool quiet = args.flag("quiet", "one line per epoch, no progress bar");
   if (args.wants_help()) {
     std::cout << "usage: ember train [flags]\n\n" << args.usage();
@@ -102,20 +185,40 @@ int train_command(int argc, char** argv) {
   }
   args.check_all_used();
   EMBER_CHECK(device == "cpu", "--device: '", device, "' is not available in this build (cpu only)");
+  if (!resume.empty()) {
+    for (const std::string& name : args.given_names())
+      EMBER_CHECK(name == "resume" || name == "quiet" || name == "threads" || name == "workers", "--resume continues a run "
+                  "with its own settings (config.json); drop --", name);
+    const fs::path config_path = fs::path(resume) / "config.json";
+    std::ifstream in(config_path);
+    EMBER_CHECK(in.good() && fs::exists(fs::path(resume) / "last.safetensors"), "--resume: ", resume,
+                " holds no run to continue (config.json and last.safetensors are needed; a run stopped before its "
+                "first epoch ended has no checkpoint: start it again)");
+    Json config;
+    try {
+      in >> config;
+    } catch (const Json::exception& e) {
+      detail::fail("--resume: ", config_path.string(), " is not valid JSON (", e.what(), ")");
+    }
+    s = from_json(config, config_path.string());
+    out_dir = resume;
+    // Results are bitwise reproducible for one thread count: keep the run's.
+    if (!args.given("threads") && config.contains("threads")) threads = config["threads"].get<int64_t>();
+  }
 
   if (threads > 0) set_num_threads(static_cast<int>(threads));
-  manual_seed(static_cast<uint64_t>(seed));
-  LoadedData loaded = load_data(dataset, root, target, static_cast<uint64_t>(seed));
+  manual_seed(static_cast<uint64_t>(s.seed));
+  LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed));
   data::DatasetPtr train_set = loaded.train, val_set;
-  if (val_split > 0) {
-    Generator g(static_cast<uint64_t>(seed) + 1);
-    auto parts = data::random_split(loaded.train, std::vector<double>{1 - val_split, val_split}, g);
+  if (s.val_split > 0) {
+    Generator g(static_cast<uint64_t>(s.seed) + 1);
+    auto parts = data::random_split(loaded.train, std::vector<double>{1 - s.val_split, s.val_split}, g);
     train_set = parts[0], val_set = parts[1];
   }
-  auto model = models::create(model_name, loaded.spec);
-  auto opt = make_optimizer(opt_name, model->parameters(), lr, momentum, wd, nesterov);
-  data::DataLoader train_loader(train_set, {.batch_size = batch_size, .shuffle = true,
-                                            .num_workers = static_cast<int>(workers), .seed = static_cast<uint64_t>(seed)});
+  auto model = models::create(s.model, loaded.spec);
+  auto opt = make_optimizer(s.optimizer, model->parameters(), s.lr, s.momentum, s.weight_decay, s.nesterov);
+  data::DataLoader train_loader(train_set, {.batch_size = s.batch_size, .shuffle = true,
+                                            .num_workers = static_cast<int>(workers), .seed = static_cast<uint64_t>(s.seed)});
   data::DataLoader test_loader(loaded.test, {.batch_size = 1000});
   std::unique_ptr<data::DataLoader> val_loader;
   if (val_set) val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
@@ -124,62 +227,94 @@ int train_command(int argc, char** argv) {
   std::unique_ptr<optim::LRScheduler> scheduler;
   std::unique_ptr<optim::ReduceLROnPlateau> plateau;
   bool per_batch = false;
-  const int64_t decay_epochs = std::max<int64_t>(epochs - warmup, 1);
+  const int64_t decay_epochs = std::max<int64_t>(s.epochs - s.warmup_epochs, 1);
   std::unique_ptr<optim::LRScheduler> decay;
-  if (sched_name == "step") decay = std::make_unique<optim::StepLR>(*opt, optim::StepLROptions{step_size, gamma});
-  else if (sched_name == "exponential") decay = std::make_unique<optim::ExponentialLR>(*opt, optim::ExponentialLROptions{gamma});
-  else if (sched_name == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(*opt, optim::CosineAnnealingLROptions{decay_epochs});
-  else if (sched_name == "onecycle") {
-    scheduler = std::make_unique<optim::OneCycleLR>(*opt, optim::OneCycleLROptions{.max_lr = lr, .total_steps = epochs * train_loader.size()});
+  if (s.scheduler == "step") decay = std::make_unique<optim::StepLR>(*opt, optim::StepLROptions{s.step_size, s.gamma});
+  else if (s.scheduler == "exponential") decay = std::make_unique<optim::ExponentialLR>(*opt, optim::ExponentialLROptions{s.gamma});
+  else if (s.scheduler == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(*opt, optim::CosineAnnealingLROptions{decay_epochs});
+  else if (s.scheduler == "onecycle") {
+    scheduler = std::make_unique<optim::OneCycleLR>(*opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * train_loader.size()});
     per_batch = true;
-  } else if (sched_name == "plateau") plateau = std::make_unique<optim::ReduceLROnPlateau>(*opt);
-  else EMBER_CHECK(sched_name == "none", "unknown scheduler '", sched_name, "'; known: none, step, exponential, cosine, onecycle, plateau");
-  EMBER_CHECK(!(warmup > 0 && per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
-  if (decay && warmup > 0) {
+  } else if (s.scheduler == "plateau") plateau = std::make_unique<optim::ReduceLROnPlateau>(*opt);
+  else EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler, "'; known: none, step, exponential, cosine, onecycle, plateau");
+  EMBER_CHECK(!(s.warmup_epochs > 0 && per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
+  if (decay && s.warmup_epochs > 0) {
     std::vector<std::unique_ptr<optim::LRScheduler>> parts;
-    parts.push_back(std::make_unique<optim::LinearLR>(*opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = warmup}));
+    parts.push_back(std::make_unique<optim::LinearLR>(*opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = s.warmup_epochs}));
     parts.push_back(std::move(decay));
-    scheduler = std::make_unique<optim::SequentialLR>(*opt, std::move(parts), std::vector<int64_t>{warmup});
+    scheduler = std::make_unique<optim::SequentialLR>(*opt, std::move(parts), std::vector<int64_t>{s.warmup_epochs});
   } else if (decay) {
     scheduler = std::move(decay);
   }
+  optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
+  const RunState run{model.get(), opt.get(), scheduler.get(), plateau.get(), &stopper};
 
-  // The run folder: refuse to write over another run.
-  if (out_dir.empty()) out_dir = "runs/" + model_name + "-" + timestamp();
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
-  EMBER_CHECK(!ec, "--out: cannot create ", out_dir, " (", ec.message(), ")");
-  EMBER_CHECK(!fs::exists(fs::path(out_dir) / "metrics.jsonl"), "--out: ", out_dir,
-              " already holds a run (metrics.jsonl); choose another folder");
-  EMBER_CHECK(::access(out_dir.c_str(), W_OK) == 0, "--out: ", out_dir, " is not writable");
-  Json config = {{"model", model_name}, {"dataset", dataset}, {"data_root", root}, {"target", target},
-                 {"epochs", epochs}, {"batch_size", batch_size}, {"optimizer", opt_name}, {"lr", lr},
-                 {"momentum", momentum}, {"weight_decay", wd}, {"nesterov", nesterov}, {"scheduler", sched_name},
-                 {"step_size", step_size}, {"gamma", gamma}, {"warmup_epochs", warmup}, {"label_smoothing", smoothing},
-                 {"val_split", val_split}, {"early_stopping", patience}, {"clip_grad_norm", clip}, {"seed", seed},
-                 {"threads", get_num_threads()}, {"workers", workers}, {"device", device},
-                 {"input", std::vector<int64_t>(loaded.spec.input.begin(), loaded.spec.input.end())}, {"classes", loaded.spec.classes}, {"ember_version", "0.1"},
-                 {"parameters", model->num_parameters()}};
-  std::ofstream(fs::path(out_dir) / "config.json") << config.dump(2) << "\n";
-  std::ofstream metrics(fs::path(out_dir) / "metrics.jsonl");
-  std::ofstream log(fs::path(out_dir) / "train.log");
+  // The run folder: a new run never writes over another; a resumed one continues its own.
+  if (out_dir.empty()) out_dir = "runs/" + s.model + "-" + timestamp();
+  int64_t start_epoch = 0;
+  const fs::path metrics_path = fs::path(out_dir) / "metrics.jsonl";
+  if (resume.empty()) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    EMBER_CHECK(!ec, "--out: cannot create ", out_dir, " (", ec.message(), ")");
+    EMBER_CHECK(!fs::exists(metrics_path), "--out: ", out_dir, " already holds a run (metrics.jsonl); choose another folder");
+    EMBER_CHECK(::access(out_dir.c_str(), W_OK) == 0, "--out: ", out_dir, " is not writable");
+    Json config = to_json(s);
+    config["threads"] = get_num_threads();
+    config["workers"] = workers;
+    config["device"] = device;
+    config["input"] = std::vector<int64_t>(loaded.spec.input.begin(), loaded.spec.input.end());
+    config["classes"] = loaded.spec.classes;
+    config["ember_version"] = "0.1";
+    config["parameters"] = model->num_parameters();
+    std::ofstream(fs::path(out_dir) / "config.json") << config.dump(2) << "\n";
+  } else {
+    start_epoch = load_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, s.model);
+    // Keep the metrics of the epochs the checkpoint covers (a crash may have left one more).
+    std::vector<std::string> kept;
+    std::ifstream old(metrics_path);
+    for (std::string line; std::getline(old, line) && static_cast<int64_t>(kept.size()) < start_epoch;) kept.push_back(line);
+    std::ofstream rewrite(metrics_path, std::ios::trunc);
+    for (const std::string& line : kept) rewrite << line << "\n";
+  }
+  std::ofstream metrics(metrics_path, std::ios::app);
+  std::ofstream log(fs::path(out_dir) / "train.log", std::ios::app);
   auto say = [&](const std::string& line) {
     std::cout << line << std::endl;
     log << line << std::endl;
   };
-  say("ember train: " + model_name + " (" + std::to_string(model->num_parameters()) + " parameters) on " + dataset +
-      ", " + std::to_string(epochs) + " epochs, run folder " + out_dir);
+  say("ember train: " + s.model + " (" + std::to_string(model->num_parameters()) + " parameters) on " + s.dataset +
+      ", " + std::to_string(s.epochs) + " epochs, run folder " + out_dir +
+      (start_epoch > 0 ? ", resuming after epoch " + std::to_string(start_epoch) : ""));
+
+  // Earlier epochs' metrics, for the curves and the summary.
+  std::vector<train::EpochMetrics> history;
+  double best_loss = std::numeric_limits<double>::infinity(), train_seconds = 0;
+  int64_t best_epoch = -1, train_samples = 0;
+  {
+    std::ifstream old(metrics_path);
+    for (std::string line; std::getline(old, line);) {
+      const Json row = Json::parse(line);
+      train::EpochMetrics m;
+      m.epoch = row.at("epoch").get<int64_t>() - 1;
+      m.lr = row.at("lr"), m.train_loss = row.at("train_loss"), m.train_acc = row.at("train_acc");
+      m.seconds = row.at("epoch_seconds"), m.samples_per_sec = row.at("train_samples_per_sec");
+      if (!row.at("val_loss").is_null()) m.val_loss = row.at("val_loss").get<double>(), m.val_acc = row.at("val_acc").get<double>();
+      const double watched = m.val_loss.value_or(m.train_loss);
+      if (watched < best_loss) best_loss = watched, best_epoch = m.epoch + 1;
+      train_seconds += m.seconds;
+      train_samples += static_cast<int64_t>(m.samples_per_sec * m.seconds + 0.5);
+      history.push_back(m);
+    }
+  }
 
   const bool tty = !quiet && ::isatty(STDOUT_FILENO);
-  optim::EarlyStopping stopper({.patience = std::max<int64_t>(patience, 1)});
-  double best_loss = std::numeric_limits<double>::infinity();
-  int64_t best_epoch = -1;
-  double train_seconds = 0;
-  int64_t train_samples = 0;
+  g_interrupts = 0;
+  std::signal(SIGINT, on_interrupt);
   const auto start = std::chrono::steady_clock::now();
-  train::FitOptions fit{.epochs = epochs, .classes = loaded.spec.classes, .label_smoothing = smoothing,
-                        .clip_grad_norm = clip, .scheduler = scheduler.get(), .scheduler_per_batch = per_batch,
-                        .plateau = plateau.get()};
+  train::FitOptions fit{.epochs = s.epochs, .classes = loaded.spec.classes, .label_smoothing = s.label_smoothing,
+                        .clip_grad_norm = s.clip_grad_norm, .scheduler = scheduler.get(), .scheduler_per_batch = per_batch,
+                        .plateau = plateau.get(), .start_epoch = start_epoch};
   if (tty)
     fit.on_batch = [&](int64_t b, int64_t n, double loss, double acc, int64_t) {
       if (b % 10 != 0 && b != n) return;
@@ -188,9 +323,11 @@ int train_command(int argc, char** argv) {
                 << "] " << b << "/" << n << std::fixed << std::setprecision(4) << "  loss " << loss << "  acc " << acc
                 << std::flush;
     };
+  fit.interrupted = [] { return g_interrupts.load() > 0; };
   fit.on_epoch = [&](const train::EpochMetrics& m) {
     if (tty) std::cout << "\r" << std::string(80, ' ') << "\r";
-    say(epoch_line(m, epochs));
+    say(epoch_line(m, s.epochs));
+    history.push_back(m);
     train_seconds += m.seconds;
     train_samples += static_cast<int64_t>(m.samples_per_sec * m.seconds + 0.5);
     Json row = {{"epoch", m.epoch + 1}, {"lr", m.lr}, {"train_loss", m.train_loss}, {"train_acc", m.train_acc},
@@ -199,17 +336,24 @@ int train_command(int argc, char** argv) {
     row["val_acc"] = m.val_acc ? Json(*m.val_acc) : Json();
     metrics << row.dump() << std::endl;
     const double watched = m.val_loss.value_or(m.train_loss);
-    const Json info = {{"epoch", m.epoch + 1}, {"model", model_name}, {"dataset", dataset}, {"data_root", root},
-                       {"target", target}, {"seed", seed}};
-    save_checkpoint((fs::path(out_dir) / "last.safetensors").string(), *model, *opt, info);
+    const bool stop = s.early_stopping > 0 && stopper.step(watched);
+    const Json info = {{"epoch", m.epoch + 1}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
+                       {"target", s.target}, {"seed", s.seed}};
+    save_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, info);
     if (watched < best_loss) {
       best_loss = watched, best_epoch = m.epoch + 1;
-      save_checkpoint((fs::path(out_dir) / "best.safetensors").string(), *model, *opt, info);
+      save_checkpoint((fs::path(out_dir) / "best.safetensors").string(), run, info);
     }
-    return patience == 0 || !stopper.step(watched);
+    return !stop;
   };
-  const std::vector<train::EpochMetrics> history = train::fit(*model, *opt, train_loader, val_loader.get(), fit);
-  train::plot_curves(history, (fs::path(out_dir) / "curves.png").string());
+  train::fit(*model, *opt, train_loader, val_loader.get(), fit);
+  std::signal(SIGINT, SIG_DFL);
+  if (g_interrupts.load() > 0) {
+    say("interrupted: the checkpoint of the last finished epoch is " + (fs::path(out_dir) / "last.safetensors").string() +
+        "; continue with: ember train --resume " + out_dir);
+    return 130;
+  }
+  if (!history.empty()) train::plot_curves(history, (fs::path(out_dir) / "curves.png").string());
 
   const train::EvalResult test = train::evaluate(*model, test_loader, loaded.spec.classes);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

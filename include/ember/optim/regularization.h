@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "ember/io.h"
 #include "ember/nn/module.h"
 
 namespace ember::optim {
@@ -33,6 +34,9 @@ class EarlyStopping {
   int64_t best_epoch() const { return best_epoch_; }
   // Loads the best state dict seen into the model (needs restore_best).
   void restore(nn::Module& model) const;
+  // The counters (not the best weights), for resuming a run.
+  Metadata state_dict() const;
+  void load_state_dict(const Metadata& state);
 
  private:
   EarlyStoppingOptions options_;

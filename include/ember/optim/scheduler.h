@@ -159,6 +159,9 @@ class SequentialLR : public LRScheduler {
   SequentialLR(Optimizer& optimizer, std::vector<std::unique_ptr<LRScheduler>> schedulers,
                std::vector<int64_t> milestones);
   void step() override;
+  // Its own epoch and each part's state (prefixed "0.", "1.", ...).
+  Metadata state_dict() const override;
+  void load_state_dict(const Metadata& state) override;
  protected:
   std::vector<double> compute_lr() override { return current_lrs(); }
  private:
