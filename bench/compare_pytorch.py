@@ -98,12 +98,61 @@ def run_ember(binary, threads):
     return medians
 
 
+def torch_epoch(name, threads):
+    """Training samples/s of one Fashion-MNIST epoch in PyTorch (batch 64, Adam 1e-3), steps only."""
+    import gzip
+    import numpy as np
+    import torch.nn as nn
+    torch.manual_seed(0)
+    root = "/usr/share/datasets/fashion-mnist/"
+    img = np.frombuffer(gzip.open(root + "train-images-idx3-ubyte.gz").read()[16:], np.uint8).reshape(-1, 1, 28, 28)
+    lab = np.frombuffer(gzip.open(root + "train-labels-idx1-ubyte.gz").read()[8:], np.uint8)
+    x, y = torch.tensor(img, dtype=torch.float32) / 255, torch.tensor(lab, dtype=torch.int64)
+    model = {
+        "mlp": lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.BatchNorm1d(512), nn.ReLU(),
+                                     nn.Dropout(0.5), nn.Linear(512, 10)),
+        "lenet5": lambda: nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5),
+                                        nn.Tanh(), nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(),
+                                        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)),
+    }[name]()
+    opt, loss_fn = torch.optim.Adam(model.parameters(), lr=1e-3), nn.CrossEntropyLoss()
+    perm, seconds = torch.randperm(len(x)), 0.0
+    for i in range(0, len(x), 64):
+        idx = perm[i:i + 64]
+        start = time.perf_counter()
+        opt.zero_grad()
+        loss_fn(model(x[idx]), y[idx]).backward()
+        opt.step()
+        seconds += time.perf_counter() - start
+    return len(x) / seconds
+
+
+def ember_epoch(name, threads, cli):
+    """Training samples/s of the same epoch through `ember train` (its epoch time includes data loading)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([cli, "train", "--model", name, "--epochs", "1", "--batch-size", "64", "--optimizer", "adam",
+                        "--lr", "0.001", "--weight-decay", "0", "--scheduler", "none", "--threads", str(threads),
+                        "--quiet", "--out", out + "/run"], check=True, capture_output=True)
+        with open(out + "/run/summary.json") as f:
+            return json.load(f)["train_samples_per_sec"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--bench", default="build/release/bench/ember-bench")
+    parser.add_argument("--training", action="store_true", help="compare one training epoch of mlp and lenet5 instead")
+    parser.add_argument("--cli", default="build/release/tools/ember")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.training:
+        print(f"PyTorch {torch.__version__}, {args.threads} threads; one Fashion-MNIST epoch, batch 64, Adam 1e-3")
+        print(f"{'model':<10}{'Ember samples/s':>18}{'PyTorch samples/s':>20}{'Ember/PyTorch':>15}")
+        for name in ("mlp", "lenet5"):
+            e, p = ember_epoch(name, args.threads, args.cli), torch_epoch(name, args.threads)
+            print(f"{name:<10}{e:>18.0f}{p:>20.0f}{e / p:>14.2f}x")
+        return
     ember = run_ember(args.bench, args.threads)
     print(f"PyTorch {torch.__version__}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")
     print(f"{'case':<24}{'unit':>9}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
