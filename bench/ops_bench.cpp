@@ -5,6 +5,8 @@
 #include <ember/ember.h>
 #include <oneapi/dnnl/dnnl.h>
 
+#include <oneapi/dnnl/dnnl.hpp>
+
 using namespace ember;
 
 namespace {
@@ -123,6 +125,41 @@ void BM_conv2d_train(benchmark::State& state) {
                          benchmark::Counter::kIsRate);
 }
 
+// The same layer on oneDNN's convolution primitives (forward, backward-data,
+// backward-weights) called directly on Ember's plain NCHW/OIHW layouts: the
+// alternative to im2col + GEMM that the choice between them is measured on.
+void BM_conv2d_train_onednn_direct(benchmark::State& state) {
+  using namespace dnnl;
+  engine eng(engine::kind::cpu, 0);
+  stream s(eng);
+  const memory::dims x_dims = {32, 64, 32, 32}, w_dims = {64, 64, 3, 3}, strides = {1, 1}, pad = {1, 1};
+  const auto f32 = memory::data_type::f32;
+  const memory::desc x_md(x_dims, f32, memory::format_tag::nchw), w_md(w_dims, f32, memory::format_tag::oihw),
+      y_md(x_dims, f32, memory::format_tag::nchw);
+  const convolution_forward::primitive_desc fwd(
+      convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct, x_md, w_md, y_md, strides,
+                                pad, pad),
+      eng);
+  const convolution_backward_data::primitive_desc bwd_data(
+      convolution_backward_data::desc(algorithm::convolution_direct, x_md, w_md, y_md, strides, pad, pad), eng, fwd);
+  const convolution_backward_weights::primitive_desc bwd_weights(
+      convolution_backward_weights::desc(algorithm::convolution_direct, x_md, w_md, y_md, strides, pad, pad), eng, fwd);
+  Tensor x = randn({32, 64, 32, 32}), w = randn({64, 64, 3, 3}), y = empty({32, 64, 32, 32}),
+         gy = ones({32, 64, 32, 32}), gx = empty({32, 64, 32, 32}), gw = empty({64, 64, 3, 3});
+  memory xm(x_md, eng, x.data_ptr()), wm(w_md, eng, w.data_ptr()), ym(y_md, eng, y.data_ptr()),
+      gym(y_md, eng, gy.data_ptr()), gxm(x_md, eng, gx.data_ptr()), gwm(w_md, eng, gw.data_ptr());
+  for (auto _ : state) {
+    convolution_forward(fwd).execute(s, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DST, ym}});
+    convolution_backward_data(bwd_data).execute(s, {{DNNL_ARG_DIFF_DST, gym}, {DNNL_ARG_WEIGHTS, wm}, {DNNL_ARG_DIFF_SRC, gxm}});
+    convolution_backward_weights(bwd_weights)
+        .execute(s, {{DNNL_ARG_SRC, xm}, {DNNL_ARG_DIFF_DST, gym}, {DNNL_ARG_DIFF_WEIGHTS, gwm}});
+    s.wait();
+  }
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(3 * 2.0 * 32 * 64 * 64 * 9 * 1024 * static_cast<double>(state.iterations()) / 1e9,
+                         benchmark::Counter::kIsRate);
+}
+
 // One AdamW step over 10M float32 parameters: reads param, grad, both
 // moments and writes param and both moments: 28 bytes per parameter.
 void BM_adamw_step(benchmark::State& state) {
@@ -192,6 +229,7 @@ BENCHMARK(BM_sum_one_element);
 BENCHMARK(BM_autograd_tiny_record);
 BENCHMARK(BM_autograd_tiny_backward);
 BENCHMARK(BM_conv2d_train)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_conv2d_train_onednn_direct)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_adamw_step)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_stream_copy)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_loader_fashion_mnist)->Unit(benchmark::kMillisecond)->UseRealTime();
