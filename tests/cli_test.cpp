@@ -64,6 +64,28 @@ TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
   EXPECT_THAT(again_out, HasSubstr("already holds a run"));
 }
 
+TEST_F(Cli, MultiStepScheduleDecaysAtItsMilestones) {
+  const auto [status, out] = ember_cli("train --dataset synthetic --model mlp --epochs 3 --optimizer sgd --lr 0.1 "
+                                       "--scheduler multistep --milestones 1,2 --gamma 0.1 --quiet --out " + dir_.string());
+  ASSERT_EQ(status, 0) << out;
+  std::ifstream metrics(dir_ / "metrics.jsonl");
+  std::vector<double> lrs;
+  for (std::string line; std::getline(metrics, line);) lrs.push_back(nlohmann::json::parse(line)["lr"].get<double>());
+  ASSERT_EQ(lrs.size(), 3u);
+  EXPECT_DOUBLE_EQ(lrs[0], 0.1);
+  EXPECT_DOUBLE_EQ(lrs[1], 0.01);
+  EXPECT_NEAR(lrs[2], 0.001, 1e-15);
+}
+
+TEST_F(Cli, DivergedRunStopsNamingEpochAndBatch) {
+  const auto [status, out] = ember_cli("train --model mlp --optimizer sgd --lr 900 --momentum 0.99 --epochs 2 --quiet "
+                                       "--out " + dir_.string());
+  EXPECT_EQ(status, 1);
+  EXPECT_THAT(out, HasSubstr("stopped: fit: the loss became"));
+  EXPECT_THAT(out, HasSubstr("at epoch 1, batch"));
+  EXPECT_THAT(out, HasSubstr("no checkpoint was written"));
+}
+
 TEST_F(Cli, SummaryOfLeNet5) {
   const auto [status, out] = ember_cli("summary --model lenet5");
   ASSERT_EQ(status, 0) << out;
@@ -89,20 +111,27 @@ std::string bytes_of(const fs::path& file) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// A run killed (SIGKILL) or interrupted (SIGINT) after its first epoch, then
-// resumed, ends with the same weights and metrics as an uninterrupted run.
+// A run killed (SIGKILL) after its first epoch, or interrupted (SIGINT) as
+// soon as it starts training, then resumed, ends with the same weights and
+// metrics as an uninterrupted run. Ctrl-C checkpoints inside the epoch.
 TEST_F(Cli, ResumeAfterKillOrCtrlCMatchesAnUninterruptedRun) {
   const std::string recipe = "train --model mlp --epochs 3 --batch-size 128 --val-split 0.8 --scheduler cosine "
-                             "--threads 1 --quiet --out ";
+                             "--augment flip --threads 1 --quiet --out ";
   const fs::path straight = dir_ / "straight";
   ASSERT_EQ(ember_cli(recipe + straight.string()).first, 0);
   for (int signal : {SIGKILL, SIGINT}) {
     const fs::path run = dir_ / ("run" + std::to_string(signal));
     const pid_t pid = start_cli(recipe + run.string());
-    // After the first checkpoint (a run killed before any epoch finished has nothing to resume).
-    for (int i = 0; i < 6000 && !fs::exists(run / "last.safetensors"); ++i) ::usleep(10000);
+    if (signal == SIGKILL) {  // after the first checkpoint (a run killed before it has nothing to resume)
+      for (int i = 0; i < 6000 && !fs::exists(run / "last.safetensors"); ++i) ::usleep(10000);
+    } else {  // as soon as the first line is logged: inside the first epoch
+      for (int i = 0; i < 6000 && bytes_of(run / "train.log").find("run folder") == std::string::npos; ++i) ::usleep(10000);
+    }
     ::kill(pid, signal);
     for (int i = 0; i < 6000 && ::kill(pid, 0) == 0; ++i) ::usleep(10000);  // until it is gone
+    if (signal == SIGINT) {
+      EXPECT_THAT(bytes_of(run / "train.log"), HasSubstr("continue with: ember train --resume " + run.string()));
+    }
     const auto [status, out] = ember_cli("train --resume " + run.string() + " --quiet");
     ASSERT_EQ(status, 0) << out;
     EXPECT_EQ(bytes_of(run / "last.safetensors"), bytes_of(straight / "last.safetensors")) << "signal " << signal;
@@ -128,6 +157,10 @@ TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("train --lr abc").second, HasSubstr("--lr: 'abc' is not a number"));
   EXPECT_THAT(ember_cli("train --batch-size 0").second, HasSubstr("--batch-size: 0 is out of range"));
   EXPECT_THAT(ember_cli("train --scheduler warp").second, HasSubstr("unknown scheduler 'warp'"));
+  EXPECT_THAT(ember_cli("train --scheduler multistep --milestones 3,2").second,
+              HasSubstr("--milestones: '3,2' must be increasing positive epoch numbers"));
+  EXPECT_THAT(ember_cli("train --augment warp").second, HasSubstr("unknown augmentation 'warp'; known: none, flip, crop, standard"));
+  EXPECT_THAT(ember_cli("train --dataset synthetic --augment crop").second, HasSubstr("--augment crop needs an image dataset"));
   EXPECT_THAT(ember_cli("train --dataset mnist").second, HasSubstr("--dataset mnist needs --data-root DIR"));
   EXPECT_THAT(ember_cli("frobnicate").second, HasSubstr("unknown command 'frobnicate'"));
   EXPECT_THAT(ember_cli("models").second, HasSubstr("lenet5"));

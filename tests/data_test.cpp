@@ -121,6 +121,28 @@ TEST(DataLoader, BatchesAndDropLast) {
     EXPECT_EQ(b.target.sizes(), (Shape{3}));
 }
 
+// Continuing an interrupted epoch: the batches after the skipped ones are the
+// ones a full epoch would give (same order, same augmentation), once.
+TEST(DataLoader, SkipBatchesContinuesAnEpoch) {
+  auto dataset = std::make_shared<Noisy>();
+  for (int workers : {0, 2}) {
+    DataLoader loader(dataset, {.batch_size = 5, .shuffle = true, .num_workers = workers, .seed = 7});
+    loader.set_epoch(3);
+    const auto full = run(loader);
+    loader.set_epoch(3);
+    loader.skip_batches(2);
+    const auto rest = run(loader);
+    ASSERT_EQ(rest.size(), full.size() - 2);
+    EXPECT_TRUE(std::equal(rest.begin(), rest.end(), full.begin() + 2));
+    loader.set_epoch(3);
+    EXPECT_EQ(run(loader), full) << "the skip applies to one epoch only";
+    loader.skip_batches(loader.size());
+    EXPECT_TRUE(run(loader).empty());
+  }
+  DataLoader loader(dataset, {.batch_size = 5});
+  EXPECT_ERROR(loader.skip_batches(9), "skip_batches: 9 is outside [0, 8]");
+}
+
 TEST(DataLoader, SameOrderAndAugmentationForAnyWorkerCount) {
   auto dataset = std::make_shared<Noisy>();
   std::vector<std::vector<std::vector<float>>> runs;

@@ -29,6 +29,16 @@ struct EpochMetrics {
   std::optional<double> val_loss, val_acc;
 };
 
+// An epoch in progress: where it stands after `batch` batches, so an
+// interrupted run can be checkpointed mid-epoch and continued bit for bit.
+struct EpochProgress {
+  int64_t epoch = 0, batch = 0;  // batches of `epoch` done
+  double loss_sum = 0;           // sum over the examples seen of their loss
+  int64_t correct = 0, seen = 0;
+  double seconds = 0;            // spent on the epoch so far
+  double lr = 0;                 // of the first parameter group when the epoch began
+};
+
 struct FitOptions {
   int64_t epochs = 1;
   int64_t classes = 10;
@@ -38,12 +48,15 @@ struct FitOptions {
   bool scheduler_per_batch = false;             // ...or once per batch (OneCycleLR, CyclicLR)
   optim::ReduceLROnPlateau* plateau = nullptr;  // stepped with the validation (or train) loss
   int64_t start_epoch = 0;                      // when resuming
+  std::optional<EpochProgress> resume_progress; // when resuming inside start_epoch
   // Progress: (batch index, batches, running loss, running accuracy, samples seen).
   std::function<void(int64_t, int64_t, double, double, int64_t)> on_batch = {};
   // After each epoch; return false to stop (early stopping, interruption).
   std::function<bool(const EpochMetrics&)> on_epoch = {};
-  // Checked after each batch; true abandons the epoch in progress (Ctrl-C).
+  // Checked after each batch; true stops the run there (Ctrl-C), after
+  // on_interrupt has been handed the epoch's progress (to checkpoint it).
   std::function<bool()> interrupted = {};
+  std::function<void(const EpochProgress&)> on_interrupt = {};
 };
 
 // Trains for options.epochs epochs (from start_epoch); returns the epochs' metrics.

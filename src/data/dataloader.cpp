@@ -150,8 +150,17 @@ DataLoader::~DataLoader() = default;
 
 int64_t DataLoader::size() const { return BatchSampler(*sampler_, options_.batch_size, options_.drop_last).size(); }
 
+void DataLoader::skip_batches(int64_t batches) {
+  EMBER_CHECK(batches >= 0 && batches <= size(), "DataLoader::skip_batches: ", batches, " is outside [0, ", size(),
+              "], the batches of an epoch");
+  skip_ = batches;
+}
+
 DataLoader::Iterator DataLoader::begin() {
-  auto run = std::make_shared<Run>(*this, BatchSampler(*sampler_, options_.batch_size, options_.drop_last).batches(epoch_));
+  auto batches = BatchSampler(*sampler_, options_.batch_size, options_.drop_last).batches(epoch_);
+  batches.erase(batches.begin(), batches.begin() + skip_);
+  skip_ = 0;
+  auto run = std::make_shared<Run>(*this, std::move(batches));
   ++epoch_;
   return Iterator(std::move(run));
 }

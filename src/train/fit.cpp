@@ -47,23 +47,29 @@ EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes
 std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
                               data::DataLoader* val_loader, const FitOptions& o) {
   std::vector<EpochMetrics> history;
+  EMBER_CHECK(!o.resume_progress || o.resume_progress->epoch == o.start_epoch, "fit: resume_progress is for epoch ",
+              o.resume_progress ? o.resume_progress->epoch : 0, ", not the start epoch ", o.start_epoch);
   for (int64_t epoch = o.start_epoch; epoch < o.epochs; ++epoch) {
+    EpochProgress p{.epoch = epoch, .lr = optimizer.param_groups().at(0).lr()};
+    if (epoch == o.start_epoch && o.resume_progress) {
+      p = *o.resume_progress;
+      train_loader.skip_batches(p.batch);
+    }
     train_loader.set_epoch(epoch);
     model.train();
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = std::chrono::steady_clock::now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                             std::chrono::duration<double>(p.seconds));
     EpochMetrics m;
     m.epoch = epoch;
-    m.lr = optimizer.param_groups().at(0).lr();
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0, batch_index = 0;
+    m.lr = p.lr;
     const int64_t batches = train_loader.size();
     for (const data::Batch& batch : train_loader) {
       optimizer.zero_grad();
       const Tensor logits = model(batch.data);
       const Tensor loss = F::cross_entropy(logits, batch.target, {.label_smoothing = o.label_smoothing});
       const double value = loss.item<double>();
-      EMBER_CHECK(std::isfinite(value), "fit: the loss became ", value, " at epoch ", epoch + 1, ", batch ",
-                  batch_index + 1, "; stopping (lower the learning rate or clip gradients)");
+      EMBER_CHECK(std::isfinite(value), "fit: the loss became ", value, " at epoch ", epoch + 1, ", batch ", p.batch + 1,
+                  "; stopping (lower the learning rate or clip gradients)");
       loss.backward();
       if (o.clip_grad_norm > 0) nn::utils::clip_grad_norm_(model.parameters(), o.clip_grad_norm);
       optimizer.step();
@@ -71,20 +77,24 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
       const int64_t n = batch.target.size(0);
       {
         NoGradGuard no_grad;
-        correct += eq(logits.argmax(1), batch.target).sum().item<int64_t>();
+        p.correct += eq(logits.argmax(1), batch.target).sum().item<int64_t>();
       }
-      loss_sum += value * static_cast<double>(n);
-      seen += n;
-      ++batch_index;
+      p.loss_sum += value * static_cast<double>(n);
+      p.seen += n;
+      ++p.batch;
       if (o.on_batch)
-        o.on_batch(batch_index, batches, loss_sum / static_cast<double>(seen),
-                   static_cast<double>(correct) / static_cast<double>(seen), seen);
-      if (o.interrupted && o.interrupted()) return history;  // the last finished epoch stands
+        o.on_batch(p.batch, batches, p.loss_sum / static_cast<double>(p.seen),
+                   static_cast<double>(p.correct) / static_cast<double>(p.seen), p.seen);
+      if (o.interrupted && o.interrupted()) {
+        p.seconds = seconds_since(start);
+        if (o.on_interrupt) o.on_interrupt(p);
+        return history;
+      }
     }
     m.seconds = seconds_since(start);
-    m.train_loss = loss_sum / static_cast<double>(std::max<int64_t>(seen, 1));
-    m.train_acc = static_cast<double>(correct) / static_cast<double>(std::max<int64_t>(seen, 1));
-    m.samples_per_sec = static_cast<double>(seen) / std::max(m.seconds, 1e-9);
+    m.train_loss = p.loss_sum / static_cast<double>(std::max<int64_t>(p.seen, 1));
+    m.train_acc = static_cast<double>(p.correct) / static_cast<double>(std::max<int64_t>(p.seen, 1));
+    m.samples_per_sec = static_cast<double>(p.seen) / std::max(m.seconds, 1e-9);
     if (val_loader) {
       const EvalResult r = evaluate(model, *val_loader, o.classes);
       m.val_loss = r.loss;

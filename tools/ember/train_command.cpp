@@ -50,7 +50,7 @@ std::string timestamp() {
 
 // Everything a run's flags set; a resumed run reads it back from config.json.
 struct Settings {
-  std::string model, dataset, data_root, target, optimizer, scheduler;
+  std::string model, dataset, data_root, target, optimizer, scheduler, milestones, augment;
   int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed;
   double lr, momentum, weight_decay, gamma, label_smoothing, val_split, clip_grad_norm;
   bool nesterov;
@@ -62,18 +62,55 @@ Json to_json(const Settings& s) {
           {"momentum", s.momentum}, {"weight_decay", s.weight_decay}, {"nesterov", s.nesterov},
           {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
           {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
-          {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed}};
+          {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed},
+          {"milestones", s.milestones}, {"augment", s.augment}};
 }
 
 Settings from_json(const Json& j, const std::string& path) {
   try {
     return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
+            j.at("milestones"), j.at("augment"),
             j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
             j.at("seed"), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
             j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
   } catch (const Json::exception& e) {
     detail::fail("--resume: ", path, " is not the config.json of an `ember train` run (", e.what(), ")");
   }
+}
+
+// --milestones "3,6" (epochs, increasing); empty: half and three quarters of the schedule.
+std::vector<int64_t> parse_milestones(const std::string& text, int64_t epochs) {
+  if (text.empty()) return {std::max<int64_t>(epochs / 2, 1), std::max<int64_t>(epochs * 3 / 4, 1)};
+  std::vector<int64_t> out;
+  std::istringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    size_t used = 0;
+    int64_t v = -1;
+    try {
+      v = std::stoll(item, &used);
+    } catch (const std::exception&) {
+    }
+    EMBER_CHECK(used == item.size() && v > 0 && (out.empty() || v > out.back()), "--milestones: '", text,
+                "' must be increasing positive epoch numbers separated by commas, like 5,10");
+    out.push_back(v);
+  }
+  return out;
+}
+
+// --augment: random transforms of the training images, drawn per example from
+// the loader's seeded generators (reproducible whatever the worker count).
+std::optional<data::transforms::Transform> augment_transform(const std::string& name, const std::string& dataset) {
+  namespace T = data::transforms;
+  EMBER_CHECK(name == "none" || name == "flip" || name == "crop" || name == "standard", "unknown augmentation '", name,
+              "'; known: none, flip, crop, standard");
+  if (name == "none") return std::nullopt;
+  const bool image = dataset == "fashion-mnist" || dataset == "mnist" || dataset == "cifar10";
+  EMBER_CHECK(image, "--augment ", name, " needs an image dataset (fashion-mnist, mnist, cifar10), not ", dataset);
+  // Random crops after padding by an eighth of the side (4 pixels on CIFAR's 32).
+  const int64_t side = dataset == "cifar10" ? 32 : 28, padding = dataset == "cifar10" ? 4 : 3;
+  if (name == "flip") return T::RandomHorizontalFlip();
+  if (name == "crop") return T::RandomCrop(side, padding);
+  return T::Compose({T::RandomCrop(side, padding), T::RandomHorizontalFlip()});
 }
 
 // Ctrl-C: the first finishes the batch and stops; the second exits at once.
@@ -92,7 +129,16 @@ struct RunState {
   optim::EarlyStopping* stopper;
 };
 
-void save_checkpoint(const std::string& path, const RunState& run, const Json& info) {
+// Doubles in checkpoint metadata as hexadecimal floats: exact, so a resumed
+// epoch's running sums continue bit for bit.
+std::string exact(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%a", v);
+  return buf;
+}
+
+void save_checkpoint(const std::string& path, const RunState& run, const Json& info,
+                     const std::optional<train::EpochProgress>& progress = std::nullopt) {
   nn::StateDict tensors;
   for (auto& [k, v] : run.model->state_dict()) tensors.push_back({"model." + k, v});
   const optim::OptimizerState os = run.optimizer->state_dict();
@@ -107,6 +153,14 @@ void save_checkpoint(const std::string& path, const RunState& run, const Json& i
   meta["rng.seed"] = std::to_string(default_generator().initial_seed());
   meta["rng.offset"] = std::to_string(default_generator().offset());
   for (auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  if (progress) {
+    meta["partial.batch"] = std::to_string(progress->batch);
+    meta["partial.loss_sum"] = exact(progress->loss_sum);
+    meta["partial.correct"] = std::to_string(progress->correct);
+    meta["partial.seen"] = std::to_string(progress->seen);
+    meta["partial.seconds"] = exact(progress->seconds);
+    meta["partial.lr"] = exact(progress->lr);
+  }
   save(tensors, path, meta);
 }
 
@@ -118,8 +172,14 @@ Metadata section(const Metadata& meta, const std::string& prefix) {
   return out;
 }
 
-// Puts a run back to the end of its last finished epoch; returns that epoch.
-int64_t load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name) {
+struct Restored {
+  int64_t epochs_done = 0;
+  std::optional<train::EpochProgress> progress;  // when the checkpoint was taken inside an epoch
+};
+
+// Puts a run back where its checkpoint was taken: the end of its last
+// finished epoch, or a batch inside the next one (Ctrl-C).
+Restored load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name) {
   Metadata meta;
   const nn::StateDict all = load(path, &meta);
   EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "--resume: ", path,
@@ -135,7 +195,16 @@ int64_t load_checkpoint(const std::string& path, const RunState& run, const std:
   if (run.plateau) run.plateau->load_state_dict(section(meta, "plateau."));
   run.stopper->load_state_dict(section(meta, "early_stopping."));
   default_generator().set_state(std::stoull(meta.at("rng.seed")), std::stoull(meta.at("rng.offset")));
-  return std::stoll(meta.at("epoch"));
+  Restored out;
+  out.epochs_done = std::stoll(meta.at("epoch"));
+  if (meta.count("partial.batch"))
+    out.progress = train::EpochProgress{.epoch = out.epochs_done, .batch = std::stoll(meta.at("partial.batch")),
+                                        .loss_sum = std::strtod(meta.at("partial.loss_sum").c_str(), nullptr),
+                                        .correct = std::stoll(meta.at("partial.correct")),
+                                        .seen = std::stoll(meta.at("partial.seen")),
+                                        .seconds = std::strtod(meta.at("partial.seconds").c_str(), nullptr),
+                                        .lr = std::strtod(meta.at("partial.lr").c_str(), nullptr)};
+  return out;
 }
 
 // One line per epoch (also what the log file gets).
@@ -164,11 +233,13 @@ int train_command(int argc, char** argv) {
   s.momentum = args.number("momentum", 0.9, "momentum (sgd, rmsprop)", 0, 1);
   s.weight_decay = args.number("weight-decay", 1e-4, "weight decay", 0, 10);
   s.nesterov = args.flag("nesterov", "Nesterov momentum (sgd)");
-  s.scheduler = args.get("scheduler", "onecycle", "none, step, exponential, cosine, onecycle or plateau");
+  s.scheduler = args.get("scheduler", "onecycle", "none, step, multistep, exponential, cosine, onecycle or plateau");
   s.step_size = args.integer("step-size", 5, "step: epochs between decays", 1, 100000);
-  s.gamma = args.number("gamma", 0.5, "step/exponential: decay factor", 0, 1);
+  s.milestones = args.get("milestones", "", "multistep: comma-separated epochs to decay at (default: 50% and 75% of the epochs)");
+  s.gamma = args.number("gamma", 0.5, "step/multistep/exponential: decay factor", 0, 1);
   s.warmup_epochs = args.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
   s.label_smoothing = args.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
+  s.augment = args.get("augment", "none", "training-image augmentation: none, flip, crop or standard (crop + flip)");
   s.val_split = args.number("val-split", 0.0, "fraction of train held out for validation", 0, 0.9);
   s.early_stopping = args.integer("early-stopping", 0, "stop after this many epochs without improvement (0: off)", 0, 100000);
   s.clip_grad_norm = args.number("clip-grad-norm", 0.0, "clip the gradient norm (0: off)", 0, 1e9);
@@ -208,6 +279,7 @@ int train_command(int argc, char** argv) {
 
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   manual_seed(static_cast<uint64_t>(s.seed));
+  const std::optional<data::transforms::Transform> augmentation = augment_transform(s.augment, s.dataset);
   LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed));
   data::DatasetPtr train_set = loaded.train, val_set;
   if (s.val_split > 0) {
@@ -215,6 +287,8 @@ int train_command(int argc, char** argv) {
     auto parts = data::random_split(loaded.train, std::vector<double>{1 - s.val_split, s.val_split}, g);
     train_set = parts[0], val_set = parts[1];
   }
+  // Augmentation touches the training examples only (not validation or test).
+  if (augmentation) train_set = std::make_shared<data::TransformedDataset>(train_set, *augmentation);
   auto model = models::create(s.model, loaded.spec);
   auto opt = make_optimizer(s.optimizer, model->parameters(), s.lr, s.momentum, s.weight_decay, s.nesterov);
   data::DataLoader train_loader(train_set, {.batch_size = s.batch_size, .shuffle = true,
@@ -230,13 +304,15 @@ int train_command(int argc, char** argv) {
   const int64_t decay_epochs = std::max<int64_t>(s.epochs - s.warmup_epochs, 1);
   std::unique_ptr<optim::LRScheduler> decay;
   if (s.scheduler == "step") decay = std::make_unique<optim::StepLR>(*opt, optim::StepLROptions{s.step_size, s.gamma});
+  else if (s.scheduler == "multistep")
+    decay = std::make_unique<optim::MultiStepLR>(*opt, optim::MultiStepLROptions{parse_milestones(s.milestones, decay_epochs), s.gamma});
   else if (s.scheduler == "exponential") decay = std::make_unique<optim::ExponentialLR>(*opt, optim::ExponentialLROptions{s.gamma});
   else if (s.scheduler == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(*opt, optim::CosineAnnealingLROptions{decay_epochs});
   else if (s.scheduler == "onecycle") {
     scheduler = std::make_unique<optim::OneCycleLR>(*opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * train_loader.size()});
     per_batch = true;
   } else if (s.scheduler == "plateau") plateau = std::make_unique<optim::ReduceLROnPlateau>(*opt);
-  else EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler, "'; known: none, step, exponential, cosine, onecycle, plateau");
+  else EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler, "'; known: none, step, multistep, exponential, cosine, onecycle, plateau");
   EMBER_CHECK(!(s.warmup_epochs > 0 && per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
   if (decay && s.warmup_epochs > 0) {
     std::vector<std::unique_ptr<optim::LRScheduler>> parts;
@@ -252,6 +328,7 @@ int train_command(int argc, char** argv) {
   // The run folder: a new run never writes over another; a resumed one continues its own.
   if (out_dir.empty()) out_dir = "runs/" + s.model + "-" + timestamp();
   int64_t start_epoch = 0;
+  std::optional<train::EpochProgress> resume_progress;
   const fs::path metrics_path = fs::path(out_dir) / "metrics.jsonl";
   if (resume.empty()) {
     std::error_code ec;
@@ -269,7 +346,9 @@ int train_command(int argc, char** argv) {
     config["parameters"] = model->num_parameters();
     std::ofstream(fs::path(out_dir) / "config.json") << config.dump(2) << "\n";
   } else {
-    start_epoch = load_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, s.model);
+    const Restored restored = load_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, s.model);
+    start_epoch = restored.epochs_done;
+    resume_progress = restored.progress;
     // Keep the metrics of the epochs the checkpoint covers (a crash may have left one more).
     std::vector<std::string> kept;
     std::ifstream old(metrics_path);
@@ -283,9 +362,15 @@ int train_command(int argc, char** argv) {
     std::cout << line << std::endl;
     log << line << std::endl;
   };
+  // From here on Ctrl-C is caught (a test sends it as soon as this line appears).
+  g_interrupts = 0;
+  std::signal(SIGINT, on_interrupt);
   say("ember train: " + s.model + " (" + std::to_string(model->num_parameters()) + " parameters) on " + s.dataset +
       ", " + std::to_string(s.epochs) + " epochs, run folder " + out_dir +
-      (start_epoch > 0 ? ", resuming after epoch " + std::to_string(start_epoch) : ""));
+      (resume_progress ? ", resuming epoch " + std::to_string(start_epoch + 1) + " after batch " +
+                             std::to_string(resume_progress->batch)
+       : start_epoch > 0 ? ", resuming after epoch " + std::to_string(start_epoch)
+                         : ""));
 
   // Earlier epochs' metrics, for the curves and the summary.
   std::vector<train::EpochMetrics> history;
@@ -309,12 +394,15 @@ int train_command(int argc, char** argv) {
   }
 
   const bool tty = !quiet && ::isatty(STDOUT_FILENO);
-  g_interrupts = 0;
-  std::signal(SIGINT, on_interrupt);
   const auto start = std::chrono::steady_clock::now();
   train::FitOptions fit{.epochs = s.epochs, .classes = loaded.spec.classes, .label_smoothing = s.label_smoothing,
                         .clip_grad_norm = s.clip_grad_norm, .scheduler = scheduler.get(), .scheduler_per_batch = per_batch,
-                        .plateau = plateau.get(), .start_epoch = start_epoch};
+                        .plateau = plateau.get(), .start_epoch = start_epoch, .resume_progress = resume_progress};
+  const std::string last_path = (fs::path(out_dir) / "last.safetensors").string();
+  auto checkpoint_info = [&](int64_t epochs_done) {
+    return Json{{"epoch", epochs_done}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
+                {"target", s.target}, {"seed", s.seed}};
+  };
   if (tty)
     fit.on_batch = [&](int64_t b, int64_t n, double loss, double acc, int64_t) {
       if (b % 10 != 0 && b != n) return;
@@ -324,6 +412,11 @@ int train_command(int argc, char** argv) {
                 << std::flush;
     };
   fit.interrupted = [] { return g_interrupts.load() > 0; };
+  std::optional<train::EpochProgress> interrupted_at;
+  fit.on_interrupt = [&](const train::EpochProgress& p) {
+    save_checkpoint(last_path, run, checkpoint_info(p.epoch), p);
+    interrupted_at = p;
+  };
   fit.on_epoch = [&](const train::EpochMetrics& m) {
     if (tty) std::cout << "\r" << std::string(80, ' ') << "\r";
     say(epoch_line(m, s.epochs));
@@ -337,19 +430,32 @@ int train_command(int argc, char** argv) {
     metrics << row.dump() << std::endl;
     const double watched = m.val_loss.value_or(m.train_loss);
     const bool stop = s.early_stopping > 0 && stopper.step(watched);
-    const Json info = {{"epoch", m.epoch + 1}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
-                       {"target", s.target}, {"seed", s.seed}};
-    save_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, info);
+    const Json info = checkpoint_info(m.epoch + 1);
+    save_checkpoint(last_path, run, info);
     if (watched < best_loss) {
       best_loss = watched, best_epoch = m.epoch + 1;
       save_checkpoint((fs::path(out_dir) / "best.safetensors").string(), run, info);
     }
     return !stop;
   };
-  train::fit(*model, *opt, train_loader, val_loader.get(), fit);
+  try {
+    train::fit(*model, *opt, train_loader, val_loader.get(), fit);
+  } catch (const Error& e) {
+    // A diverged run (non-finite loss) keeps its last good checkpoint untouched.
+    std::signal(SIGINT, SIG_DFL);
+    if (tty) std::cout << "\n";
+    say(std::string("stopped: ") + e.what());
+    say(fs::exists(last_path) ? "the last good checkpoint is " + last_path + " (epoch " +
+                                    std::to_string(history.empty() ? 0 : history.back().epoch + 1) + ")"
+                              : "no checkpoint was written (the run stopped inside its first epoch)");
+    return 1;
+  }
   std::signal(SIGINT, SIG_DFL);
-  if (g_interrupts.load() > 0) {
-    say("interrupted: the checkpoint of the last finished epoch is " + (fs::path(out_dir) / "last.safetensors").string() +
+  // (A Ctrl-C after the last batch lets the run finish.)
+  if (interrupted_at) {
+    if (tty) std::cout << "\n";
+    say("interrupted after batch " + std::to_string(interrupted_at->batch) + " of epoch " +
+        std::to_string(interrupted_at->epoch + 1) + ": checkpoint written to " + last_path +
         "; continue with: ember train --resume " + out_dir);
     return 130;
   }

@@ -48,6 +48,9 @@ class DataLoader {
   // The epoch the next iteration will run (each begin() starts a new one).
   int64_t epoch() const { return epoch_; }
   void set_epoch(int64_t epoch) { epoch_ = epoch; }
+  // The next epoch starts at this batch (the earlier ones are not made):
+  // continuing an epoch that a checkpoint interrupted. Applies once.
+  void skip_batches(int64_t batches);
 
   class Run;  // one epoch in progress
   class Iterator {
@@ -74,6 +77,7 @@ class DataLoader {
   DataLoaderOptions options_;
   std::shared_ptr<Sampler> sampler_;
   int64_t epoch_ = 0;
+  int64_t skip_ = 0;
 };
 
 }  // namespace ember::data
