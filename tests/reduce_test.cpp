@@ -363,6 +363,42 @@ TEST(Layouts, TransposedAndSlicedInputsMatchContiguous) {
   EXPECT_THAT(iv(iota({2, 3}).t().argmax(1)), ElementsAre(1, 1, 1));
 }
 
+TEST(Layouts, MiddleDimsReduceSlabBySlab) {
+  // Reduced dims in one run with kept dims after them (dim 1 of (A, R, B)): the copy-free kernel.
+  // x[a][r][b] = 100 a + 10 r + b.
+  Tensor x = (arange(3).view({3, 1, 1}) * 100 + arange(4).view({1, 4, 1}) * 10 + arange(5).view({1, 1, 5})).to(kFloat32);
+  const auto sums = fv(x.sum({1}));  // 4 (100 a + b) + 60
+  for (int64_t a = 0; a < 3; ++a)
+    for (int64_t b = 0; b < 5; ++b) EXPECT_EQ(sums[static_cast<size_t>(a * 5 + b)], 400.0f * a + 4.0f * b + 60) << a << b;
+  EXPECT_EQ(shape_of(x.sum({1}, true)), (Ints{3, 1, 5}));
+  EXPECT_THAT(fv(x.amax({1})[2]), ElementsAre(230, 231, 232, 233, 234));
+  EXPECT_THAT(fv(x.amin({1})[1]), ElementsAre(100, 101, 102, 103, 104));
+  EXPECT_THAT(fv(x.mean({1})[0]), ElementsAre(15, 16, 17, 18, 19));
+  EXPECT_THAT(fv((x + 1).prod(1)[0].slice(0, 0, 2)), ElementsAre(1 * 11 * 21 * 31, 2 * 12 * 22 * 32));
+  // Two middle dims of a 4-D tensor: y[p][q][r][b] = b, summed over q and r (2 * 3 terms).
+  EXPECT_THAT(fv(arange(4, {.dtype = kFloat32}).expand({2, 2, 3, 4}).contiguous().sum({1, 2})[1]), ElementsAre(0, 6, 12, 18));
+  // Logical and arg reductions: ties give the first index, NaN wins with its index.
+  Tensor t = tensor(std::vector<float>{1, 5, 3, 5, 3, static_cast<float>(kNaN), -1, 0, -2, 0, -1, 0}).view({2, 3, 2});
+  auto [values, indices] = t.max(1);
+  EXPECT_THAT(fv(values[0]), ElementsAre(3.0f, IsNan()));
+  EXPECT_THAT(iv(indices), ElementsAre(1, 2, 0, 0));
+  EXPECT_THAT(iv(t.argmin(1)), ElementsAre(0, 2, 1, 0));
+  EXPECT_THAT(t.gt(0).all(1).to_vector<bool>(), ElementsAre(true, false, false, false));  // NaN > 0 is false
+  EXPECT_THAT(t.lt(-1.5).any(1).to_vector<bool>(), ElementsAre(false, false, true, false));
+  EXPECT_THAT(iv(tensor({{{1, 2}, {3, 4}}}).sum({1})), ElementsAre(4, 6));
+  // Empty reduced run, and a large one split across threads.
+  EXPECT_THAT(fv(zeros({2, 0, 3}).sum({1}).reshape({-1})), ElementsAre(0, 0, 0, 0, 0, 0));
+  expect_error([] { zeros({2, 0, 3}).amax({1}); }, {"amax", "non-empty"});
+  const int64_t B = 1 << 18;
+  Tensor big = ones({2, 3, B});
+  big.select(0, 1).select(0, 2).narrow(0, B - 1, 1).fill_(7);
+  const Tensor big_sum = big.sum({1});
+  EXPECT_EQ(big_sum[0].sum().item<double>(), 3.0 * B);
+  EXPECT_EQ(big_sum[1][B - 1].item<float>(), 9.0f);
+  EXPECT_EQ(big.argmax(1)[1][B - 1].item<int64_t>(), 2);
+  EXPECT_EQ(big.argmax(1)[1][B - 2].item<int64_t>(), 0);
+}
+
 TEST(Layouts, EmptyAndZeroDim) {
   Tensor e = zeros({0, 3});
   EXPECT_THAT(fv(e.sum({0})), ElementsAre(0, 0, 0));

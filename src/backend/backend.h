@@ -53,8 +53,10 @@ class Backend {
   virtual void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) = 0;
 
   // x: (O, I) any strides, out: (O) contiguous. out[o] = reduce(x[o, :]).
+  // Or x: contiguous (A, R, B), out: (A * B). out[a * B + b] = reduce(x[a, :, b]).
   virtual void reduce(ReduceOp op, const Tensor& out, const Tensor& x) = 0;
-  // x: (O, I); values/indices: (O). First index of the max (or min); NaN wins.
+  // x: (O, I) or contiguous (A, R, B) as for reduce; values/indices: (O) or
+  // (A * B). First index of the max (or min); NaN wins.
   virtual void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x) = 0;
   virtual void cumsum(const Tensor& out, const Tensor& x, int64_t dim) = 0;
 

@@ -57,7 +57,10 @@ Tensor view_backward(const Tensor& g, IntArrayRef input_sizes, std::function<Ten
 // Reduction plumbing: wraps dims, then returns x viewed as (kept, reduced) and
 // the output shape (with or without keepdim).
 struct ReductionPlan {
-  Tensor x2d;      // (O, I)
+  // (O, I); or, when the reduced dims are one run of a contiguous tensor
+  // followed by kept dims, the copy-free (A, R, B) view reduced over R.
+  Tensor x;
+  int64_t outputs = 0, reduced = 0;  // O (= A * B) and I (= R)
   Shape out_shape;
 };
 ReductionPlan plan_reduction(const Tensor& x, IntArrayRef dims, bool keepdim, const char* op);

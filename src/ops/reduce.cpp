@@ -32,8 +32,20 @@ ReductionPlan plan_reduction(const Tensor& x, IntArrayRef dims, bool keepdim, co
     out_shape.clear();
     for (int64_t d = 0; d < nd; ++d) out_shape.push_back(reduced[static_cast<size_t>(d)] ? 1 : x.size(d));
   }
+  // Reduced dims [first, last] in one run with kept dims after them (e.g. dim 1
+  // of (N, K, L)): moving them last would copy the tensor; view it as
+  // (A, R, B) instead, which the kernels reduce slab by slab.
+  const auto first = std::find(reduced.begin(), reduced.end(), true) - reduced.begin();
+  const auto last = std::find(reduced.rbegin(), reduced.rend(), true).base() - reduced.begin() - 1;
+  if (nd > 1 && first <= last && last < nd - 1 && x.is_contiguous() &&
+      std::all_of(reduced.begin() + first, reduced.begin() + last + 1, [](bool r) { return r; })) {
+    int64_t A = 1, B = 1;
+    for (int64_t d = 0; d < first; ++d) A *= x.size(d);
+    for (int64_t d = last + 1; d < nd; ++d) B *= x.size(d);
+    return {x.view({A, inner, B}), A * B, inner, std::move(out_shape)};
+  }
   const Tensor permuted = nd == 0 ? x : x.permute(order);
-  return {permuted.reshape({outer, inner}), std::move(out_shape)};
+  return {permuted.reshape({outer, inner}), outer, inner, std::move(out_shape)};
 }
 
 }  // namespace ops
@@ -49,10 +61,10 @@ Tensor reduce_op(ReduceOp op, const char* name, const Tensor& x, IntArrayRef dim
   if (is_grad_enabled() && autograd::requires_grad(x)) internal.emplace();
   ops::ReductionPlan plan = ops::plan_reduction(ops::as_dtype(x, dtype), dims, keepdim, name);
   if (op == ReduceOp::amax || op == ReduceOp::amin)
-    EMBER_CHECK(plan.x2d.size(1) > 0 || plan.x2d.size(0) == 0, name,
+    EMBER_CHECK(plan.reduced > 0 || plan.outputs == 0, name,
                 ": expected a non-empty reduction, but the reduced dims of shape ", x.sizes(), " hold no elements");
   Tensor out = ops::new_tensor(plan.out_shape, dtype, x.device());
-  ops::backend_of(out).reduce(op, out.view({plan.x2d.size(0)}), plan.x2d);
+  ops::backend_of(out).reduce(op, out.view({plan.outputs}), plan.x);
   return out;
 }
 
@@ -136,7 +148,7 @@ std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor
     ops::ReductionPlan plan = ops::plan_reduction(x, {w}, keepdim, name);
     values = ops::new_tensor(plan.out_shape, x.dtype(), x.device());
     indices = ops::new_tensor(plan.out_shape, Dtype::int64, x.device());
-    ops::backend_of(x).arg_reduce(is_max, values.view({plan.x2d.size(0)}), indices.view({plan.x2d.size(0)}), plan.x2d);
+    ops::backend_of(x).arg_reduce(is_max, values.view({plan.outputs}), indices.view({plan.outputs}), plan.x);
   }
   if (x.dim() == 0)  // the value itself
     return {autograd::record(name, values, {x}, [](const Tensor& g) { return Grads{g}; }), indices};

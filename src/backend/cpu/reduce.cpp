@@ -1,4 +1,5 @@
-// Reduction kernels over the inner dim of an (O, I) view: sum/prod/amax/amin/
+// Reduction kernels over the inner dim of an (O, I) view, or the middle dim of
+// a contiguous (A, R, B) one: sum/prod/amax/amin/
 // all/any, argmax/argmin with values, and cumsum. Float sums add in float
 // lanes within blocks and in double across blocks (fast and accurate).
 #include <cmath>
@@ -125,18 +126,79 @@ void reduce_typed(const Tensor& out, const Tensor& x) {
   });
 }
 
+// Runs fn(a, j0, j1) over the (A, B) outputs of a middle reduction, split
+// across threads in runs that stay inside one row a.
+template <class F>
+void for_middle_outputs(int64_t A, int64_t R, int64_t B, F&& fn) {
+  parallel_for(A * B, R, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end;) {
+      const int64_t a = i / B, j0 = i % B, j1 = std::min(B, j0 + (end - i));
+      fn(a, j0, j1);
+      i += j1 - j0;
+    }
+  });
+}
+
+// x contiguous (A, R, B), reduced over R into out (A * B): R slabs of B
+// contiguous values combined element by element (vectorized over B).
+template <class T, class Op>
+void reduce_middle(const Tensor& out, const Tensor& x) {
+  const int64_t A = x.size(0), R = x.size(1), B = x.size(2);
+  const T* base = static_cast<const T*>(x.data_ptr());
+  T* o = static_cast<T*>(out.data_ptr());
+  for_middle_outputs(A, R, B, [&](int64_t a, int64_t j0, int64_t j1) {
+    T* dst = o + a * B;
+    for (int64_t j = j0; j < j1; ++j) dst[j] = Op::init();
+    for (int64_t r = 0; r < R; ++r) {
+      const T* row = base + (a * R + r) * B;
+      for (int64_t j = j0; j < j1; ++j) dst[j] = Op::combine(dst[j], row[j]);
+    }
+  });
+}
+
+template <class T, class Op>
+void reduce_any_layout(const Tensor& out, const Tensor& x) {
+  if (x.dim() == 3) return reduce_middle<T, Op>(out, x);
+  reduce_typed<T, Op>(out, x);
+}
+
+// arg_reduce of a contiguous (A, R, B) over R; the first extreme (and the
+// first NaN) wins, as in the (O, I) kernel.
+template <class T>
+void arg_reduce_middle(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x) {
+  const int64_t A = x.size(0), R = x.size(1), B = x.size(2);
+  const T* base = static_cast<const T*>(x.data_ptr());
+  T* v = static_cast<T*>(values.data_ptr());
+  int64_t* idx = static_cast<int64_t*>(indices.data_ptr());
+  for_middle_outputs(A, R, B, [&](int64_t a, int64_t j0, int64_t j1) {
+    T* best = v + a * B;
+    int64_t* best_i = idx + a * B;
+    const T* first = base + a * R * B;
+    for (int64_t j = j0; j < j1; ++j) best[j] = first[j], best_i[j] = 0;
+    for (int64_t r = 1; r < R; ++r) {
+      const T* row = first + r * B;
+      for (int64_t j = j0; j < j1; ++j) {
+        const T cur = row[j];
+        bool better = is_max ? cur > best[j] : cur < best[j];
+        if constexpr (std::is_floating_point_v<T>) better = !std::isnan(best[j]) && (better || std::isnan(cur));
+        if (better) best[j] = cur, best_i[j] = r;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void reduce(ReduceOp op, const Tensor& out, const Tensor& x) {
   dispatch_all(x.dtype(), "reduce", [&](auto tag) {
     using T = decltype(tag);
     switch (op) {
-      case ReduceOp::sum: return reduce_typed<T, SumOp<T>>(out, x);
-      case ReduceOp::prod: return reduce_typed<T, ProdOp<T>>(out, x);
-      case ReduceOp::amax: return reduce_typed<T, MaxOp<T>>(out, x);
-      case ReduceOp::amin: return reduce_typed<T, MinOp<T>>(out, x);
-      case ReduceOp::all: return reduce_typed<T, AllOp<T>>(out, x);
-      case ReduceOp::any: return reduce_typed<T, AnyOp<T>>(out, x);
+      case ReduceOp::sum: return reduce_any_layout<T, SumOp<T>>(out, x);
+      case ReduceOp::prod: return reduce_any_layout<T, ProdOp<T>>(out, x);
+      case ReduceOp::amax: return reduce_any_layout<T, MaxOp<T>>(out, x);
+      case ReduceOp::amin: return reduce_any_layout<T, MinOp<T>>(out, x);
+      case ReduceOp::all: return reduce_any_layout<T, AllOp<T>>(out, x);
+      case ReduceOp::any: return reduce_any_layout<T, AnyOp<T>>(out, x);
     }
   });
 }
@@ -144,6 +206,7 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& x) {
 void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x) {
   dispatch_all(x.dtype(), "argmax", [&](auto tag) {
     using T = decltype(tag);
+    if (x.dim() == 3) return arg_reduce_middle<T>(is_max, values, indices, x);
     const int64_t O = x.size(0), I = x.size(1);
     const int64_t so = x.stride(0), si = x.stride(1);
     const T* base = static_cast<const T*>(x.data_ptr());
