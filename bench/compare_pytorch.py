@@ -99,15 +99,20 @@ def run_ember(binary, threads):
 
 
 def torch_epoch(name, threads):
-    """Training samples/s of one Fashion-MNIST epoch in PyTorch (batch 64, Adam 1e-3), steps only."""
+    """(training samples/s counting steps only, test accuracy) of one Fashion-MNIST epoch in PyTorch
+    (batch 64, Adam 1e-3)."""
     import gzip
     import numpy as np
     import torch.nn as nn
     torch.manual_seed(0)
     root = "/usr/share/datasets/fashion-mnist/"
-    img = np.frombuffer(gzip.open(root + "train-images-idx3-ubyte.gz").read()[16:], np.uint8).reshape(-1, 1, 28, 28)
-    lab = np.frombuffer(gzip.open(root + "train-labels-idx1-ubyte.gz").read()[8:], np.uint8)
-    x, y = torch.tensor(img, dtype=torch.float32) / 255, torch.tensor(lab, dtype=torch.int64)
+
+    def idx_files(split):
+        img = np.frombuffer(gzip.open(root + split + "-images-idx3-ubyte.gz").read()[16:], np.uint8).reshape(-1, 1, 28, 28)
+        lab = np.frombuffer(gzip.open(root + split + "-labels-idx1-ubyte.gz").read()[8:], np.uint8)
+        return torch.tensor(img, dtype=torch.float32) / 255, torch.tensor(lab, dtype=torch.int64)
+    x, y = idx_files("train")
+    x_test, y_test = idx_files("t10k")
     model = {
         "mlp": lambda: nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.BatchNorm1d(512), nn.ReLU(),
                                      nn.Dropout(0.5), nn.Linear(512, 10)),
@@ -124,18 +129,23 @@ def torch_epoch(name, threads):
         loss_fn(model(x[idx]), y[idx]).backward()
         opt.step()
         seconds += time.perf_counter() - start
-    return len(x) / seconds
+    model.eval()
+    with torch.no_grad():
+        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+    return len(x) / seconds, accuracy
 
 
 def ember_epoch(name, threads, cli):
-    """Training samples/s of the same epoch through `ember train` (its epoch time includes data loading)."""
+    """(training samples/s, test accuracy) of the same epoch through `ember train` (its epoch time includes
+    data loading)."""
     import tempfile
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([cli, "train", "--model", name, "--epochs", "1", "--batch-size", "64", "--optimizer", "adam",
                         "--lr", "0.001", "--weight-decay", "0", "--scheduler", "none", "--threads", str(threads),
                         "--quiet", "--out", out + "/run"], check=True, capture_output=True)
         with open(out + "/run/summary.json") as f:
-            return json.load(f)["train_samples_per_sec"]
+            summary = json.load(f)
+            return summary["train_samples_per_sec"], summary["test_accuracy"]
 
 
 def main():
@@ -148,10 +158,11 @@ def main():
     torch.set_num_threads(args.threads)
     if args.training:
         print(f"PyTorch {torch.__version__}, {args.threads} threads; one Fashion-MNIST epoch, batch 64, Adam 1e-3")
-        print(f"{'model':<10}{'Ember samples/s':>18}{'PyTorch samples/s':>20}{'Ember/PyTorch':>15}")
+        print(f"{'model':<10}{'Ember samples/s':>18}{'PyTorch samples/s':>20}{'Ember/PyTorch':>15}"
+              f"{'Ember test acc':>16}{'PyTorch test acc':>18}")
         for name in ("mlp", "lenet5"):
-            e, p = ember_epoch(name, args.threads, args.cli), torch_epoch(name, args.threads)
-            print(f"{name:<10}{e:>18.0f}{p:>20.0f}{e / p:>14.2f}x")
+            (e, e_acc), (p, p_acc) = ember_epoch(name, args.threads, args.cli), torch_epoch(name, args.threads)
+            print(f"{name:<10}{e:>18.0f}{p:>20.0f}{e / p:>14.2f}x{e_acc:>16.4f}{p_acc:>18.4f}")
         return
     ember = run_ember(args.bench, args.threads)
     print(f"PyTorch {torch.__version__}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")

@@ -41,7 +41,7 @@ CIFAR::CIFAR(const std::string& root, bool train, bool hundred, transforms::Tran
   const int64_t n = static_cast<int64_t>(labels.size());
   images_ = from_buffer(pixels.data(), Dtype::uint8, {n, 32, 32, 3}, {.dtype = Dtype::uint8});
   labels_ = from_buffer(labels.data(), Dtype::uint8, {n}, {.dtype = Dtype::int64});
-  if (!transform_) scaled_ = (images_.permute({0, 3, 1, 2}).to(Dtype::float32) / 255.0).contiguous();
+  if (!transform_) scaled_ = images_.permute({0, 3, 1, 2}).contiguous().to(Dtype::float32).div_(255.0);
 }
 
 Example CIFAR::get(int64_t index) const {

@@ -87,7 +87,7 @@ MNIST::MNIST(const std::string& name, const std::string& root, bool train, trans
                 " is outside the 10 classes");
   images_ = from_buffer(image_bytes.data(), Dtype::uint8, image_dims, {.dtype = Dtype::uint8});
   labels_ = from_buffer(label_bytes.data(), Dtype::uint8, label_dims, {.dtype = Dtype::int64});
-  if (!transform_) scaled_ = (images_.to(Dtype::float32) / 255.0).unsqueeze(1);
+  if (!transform_) scaled_ = images_.to(Dtype::float32).div_(255.0).unsqueeze(1);  // one float copy, scaled in place
 }
 
 Example MNIST::get(int64_t index) const {
