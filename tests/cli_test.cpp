@@ -19,9 +19,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-// {exit status, stdout + stderr} of `ember <args>`.
-std::pair<int, std::string> ember_cli(const std::string& args) {
-  const std::string command = std::string(EMBER_CLI) + " " + args + " 2>&1";
+// {exit status, stdout + stderr} of a shell command.
+std::pair<int, std::string> ember_cli_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf{};
@@ -29,6 +29,9 @@ std::pair<int, std::string> ember_cli(const std::string& args) {
   const int status = ::pclose(pipe);
   return {WEXITSTATUS(status), out};
 }
+
+// {exit status, stdout + stderr} of `ember <args>`.
+std::pair<int, std::string> ember_cli(const std::string& args) { return ember_cli_command(std::string(EMBER_CLI) + " " + args); }
 
 class Cli : public ::testing::Test {
  protected:
@@ -45,7 +48,11 @@ TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
   for (const char* f : {"config.json", "metrics.jsonl", "summary.json", "train.log", "last.safetensors", "best.safetensors",
                         "curves.png"})
     EXPECT_TRUE(fs::exists(dir_ / f)) << f;
-  nlohmann::json summary;
+  nlohmann::json config, summary;
+  std::ifstream(dir_ / "config.json") >> config;
+  for (const char* key : {"model", "dataset", "epochs", "lr", "scheduler", "augment", "seed", "threads", "ember_version",
+                          "git_hash", "parameters"})
+    EXPECT_TRUE(config.contains(key)) << key;
   std::ifstream(dir_ / "summary.json") >> summary;
   EXPECT_GT(summary["test_accuracy"].get<double>(), 0.9);  // well-separated blobs
   std::ifstream metrics(dir_ / "metrics.jsonl");
@@ -84,6 +91,18 @@ TEST_F(Cli, DivergedRunStopsNamingEpochAndBatch) {
   EXPECT_THAT(out, HasSubstr("stopped: fit: the loss became"));
   EXPECT_THAT(out, HasSubstr("at epoch 1, batch"));
   EXPECT_THAT(out, HasSubstr("no checkpoint was written"));
+}
+
+// On a terminal (here a pseudo-terminal from util-linux's `script`), each epoch draws a bar.
+TEST_F(Cli, ProgressBarOnATerminal) {
+  if (std::system("command -v script > /dev/null 2>&1") != 0) GTEST_SKIP() << "util-linux `script` is not installed";
+  const std::string run = std::string(EMBER_CLI) + " train --dataset synthetic --model mlp --epochs 1 --threads 1 --out " +
+                          dir_.string();
+  const auto [status, out] = ember_cli_command("script -qec '" + run + "' /dev/null");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("100% [#########################] 32/32 "));
+  EXPECT_THAT(out, HasSubstr(" samples/s  loss "));
+  EXPECT_THAT(out, HasSubstr("epoch 1/1"));
 }
 
 TEST_F(Cli, SummaryOfLeNet5) {
@@ -162,6 +181,8 @@ TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("train --augment warp").second, HasSubstr("unknown augmentation 'warp'; known: none, flip, crop, standard"));
   EXPECT_THAT(ember_cli("train --dataset synthetic --augment crop").second, HasSubstr("--augment crop needs an image dataset"));
   EXPECT_THAT(ember_cli("train --dataset mnist").second, HasSubstr("--dataset mnist needs --data-root DIR"));
+  EXPECT_THAT(ember_cli("train --data-root /nonexistent").second,
+              HasSubstr("to get it: install Debian's package (apt-get install dataset-fashion-mnist"));
   EXPECT_THAT(ember_cli("frobnicate").second, HasSubstr("unknown command 'frobnicate'"));
   EXPECT_THAT(ember_cli("models").second, HasSubstr("lenet5"));
   EXPECT_THAT(ember_cli("summary --input 1x28").second, HasSubstr("--input: '1x28' must have three sizes (CxHxW)"));

@@ -11,7 +11,40 @@ std::vector<std::pair<std::string, std::string>> dataset_list() {
           {"synthetic", "seeded Gaussian blobs, 2 features, 4 classes"}};
 }
 
+namespace {
+
+// How to get a dataset that is not where it was looked for.
+std::string how_to_get(const std::string& name) {
+  if (name == "fashion-mnist")
+    return "install Debian's package (apt-get install dataset-fashion-mnist; it goes to "
+           "/usr/share/datasets/fashion-mnist) or pass --data-root DIR holding the four IDX files";
+  if (name == "mnist")
+    return "download the four IDX files (train-images-idx3-ubyte.gz, ...) from "
+           "http://yann.lecun.com/exdb/mnist/ into DIR and pass --data-root DIR";
+  if (name == "cifar10")
+    return "download the binary version (cifar-10-binary.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html), "
+           "unpack it and pass --data-root with the folder holding data_batch_1.bin ... test_batch.bin";
+  return "";
+}
+
+LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed);
+
+}  // namespace
+
 LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed) {
+  try {
+    return load_named(name, root, target, seed);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    const bool downloadable = name == "fashion-mnist" || name == "mnist" || name == "cifar10";
+    if (!downloadable || what.find("needs --data-root") != std::string::npos) throw;
+    detail::fail(what, "\n  to get it: ", how_to_get(name));
+  }
+}
+
+namespace {
+
+LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed) {
   LoadedData out;
   if (name == "fashion-mnist" || name == "mnist") {
     const bool fashion = name == "fashion-mnist";
@@ -62,5 +95,7 @@ LoadedData load_data(const std::string& name, const std::string& root, const std
     for (int64_t c = 0; c < out.spec.classes; ++c) out.class_names.push_back(std::to_string(c));
   return out;
 }
+
+}  // namespace
 
 }  // namespace ember::cli

@@ -14,8 +14,10 @@
 #include <nlohmann/json.hpp>
 
 #include "args.h"
+#include "build_info.h"
 #include "commands.h"
 #include "datasets.h"
+#include "progress.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
@@ -69,7 +71,7 @@ Json to_json(const Settings& s) {
 Settings from_json(const Json& j, const std::string& path) {
   try {
     return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
-            j.at("milestones"), j.at("augment"),
+            j.value("milestones", ""), j.value("augment", "none"),  // absent in runs of older builds
             j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
             j.at("seed"), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
             j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
@@ -342,7 +344,8 @@ int train_command(int argc, char** argv) {
     config["device"] = device;
     config["input"] = std::vector<int64_t>(loaded.spec.input.begin(), loaded.spec.input.end());
     config["classes"] = loaded.spec.classes;
-    config["ember_version"] = "0.1";
+    config["ember_version"] = EMBER_VERSION;
+    config["git_hash"] = EMBER_GIT_HASH;
     config["parameters"] = model->num_parameters();
     std::ofstream(fs::path(out_dir) / "config.json") << config.dump(2) << "\n";
   } else {
@@ -404,12 +407,9 @@ int train_command(int argc, char** argv) {
                 {"target", s.target}, {"seed", s.seed}};
   };
   if (tty)
-    fit.on_batch = [&](int64_t b, int64_t n, double loss, double acc, int64_t) {
-      if (b % 10 != 0 && b != n) return;
-      const int width = 30, done = static_cast<int>(width * b / n);
-      std::cout << "\r  [" << std::string(static_cast<size_t>(done), '#') << std::string(static_cast<size_t>(width - done), '.')
-                << "] " << b << "/" << n << std::fixed << std::setprecision(4) << "  loss " << loss << "  acc " << acc
-                << std::flush;
+    fit.on_batch = [&, bar = ProgressBar()](int64_t b, int64_t n, double loss, double acc, int64_t seen) mutable {
+      const std::string line = bar.line(b, n, seen, loss, acc);  // every batch, so the clock sees each epoch start
+      if (b % 10 == 0 || b == n) std::cout << "\r" << line << "\033[K" << std::flush;
     };
   fit.interrupted = [] { return g_interrupts.load() > 0; };
   std::optional<train::EpochProgress> interrupted_at;
@@ -418,7 +418,7 @@ int train_command(int argc, char** argv) {
     interrupted_at = p;
   };
   fit.on_epoch = [&](const train::EpochMetrics& m) {
-    if (tty) std::cout << "\r" << std::string(80, ' ') << "\r";
+    if (tty) std::cout << "\r\033[K";  // clear the bar
     say(epoch_line(m, s.epochs));
     history.push_back(m);
     train_seconds += m.seconds;
@@ -445,8 +445,7 @@ int train_command(int argc, char** argv) {
     std::signal(SIGINT, SIG_DFL);
     if (tty) std::cout << "\n";
     say(std::string("stopped: ") + e.what());
-    say(fs::exists(last_path) ? "the last good checkpoint is " + last_path + " (epoch " +
-                                    std::to_string(history.empty() ? 0 : history.back().epoch + 1) + ")"
+    say(fs::exists(last_path) ? "the last good checkpoint is kept: " + last_path
                               : "no checkpoint was written (the run stopped inside its first epoch)");
     return 1;
   }
