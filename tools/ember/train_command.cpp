@@ -53,7 +53,7 @@ std::string timestamp() {
 // Everything a run's flags set; a resumed run reads it back from config.json.
 struct Settings {
   std::string model, dataset, data_root, target, optimizer, scheduler, milestones, augment;
-  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed;
+  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed, plateau_patience;
   double lr, momentum, weight_decay, gamma, label_smoothing, val_split, clip_grad_norm;
   bool nesterov;
 };
@@ -65,7 +65,7 @@ Json to_json(const Settings& s) {
           {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
           {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
           {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed},
-          {"milestones", s.milestones}, {"augment", s.augment}};
+          {"milestones", s.milestones}, {"augment", s.augment}, {"plateau_patience", s.plateau_patience}};
 }
 
 Settings from_json(const Json& j, const std::string& path) {
@@ -73,7 +73,7 @@ Settings from_json(const Json& j, const std::string& path) {
     return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
             j.value("milestones", ""), j.value("augment", "none"),  // absent in runs of older builds
             j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
-            j.at("seed"), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
+            j.at("seed"), j.value("plateau_patience", int64_t{2}), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
             j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
   } catch (const Json::exception& e) {
     detail::fail("--resume: ", path, " is not the config.json of an `ember train` run (", e.what(), ")");
@@ -238,7 +238,8 @@ int train_command(int argc, char** argv) {
   s.scheduler = args.get("scheduler", "onecycle", "none, step, multistep, exponential, cosine, onecycle or plateau");
   s.step_size = args.integer("step-size", 5, "step: epochs between decays", 1, 100000);
   s.milestones = args.get("milestones", "", "multistep: comma-separated epochs to decay at (default: 50% and 75% of the epochs)");
-  s.gamma = args.number("gamma", 0.5, "step/multistep/exponential: decay factor", 0, 1);
+  s.gamma = args.number("gamma", 0.5, "step/multistep/exponential/plateau: decay factor", 0, 1);
+  s.plateau_patience = args.integer("plateau-patience", 2, "plateau: epochs without improvement before decaying", 0, 100000);
   s.warmup_epochs = args.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
   s.label_smoothing = args.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
   s.augment = args.get("augment", "none", "training-image augmentation: none, flip, crop or standard (crop + flip)");
@@ -313,7 +314,10 @@ int train_command(int argc, char** argv) {
   else if (s.scheduler == "onecycle") {
     scheduler = std::make_unique<optim::OneCycleLR>(*opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * train_loader.size()});
     per_batch = true;
-  } else if (s.scheduler == "plateau") plateau = std::make_unique<optim::ReduceLROnPlateau>(*opt);
+  } else if (s.scheduler == "plateau") {
+    plateau = std::make_unique<optim::ReduceLROnPlateau>(
+        *opt, optim::ReduceLROnPlateauOptions{.factor = s.gamma, .patience = s.plateau_patience});
+  }
   else EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler, "'; known: none, step, multistep, exponential, cosine, onecycle, plateau");
   EMBER_CHECK(!(s.warmup_epochs > 0 && per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
   if (decay && s.warmup_epochs > 0) {
