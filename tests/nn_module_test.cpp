@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <sstream>
 
 using namespace ember;
 using ::testing::HasSubstr;
@@ -102,6 +103,56 @@ TEST(Module, CustomModuleTraversal) {
   int count = 0;
   net.apply([&](nn::Module&) { ++count; });
   EXPECT_EQ(count, 6);
+}
+
+TEST(Module, ForwardHooksSeeEveryCallThroughSequential) {
+  nn::Sequential net(nn::Linear(4, 3), nn::ReLU(), nn::Linear(3, 2));
+  std::vector<std::string> calls;
+  std::vector<size_t> handles;
+  for (nn::Module* m : net.children())
+    handles.push_back(m->register_forward_hook([&](nn::Module& layer, const Tensor& in, const Tensor& out) {
+      std::ostringstream row;
+      row << layer.type_name() << " " << in.sizes() << " -> " << out.sizes();
+      calls.push_back(row.str());
+    }));
+  const Tensor y = net(ones({5, 4}));
+  EXPECT_EQ(calls, (std::vector<std::string>{"Linear [5, 4] -> [5, 3]", "ReLU [5, 3] -> [5, 3]",
+                                             "Linear [5, 3] -> [5, 2]"}));
+  for (size_t i = 0; i < handles.size(); ++i) net[i].remove_forward_hook(handles[i]);
+  net(ones({5, 4}));
+  EXPECT_EQ(calls.size(), 3u) << "removed hooks stay quiet";
+  // A hook that removes itself while running.
+  size_t self = 0;
+  int runs = 0;
+  self = net.register_forward_hook([&](nn::Module& m, const Tensor&, const Tensor&) { ++runs, m.remove_forward_hook(self); });
+  net(ones({1, 4}));
+  net(ones({1, 4}));
+  EXPECT_EQ(runs, 1);
+  EXPECT_ERROR(net.register_forward_hook({}), "register_forward_hook needs a callable hook");
+}
+
+// Tied weights (a language model's embedding and output layer): one parameter
+// under two names. parameters() lists it once, state_dict under both names, and
+// to(dtype) keeps it shared.
+struct Tied : nn::Module {
+  nn::Embedding embedding{10, 4};
+  nn::Linear head{4, 10, false};
+  Tied() : Module("Tied") { head.weight = embedding.weight; }
+  void visit(nn::Visitor& v) override { v.module("embedding", embedding), v.module("head", head); }
+};
+
+TEST(Module, TiedParametersAreListedOnce) {
+  Tied m;
+  EXPECT_EQ(m.parameters().size(), 1u);
+  EXPECT_EQ(m.named_parameters()[0].first, "embedding.weight");
+  EXPECT_EQ(m.num_parameters(), 40);
+  const auto state = m.state_dict();
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_EQ(state[1].first, "head.weight");
+  m.to(kFloat64);
+  EXPECT_TRUE(m.head.weight.is_same(m.embedding.weight));
+  EXPECT_EQ(m.head.weight.dtype(), kFloat64);
+  EXPECT_EQ(m.parameters().size(), 1u);
 }
 
 TEST(Module, TrainEvalReachEveryModule) {
@@ -269,6 +320,13 @@ TEST(Init, Formulas) {
   nn::init::trunc_normal_(w, 0.0, 1.0, -0.5, 0.5);
   EXPECT_LE(w.abs().max().item<double>(), 0.5);
   EXPECT_NEAR(w.mean().item<double>(), 0.0, 0.01);
+  // A standard normal truncated to [-2, 2] has variance 1 - 4 phi(2) / (Phi(2) - Phi(-2)) = 0.77371;
+  // to [0.5, 3], mean (phi(0.5) - phi(3)) / (Phi(3) - Phi(0.5)) = 1.13166.
+  nn::init::trunc_normal_(w, 0.0, 1.0, -2.0, 2.0);
+  EXPECT_NEAR(w.var().item<double>(), 0.77371, 0.01);
+  nn::init::trunc_normal_(w, 0.0, 1.0, 0.5, 3.0);
+  EXPECT_NEAR(w.mean().item<double>(), 1.13166, 0.005);
+  EXPECT_GE(w.min().item<double>(), 0.5);
   EXPECT_NEAR(nn::init::calculate_gain("leaky_relu", 0.2), std::sqrt(2.0 / 1.04), 1e-12);
   EXPECT_EQ(nn::init::calculate_gain("tanh"), 5.0 / 3.0);
   Tensor conv = empty({4, 2, 3, 3});

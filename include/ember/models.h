@@ -25,6 +25,43 @@ std::shared_ptr<nn::Sequential> mlp(const ModelSpec& spec = {});
 // Linear(16*5*5, 120), ReLU, Linear(120, 84), ReLU, Linear(84, classes) (for 28x28 input).
 std::shared_ptr<nn::Sequential> lenet5(const ModelSpec& spec = {});
 
+// The vision zoo, with torchvision's module and parameter names and shapes, so
+// state dicts saved from torchvision load with strict = true. Inputs of at
+// most 32 pixels on a side (MNIST, CIFAR) get a small-input stem: no 7x7 /
+// stride-2 convolution and no early max-pool (docs/MODELS.md has the details).
+// An input a model cannot take fails here, naming the layer it would break.
+std::shared_ptr<nn::Module> alexnet(const ModelSpec& spec = {});
+// depth 11, 13, 16 or 19.
+std::shared_ptr<nn::Module> vgg(int64_t depth, bool batch_norm, const ModelSpec& spec = {});
+// depth 18, 34, 50, 101 (ImageNet layout); 20, 32, 56 (CIFAR layout: 3x3 stem, 16/32/64 channels).
+std::shared_ptr<nn::Module> resnet(int64_t depth, const ModelSpec& spec = {});
+std::shared_ptr<nn::Module> densenet121(const ModelSpec& spec = {});
+std::shared_ptr<nn::Module> mobilenet_v2(const ModelSpec& spec = {});
+// Inception v1; aux_logits adds the two auxiliary classifiers (aux1, aux2).
+std::shared_ptr<nn::Module> googlenet(const ModelSpec& spec = {}, bool aux_logits = false);
+
+// Recurrent classifiers (kind "rnn", "lstm" or "gru"): images (C, H, W) are
+// read as H steps of C*W features; with vocab_size > 0 the input is (N, L)
+// token ids through an embedding. Names: embedding, rnn.weight_ih_l0, ..., fc.
+struct RecurrentOptions {
+  int64_t hidden_size = 128;
+  int64_t num_layers = 2;
+  bool bidirectional = false;
+  double dropout = 0.0;        // between stacked layers
+  int64_t vocab_size = 0;      // > 0: token input
+  int64_t embedding_dim = 64;
+};
+std::shared_ptr<nn::Module> recurrent_classifier(const std::string& kind, const ModelSpec& spec = {},
+                                                 const RecurrentOptions& options = {});
+
+// Models with auxiliary classifiers (googlenet with aux_logits): in training
+// mode {logits, aux2, aux1}; otherwise {logits}. Reach it with dynamic_cast.
+class AuxiliaryOutputs {
+ public:
+  virtual ~AuxiliaryOutputs() = default;
+  virtual std::vector<Tensor> forward_with_aux(const Tensor& x) = 0;
+};
+
 // Adds a model (an Error if the name is taken).
 void register_model(const std::string& name, const std::string& description, Factory factory);
 // An Error listing the registered names when `name` is unknown.

@@ -12,14 +12,43 @@ struct Entry {
   Factory factory;
 };
 
-std::map<std::string, Entry>& registry() {
-  static std::map<std::string, Entry> models = {
-      {"mlp", {"reference MLP: Flatten, Linear-512, BatchNorm1d, ReLU, Dropout(0.5), Linear", [](const ModelSpec& s) {
-                 return std::shared_ptr<nn::Module>(mlp(s));
-               }}},
-      {"lenet5", {"LeNet-5: two 5x5 convolutions with tanh and average pooling, three linear layers",
-                  [](const ModelSpec& s) { return std::shared_ptr<nn::Module>(lenet5(s)); }}},
+std::map<std::string, Entry> builtin_models() {
+  auto wrap = [](auto make) {
+    return [make](const ModelSpec& s) { return std::shared_ptr<nn::Module>(make(s)); };
   };
+  std::map<std::string, Entry> m = {
+      {"mlp", {"reference MLP: Flatten, Linear-512, BatchNorm1d, ReLU, Dropout(0.5), Linear",
+               wrap([](const ModelSpec& s) { return mlp(s); })}},
+      {"lenet5", {"LeNet-5: two 5x5 convolutions with tanh and average pooling, three linear layers",
+                  wrap([](const ModelSpec& s) { return lenet5(s); })}},
+      {"alexnet", {"AlexNet: five convolutions, three 4096-wide linear layers (61.1M parameters at 1000 classes)",
+                   wrap([](const ModelSpec& s) { return alexnet(s); })}},
+      {"googlenet", {"GoogLeNet (Inception v1), without auxiliary classifiers (6.6M)",
+                     wrap([](const ModelSpec& s) { return googlenet(s); })}},
+      {"densenet121", {"DenseNet-121: growth 32, blocks 6-12-24-16 (8.0M)",
+                       wrap([](const ModelSpec& s) { return densenet121(s); })}},
+      {"mobilenet_v2", {"MobileNetV2: inverted residuals, depthwise convolutions (3.5M)",
+                        wrap([](const ModelSpec& s) { return mobilenet_v2(s); })}},
+  };
+  for (const auto& [kind, label] : std::map<std::string, std::string>{{"rnn", "tanh RNN"}, {"lstm", "LSTM"}, {"gru", "GRU"}})
+    m[kind] = {label + " classifier: image rows as steps, 2 layers of 128, linear on the last state",
+               wrap([kind](const ModelSpec& s) { return recurrent_classifier(kind, s); })};
+  for (int64_t depth : {18, 34, 50, 101})
+    m["resnet" + std::to_string(depth)] = {"ResNet-" + std::to_string(depth) + (depth < 50 ? " (basic blocks)" : " (bottlenecks)"),
+                                           wrap([depth](const ModelSpec& s) { return resnet(depth, s); })};
+  for (int64_t depth : {20, 32, 56})
+    m["resnet" + std::to_string(depth)] = {"ResNet-" + std::to_string(depth) + " for small images (3x3 stem, 16/32/64 channels)",
+                                           wrap([depth](const ModelSpec& s) { return resnet(depth, s); })};
+  for (int64_t depth : {11, 13, 16, 19})
+    for (bool bn : {false, true})
+      m["vgg" + std::to_string(depth) + (bn ? "_bn" : "")] = {
+          "VGG-" + std::to_string(depth) + (bn ? " with batch norm" : ""),
+          wrap([depth, bn](const ModelSpec& s) { return vgg(depth, bn, s); })};
+  return m;
+}
+
+std::map<std::string, Entry>& registry() {
+  static std::map<std::string, Entry> models = builtin_models();
   return models;
 }
 

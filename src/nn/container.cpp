@@ -9,9 +9,16 @@ Module& ModuleHolder::get(size_t index, const char* owner) const {
   return *items_[index].second;
 }
 
+void ModuleHolder::check_new_name(const std::string& name, const char* owner) const {
+  EMBER_CHECK(!name.empty() && name.find('.') == std::string::npos, owner, ": a child's name must be non-empty and ",
+              "have no '.', got '", name, "'");
+  for (const auto& [existing, m] : items_)
+    EMBER_CHECK(existing != name, owner, ": a child named '", name, "' is already there");
+}
+
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (auto& [name, m] : items_) x = m->forward(x);
+  for (auto& [name, m] : items_) x = (*m)(x);
   return x;
 }
 

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "ember/creation.h"
 #include "ember/grad_mode.h"
@@ -61,15 +62,35 @@ Tensor Module::forward(const Tensor&) {
   detail::fail(type_name_, ": this module has no single-input forward(Tensor)");
 }
 
+size_t Module::register_forward_hook(ForwardHook hook) {
+  EMBER_CHECK(hook, type_name_, ": register_forward_hook needs a callable hook");
+  forward_hooks_.push_back({next_hook_, std::move(hook)});
+  return next_hook_++;
+}
+
+void Module::remove_forward_hook(size_t handle) {
+  std::erase_if(forward_hooks_, [handle](const auto& entry) { return entry.first == handle; });
+}
+
+void Module::run_forward_hooks(const Tensor& input, const Tensor& output) {
+  // A copy: a hook may remove itself.
+  const auto hooks = forward_hooks_;
+  for (const auto& [handle, hook] : hooks) hook(*this, input, output);
+}
+
+// A parameter shared by two modules (tied weights) is listed once, under its
+// first name, as PyTorch's remove_duplicate; state_dict keeps every name.
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) {
   std::vector<std::pair<std::string, Tensor>> out;
-  for (auto& [name, t] : tensors_of(*this, true, false, recurse, false)) out.push_back({name, *t});
+  std::unordered_set<const TensorImpl*> seen;
+  for (auto& [name, t] : tensors_of(*this, true, false, recurse, false))
+    if (seen.insert(t->impl()).second) out.push_back({name, *t});
   return out;
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) {
   std::vector<Tensor> out;
-  for (auto& [name, t] : tensors_of(*this, true, false, recurse, false)) out.push_back(*t);
+  for (auto& [name, t] : named_parameters(recurse)) out.push_back(t);
   return out;
 }
 
@@ -122,11 +143,18 @@ void Module::train(bool on) {
 void Module::to(Dtype dtype) {
   EMBER_CHECK(is_floating(dtype), type_name_, ".to: expected a floating-point dtype, got ", dtype_name(dtype));
   NoGradGuard no_grad;
+  // Shared (tied) parameters stay shared: original -> {original (kept alive), converted}.
+  std::map<const TensorImpl*, std::pair<Tensor, Tensor>> converted;
   for (auto& [name, t] : tensors_of(*this, true, false, true, false)) {
     if (!t->is_floating_point() || t->dtype() == dtype) continue;
-    const Tensor grad = t->grad();
+    if (auto it = converted.find(t->impl()); it != converted.end()) {
+      *t = it->second.second;
+      continue;
+    }
+    const Tensor original = *t, grad = t->grad();
     *t = parameter(t->to(dtype));
     if (grad.defined()) t->set_grad(grad.to(dtype));
+    converted[original.impl()] = {original, *t};
   }
   for (auto& [name, t] : tensors_of(*this, false, true, true, false))
     if (t->is_floating_point()) *t = t->to(dtype);
@@ -134,9 +162,16 @@ void Module::to(Dtype dtype) {
 
 void Module::to(Device device) {
   NoGradGuard no_grad;
+  std::map<const TensorImpl*, std::pair<Tensor, Tensor>> moved;  // as in to(dtype)
   for (auto& [name, t] : tensors_of(*this, true, false, true, false)) {
     if (t->device() == device) continue;
+    if (auto it = moved.find(t->impl()); it != moved.end()) {
+      *t = it->second.second;
+      continue;
+    }
+    const Tensor original = *t;
     *t = parameter(t->to(device));
+    moved[original.impl()] = {original, *t};
   }
   for (auto& [name, t] : tensors_of(*this, false, true, true, false)) *t = t->to(device);
 }

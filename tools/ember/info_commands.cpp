@@ -11,7 +11,11 @@
 namespace ember::cli {
 
 int models_command(int, char**) {
-  for (const auto& [name, description] : models::list()) std::cout << std::left << std::setw(10) << name << description << "\n";
+  const auto models = models::list();
+  size_t width = 0;
+  for (const auto& [name, description] : models) width = std::max(width, name.size());
+  for (const auto& [name, description] : models)
+    std::cout << std::left << std::setw(static_cast<int>(width + 2)) << name << description << "\n";
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // `ember summary`: a layer table (output shape, parameters) and totals
 // (parameters, forward multiply-accumulates, parameter and activation memory),
-// from one forward pass of a single example.
+// from one forward pass of a single example, observed through forward hooks
+// on every leaf module (each call is a row, in call order).
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -25,6 +26,12 @@ int64_t macs(nn::Module& layer, const Tensor& out) {
   if (auto* conv = dynamic_cast<nn::Conv2d*>(&layer))
     return out.numel() * conv->weight.size(1) * conv->weight.size(2) * conv->weight.size(3);
   if (auto* conv1 = dynamic_cast<nn::Conv1d*>(&layer)) return out.numel() * conv1->weight.size(1) * conv1->weight.size(2);
+  if (auto* rnn = dynamic_cast<nn::RecurrentBase*>(&layer)) {
+    // Per step and example, each layer and direction multiplies its input and its state by its weights.
+    int64_t per_step = 0;
+    for (const auto& w : rnn->weights) per_step += w.w_ih.numel() + w.w_hh.numel();
+    return out.numel() / out.size(-1) * per_step;
+  }
   return 0;
 }
 
@@ -65,28 +72,27 @@ int summary_command(int argc, char** argv) {
   for (int64_t s : input) batch_shape.push_back(s);
   Tensor x = zeros(batch_shape);
   int64_t total_macs = 0, activations = 0;
-  std::cout << std::left << std::setw(28) << "layer" << std::setw(22) << "output shape" << std::right << std::setw(12)
-            << "parameters" << "\n"
-            << std::string(62, '-') << "\n";
-  auto row = [&](const std::string& label, nn::Module& layer, const Tensor& out) {
-    const int64_t m = macs(layer, out);
-    total_macs += m;
-    activations += out.numel();
-    std::cout << std::left << std::setw(28) << label << std::setw(22) << shape_text(out.sizes()) << std::right
-              << std::setw(12) << layer.num_parameters() << "\n";
-  };
-  if (auto* seq = dynamic_cast<nn::Sequential*>(model.get())) {
-    for (auto& [child_name, child] : seq->named_children()) {
-      x = child->forward(x);
-      row(child_name + " (" + child->type_name() + ")", *child, x);
-    }
-  } else {
-    x = model->forward(x);
-    row(name, *model, x);
+  constexpr int kNameWidth = 46;
+  std::cout << std::left << std::setw(kNameWidth) << "layer" << std::setw(22) << "output shape" << std::right
+            << std::setw(12) << "parameters" << "\n"
+            << std::string(kNameWidth + 34, '-') << "\n";
+  std::vector<std::pair<nn::Module*, size_t>> hooked;
+  for (auto& [path, m] : model->named_modules()) {
+    if (!m->children().empty()) continue;  // leaves only: containers would count their layers twice
+    const std::string label = (path.empty() ? name : path) + " (" + m->type_name() + ")";
+    hooked.push_back({m, m->register_forward_hook([&, label](nn::Module& layer, const Tensor&, const Tensor& out) {
+                        total_macs += macs(layer, out);
+                        activations += out.numel();
+                        std::cout << std::left << std::setw(kNameWidth) << label << std::setw(22)
+                                  << shape_text(out.sizes()) << std::right << std::setw(12)
+                                  << layer.num_parameters() << "\n";
+                      })});
   }
+  (*model)(x);
+  for (auto& [m, handle] : hooked) m->remove_forward_hook(handle);
   int64_t trainable = 0;
   for (const Tensor& p : model->parameters()) trainable += p.requires_grad() ? p.numel() : 0;
-  std::cout << std::string(62, '-') << "\n"
+  std::cout << std::string(kNameWidth + 34, '-') << "\n"
             << "total parameters:      " << model->num_parameters() << "\n"
             << "trainable parameters:  " << trainable << "\n"
             << "forward MACs:          " << total_macs << " (" << std::fixed << std::setprecision(2)

@@ -37,6 +37,8 @@ class ModuleHolder {
     return m;
   }
   Module& get(size_t index, const char* owner) const;
+  // An Error when `name` is empty, has a '.', or is taken.
+  void check_new_name(const std::string& name, const char* owner) const;
   void visit_items(Visitor& v) {
     for (auto& [name, m] : items_) v.module(name, *m);
   }
@@ -54,6 +56,12 @@ class Sequential : public Module, public ModuleHolder {
   template <class M>
   void push_back(M&& m) {
     items_.push_back({std::to_string(items_.size()), own(std::forward<M>(m))});
+  }
+  // A child under its own name (as nn.Sequential(OrderedDict(...))): features.conv0.weight.
+  template <class M>
+  void push_back(const std::string& name, M&& m) {
+    check_new_name(name, "Sequential");
+    items_.push_back({name, own(std::forward<M>(m))});
   }
   Module& operator[](size_t index) const { return get(index, "Sequential"); }
   // The module at `index` as its own type; an Error if it is not one.

@@ -52,7 +52,18 @@ class Module {
   // The single-input forward used by Sequential and operator(); modules with
   // other signatures add their own overloads.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  // forward, then the forward hooks (calls through operator() and Sequential run them).
+  Tensor operator()(const Tensor& input) {
+    Tensor output = forward(input);
+    if (!forward_hooks_.empty()) run_forward_hooks(input, output);
+    return output;
+  }
+  // hook(module, input, output) after every call through operator(), as
+  // PyTorch's register_forward_hook (observation only: the output is not
+  // replaced). Returns a handle for remove_forward_hook.
+  using ForwardHook = std::function<void(Module&, const Tensor&, const Tensor&)>;
+  size_t register_forward_hook(ForwardHook hook);
+  void remove_forward_hook(size_t handle);
 
   const std::string& type_name() const { return type_name_; }
 
@@ -92,7 +103,10 @@ class Module {
   bool training_ = true;
 
  private:
+  void run_forward_hooks(const Tensor& input, const Tensor& output);
   std::string type_name_;
+  std::vector<std::pair<size_t, ForwardHook>> forward_hooks_;
+  size_t next_hook_ = 0;
 };
 
 std::ostream& operator<<(std::ostream& out, Module& module);

@@ -1,0 +1,179 @@
+// The model zoo: torchvision's parameter counts, every registered model
+// building and running on Fashion-MNIST- and CIFAR-sized inputs, inputs a
+// model cannot take refused at construction, checkpoints of another
+// architecture refused with the mismatched keys, and logits equal to
+// torchvision's (tests/golden/models.txt, from make_model_fixtures.py: names
+// and shapes of every state-dict entry, and the logits for weights and input
+// both sides fill by the same formula).
+#include <ember/ember.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace ember;
+using ::testing::HasSubstr;
+
+namespace {
+
+#define EXPECT_ERROR(stmt, text) EXPECT_THAT([&] { stmt; }, ::testing::ThrowsMessage<Error>(HasSubstr(text)))
+
+TEST(Models, ParameterCountsAreTorchvisions) {
+  const models::ModelSpec imagenet{.input = {3, 224, 224}, .classes = 1000};
+  const std::map<std::string, int64_t> expected = {
+      {"alexnet", 61100840},    {"vgg16", 138357544},     {"googlenet", 6624904},     {"resnet18", 11689512},
+      {"resnet50", 25557032},   {"densenet121", 7978856}, {"mobilenet_v2", 3504872}};
+  for (const auto& [name, count] : expected) EXPECT_EQ(models::create(name, imagenet)->num_parameters(), count) << name;
+  // CIFAR-style ResNets with 1x1 projection shortcuts, 10 classes.
+  const models::ModelSpec cifar{.input = {3, 32, 32}, .classes = 10};
+  EXPECT_EQ(models::create("resnet20", cifar)->num_parameters(), 272474);
+  EXPECT_EQ(models::create("resnet56", cifar)->num_parameters(), 855770);
+}
+
+TEST(Models, EveryModelRunsOnSmallImages) {
+  for (const auto& [name, description] : models::list())
+    for (const Shape& input : {Shape{1, 28, 28}, Shape{3, 32, 32}}) {
+      SCOPED_TRACE(name + " on " + std::to_string(input[0]) + "x" + std::to_string(input[1]) + "x" + std::to_string(input[2]));
+      if (name.rfind("vgg", 0) == 0 && input[0] == 3) continue;  // the VGGs are slow; one size is enough
+      auto model = models::create(name, {.input = input, .classes = 10});
+      model->eval();
+      InferenceMode inference;
+      const Tensor logits = (*model)(randn({2, input[0], input[1], input[2]}));
+      EXPECT_EQ(logits.sizes(), (Shape{2, 10}));
+      EXPECT_TRUE(logits.abs().lt(1e30).all().item<bool>()) << "NaN or infinite logits";
+    }
+}
+
+TEST(Models, GoogLeNetAuxiliaryClassifiersInTraining) {
+  auto model = models::googlenet({.input = {1, 28, 28}, .classes = 10}, /*aux_logits=*/true);
+  auto& aux = dynamic_cast<models::AuxiliaryOutputs&>(*model);
+  const Tensor x = randn({2, 1, 28, 28});
+  const std::vector<Tensor> outs = aux.forward_with_aux(x);
+  ASSERT_EQ(outs.size(), 3u);
+  for (const Tensor& o : outs) EXPECT_EQ(o.sizes(), (Shape{2, 10}));
+  model->eval();
+  EXPECT_EQ(aux.forward_with_aux(x).size(), 1u);
+  EXPECT_EQ(model->num_parameters() - models::googlenet({.input = {1, 28, 28}, .classes = 10})->num_parameters(),
+            128 * (512 + 528) + 2 * (2 * 128)             // aux1/aux2 1x1 convolutions and their batch norms
+                + 2 * (2048 * 1024 + 1024) + 2 * (1024 * 10 + 10));  // fc1, fc2
+}
+
+TEST(Models, InputsAModelCannotTakeAreRefused) {
+  EXPECT_ERROR(models::create("alexnet", {.input = {3, 8, 8}}),
+               "alexnet: input [3, 8, 8] is too small: features.12 (max-pool) (3x3 window, stride 2, padding 0) gets a "
+               "1x1 feature map");
+  EXPECT_ERROR(models::create("vgg11", {.input = {1, 8, 8}}), "vgg11: input [1, 8, 8] is too small: the max-pool at features.");
+  EXPECT_ERROR(models::create("googlenet", {.input = {1, 4, 4}}), "googlenet: input [1, 4, 4] is too small");
+  EXPECT_ERROR(models::create("resnet18", {.input = {3, 32}}), "resnet18: input must be (C, H, W)");
+  EXPECT_ERROR(models::create("mobilenet_v2", {.input = {3, 32, 32}, .classes = 0}), "mobilenet_v2: classes must be positive");
+  // A model built for one channel count, fed another: the convolution names the mismatch.
+  auto model = models::create("resnet20", {.input = {1, 28, 28}});
+  EXPECT_ERROR((*model)(randn({2, 3, 28, 28})), "conv2d: input of shape [2, 3, 28, 28] (3 channels) does not fit weight");
+}
+
+TEST(Models, CheckpointOfAnotherArchitectureListsTheKeys) {
+  auto resnet18 = models::create("resnet18", {.input = {3, 32, 32}});
+  auto resnet34 = models::create("resnet34", {.input = {3, 32, 32}});
+  EXPECT_ERROR(resnet34->load_state_dict(resnet18->state_dict()), "layer1.2.conv1.weight");
+  auto resnet20 = models::create("resnet20", {.input = {3, 32, 32}});
+  EXPECT_ERROR(resnet20->load_state_dict(resnet18->state_dict()), "conv1.weight");
+}
+
+// ---- parity with torchvision ------------------------------------------------------------------------------------
+
+// The fill both sides use (see make_model_fixtures.py): entry k, element i.
+void fill_entry(Tensor& t, const std::string& name, int64_t k) {
+  if (!t.is_floating_point()) return;
+  std::vector<double> v(static_cast<size_t>(t.numel()));
+  const double fan_in = t.dim() >= 2 ? static_cast<double>(t.numel() / t.size(0)) : 1.0;
+  auto ends_with = [&](const std::string& s) { return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double base = std::sin(0.37 * static_cast<double>(i) + 1.3 * static_cast<double>(k));
+    if (ends_with("running_var")) v[i] = 1.0 + 0.25 * base;
+    else if (ends_with("running_mean")) v[i] = 0.1 * base;
+    else if (t.dim() == 1 && ends_with(".weight")) v[i] = 1.0 + 0.1 * base;
+    else if (t.dim() <= 1) v[i] = 0.05 * base;
+    else v[i] = base * std::sqrt(3.0 / fan_in);
+  }
+  NoGradGuard no_grad;
+  t.copy_(from_buffer(v.data(), kFloat64, t.sizes(), {}).to(t.dtype()));
+}
+
+struct Case {
+  std::string name, model;
+  Shape input;
+  int64_t classes = 0;
+  std::vector<std::pair<std::string, Shape>> entries;
+  std::vector<double> logits;
+};
+
+std::vector<Case> read_cases() {
+  std::ifstream file(EMBER_GOLDEN_DIR "/models.txt");
+  EXPECT_TRUE(file.good()) << "missing " EMBER_GOLDEN_DIR "/models.txt";
+  std::vector<Case> cases;
+  for (std::string line; std::getline(file, line);) {
+    std::istringstream in(line);
+    std::string word;
+    in >> word;
+    if (word == "case") {
+      Case c;
+      std::string key;
+      int64_t n = 0, ch = 0, h = 0, w = 0;
+      in >> c.name >> key >> c.model >> key >> n >> ch >> h >> w >> key >> c.classes;
+      c.input = {n, ch, h, w};
+      cases.push_back(c);
+    } else if (word == "entry") {
+      std::string name;
+      int64_t numel = 0;
+      in >> name >> numel;
+      Shape shape;
+      for (int64_t d; in >> d;) shape.push_back(d);
+      cases.back().entries.push_back({name, shape});
+    } else if (word == "logits") {
+      for (double v; in >> v;) cases.back().logits.push_back(v);
+    }
+  }
+  return cases;
+}
+
+class TorchvisionParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TorchvisionParity, SameStateDictAndLogits) {
+  const std::vector<Case> cases = read_cases();
+  const auto it = std::find_if(cases.begin(), cases.end(), [](const Case& c) { return c.name == GetParam(); });
+  ASSERT_NE(it, cases.end()) << "no case " << GetParam() << " in models.txt";
+  const Case& c = *it;
+  auto model = models::create(c.model, {.input = {c.input[1], c.input[2], c.input[3]}, .classes = c.classes});
+  // Names and shapes: exactly torchvision's entries, so its state dicts load strictly.
+  std::map<std::string, Tensor> ours;
+  for (auto& [name, t] : model->state_dict()) ours[name] = t;
+  std::vector<std::string> theirs;
+  for (const auto& [name, shape] : c.entries) {
+    theirs.push_back(name);
+    ASSERT_TRUE(ours.count(name)) << "Ember's " << c.model << " has no " << name;
+    EXPECT_EQ(ours[name].sizes(), shape) << name;
+  }
+  EXPECT_EQ(ours.size(), theirs.size()) << "Ember has entries torchvision does not";
+  for (size_t k = 0; k < c.entries.size(); ++k) fill_entry(ours[c.entries[k].first], c.entries[k].first, static_cast<int64_t>(k));
+  std::vector<double> x(static_cast<size_t>(c.input[0] * c.input[1] * c.input[2] * c.input[3]));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.11 * static_cast<double>(i));
+  model->eval();
+  InferenceMode inference;
+  const Tensor logits = (*model)(from_buffer(x.data(), kFloat64, c.input, {}).to(kFloat32)).to(kFloat64);
+  const std::vector<double> got = logits.reshape({-1}).to_vector<double>();
+  ASSERT_EQ(got.size(), c.logits.size());
+  double scale = 0;
+  for (double v : c.logits) scale = std::max(scale, std::abs(v));
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_NEAR(got[i], c.logits[i], 1e-4 * scale + 1e-6) << c.name << " logit " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(Zoo, TorchvisionParity,
+                         ::testing::Values("alexnet", "vgg11_bn", "googlenet", "resnet18", "resnet50", "densenet121",
+                                           "mobilenet_v2", "resnet18_small", "resnet20", "mobilenet_v2_small",
+                                           "densenet121_small", "googlenet_small", "vgg11_bn_small", "alexnet_small"));
+
+}  // namespace
