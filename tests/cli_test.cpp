@@ -105,6 +105,17 @@ TEST_F(Cli, ProgressBarOnATerminal) {
   EXPECT_THAT(out, HasSubstr("epoch 1/1"));
 }
 
+TEST_F(Cli, LanguageModelOnTextPrintsSamples) {
+  const auto [status, out] = ember_cli("train --model gpt --dataset text --seq-len 32 --epochs 2 --batch-size 16 "
+                                       "--lr 0.003 --threads 1 --quiet --out " + dir_.string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("epoch 2/2"));
+  EXPECT_THAT(out, HasSubstr("sample: T"));  // the built-in text starts with "The smith"
+  EXPECT_THAT(out, HasSubstr("test_accuracy"));
+  const auto [eval_status, eval_out] = ember_cli("eval --checkpoint " + (dir_ / "last.safetensors").string());
+  EXPECT_EQ(eval_status, 0) << eval_out;
+}
+
 TEST_F(Cli, SummaryOfLeNet5) {
   const auto [status, out] = ember_cli("summary --model lenet5");
   ASSERT_EQ(status, 0) << out;
@@ -171,7 +182,7 @@ TEST_F(Cli, ResumeAfterKillOrCtrlCMatchesAnUninterruptedRun) {
 }
 
 TEST_F(Cli, BadInputNamesTheProblem) {
-  EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: alexnet, densenet121, googlenet, gru, lenet5, lstm, mlp"));
+  EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: alexnet, densenet121, googlenet, gpt, gru, lenet5, lstm, mlp"));
   EXPECT_THAT(ember_cli("train --dataset imagenet").second, HasSubstr("unknown dataset 'imagenet'; known datasets: fashion-mnist"));
   EXPECT_THAT(ember_cli("train --lr abc").second, HasSubstr("--lr: 'abc' is not a number"));
   EXPECT_THAT(ember_cli("train --batch-size 0").second, HasSubstr("--batch-size: 0 is out of range"));

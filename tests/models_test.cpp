@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -80,6 +81,64 @@ TEST(Models, CheckpointOfAnotherArchitectureListsTheKeys) {
   EXPECT_ERROR(resnet34->load_state_dict(resnet18->state_dict()), "layer1.2.conv1.weight");
   auto resnet20 = models::create("resnet20", {.input = {3, 32, 32}});
   EXPECT_ERROR(resnet20->load_state_dict(resnet18->state_dict()), "conv1.weight");
+}
+
+TEST(Models, GPTIsCausalTiedAndGenerates) {
+  manual_seed(3);
+  auto model = models::gpt({.input = {16}, .classes = 11}, {.d_model = 32, .heads = 4, .layers = 2, .d_ff = 64});
+  // The output layer is the token embedding: one parameter, two state-dict names.
+  const auto named = model->named_parameters();
+  EXPECT_TRUE(std::none_of(named.begin(), named.end(), [](const auto& p) { return p.first == "head.weight"; }));
+  int64_t entries = 0;
+  for (const auto& [name, t] : model->state_dict()) entries += name == "head.weight" || name == "tok_emb.weight";
+  EXPECT_EQ(entries, 2);
+  model->eval();
+  // Position t's logits depend on tokens 0..t only.
+  Tensor ids = randint(0, 11, {2, 16});
+  const Tensor logits = (*model)(ids);
+  EXPECT_EQ(logits.sizes(), (Shape{2, 16, 11}));
+  Tensor changed = ids.clone();
+  changed.narrow(1, 10, 6).fill_(0);
+  const Tensor again = (*model)(changed);
+  EXPECT_LT((logits.narrow(1, 0, 10) - again.narrow(1, 0, 10)).abs().max().item<double>(), 1e-5);
+  EXPECT_GT((logits.narrow(1, 10, 6) - again.narrow(1, 10, 6)).abs().max().item<double>(), 1e-3);
+  // Generation appends tokens from the vocabulary, beyond the context length, reproducibly for a seed.
+  auto& generator = dynamic_cast<models::TextGenerator&>(*model);
+  Generator g1(5), g2(5);
+  const Tensor a = generator.generate(ids.narrow(1, 0, 3), 20, 0.8, 5, &g1);
+  const Tensor b = generator.generate(ids.narrow(1, 0, 3), 20, 0.8, 5, &g2);
+  EXPECT_EQ(a.sizes(), (Shape{2, 23}));
+  EXPECT_TRUE(eq(a, b).all().item<bool>());
+  EXPECT_TRUE(eq(a.narrow(1, 0, 3), ids.narrow(1, 0, 3)).all().item<bool>());
+  EXPECT_GE(a.min().item<int64_t>(), 0);
+  EXPECT_LT(a.max().item<int64_t>(), 11);
+  EXPECT_ERROR((*model)(randint(0, 11, {1, 17})), "gpt: expected token ids of shape (N, L) with 0 < L <= 16");
+  EXPECT_ERROR(models::gpt({.input = {16}, .classes = 11}, {.d_model = 30}), "d_model (30) must be a multiple of heads (4)");
+  EXPECT_ERROR(models::create("gpt", {.input = {1, 28, 28}}), "gpt: input must be (context length)");
+}
+
+TEST(Models, RecurrentClassifiersReadRowsOrTokens) {
+  auto lstm = models::recurrent_classifier("lstm", {.input = {1, 28, 28}, .classes = 10},
+                                           {.hidden_size = 16, .num_layers = 2, .bidirectional = true});
+  EXPECT_EQ((*lstm)(randn({3, 1, 28, 28})).sizes(), (Shape{3, 10}));
+  EXPECT_EQ(lstm->state_dict()[0].first, "rnn.weight_ih_l0");
+  auto gru = models::recurrent_classifier("gru", {.input = {1, 20, 1}, .classes = 4}, {.vocab_size = 50, .embedding_dim = 8});
+  EXPECT_EQ((*gru)(randint(0, 50, {3, 20})).sizes(), (Shape{3, 4}));
+  EXPECT_EQ(gru->state_dict()[0].first, "embedding.weight");
+  EXPECT_ERROR(models::recurrent_classifier("transformer"), "unknown kind 'transformer'; known: rnn, lstm, gru");
+}
+
+TEST(CharText, WindowsVocabularyAndRoundTrip) {
+  data::CharText text("abracadabra!", 3);
+  EXPECT_EQ(text.size(), 3);  // (12 - 1) / 3 windows
+  EXPECT_EQ(text.vocabulary(), (std::vector<std::string>{"!", "a", "b", "c", "d", "r"}));
+  EXPECT_EQ(text.decode(text.get(1).data), "aca");
+  EXPECT_EQ(text.decode(text.get(1).target), "cad");
+  EXPECT_EQ(text.decode(text.encode("bad!")), "bad!");
+  EXPECT_ERROR(text.encode("z"), "CharText::encode: character 122 ('z') is not in the vocabulary");
+  EXPECT_ERROR(data::CharText("ab", 2), "at least seq_len + 1 = 3 are needed");
+  EXPECT_ERROR(data::CharText::from_file("/nonexistent/text.txt", 8), "CharText: cannot read /nonexistent/text.txt");
+  EXPECT_GT(data::CharText::sample_text().size(), 3000u);
 }
 
 // ---- parity with torchvision ------------------------------------------------------------------------------------

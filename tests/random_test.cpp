@@ -179,7 +179,37 @@ TEST(RandomStats, BernoulliEdgeProbabilities) {
   EXPECT_EQ(bernoulli(p).to_vector<float>(), (std::vector<float>{0, 1, 0, 1}));
 }
 
+TEST(RandomStats, MultinomialFrequenciesAndDistinctDraws) {
+  manual_seed(11);
+  // With replacement: frequencies follow the (unnormalized) weights; zero weights never come up.
+  const Tensor w = tensor(std::vector<float>{1, 0, 3, 6});
+  const std::vector<int64_t> draws = multinomial(w, 100000, true).to_vector<int64_t>();
+  std::vector<double> freq(4, 0.0);
+  for (int64_t d : draws) freq[static_cast<size_t>(d)] += 1.0 / 100000;
+  EXPECT_NEAR(freq[0], 0.1, 0.005);
+  EXPECT_EQ(freq[1], 0.0);
+  EXPECT_NEAR(freq[2], 0.3, 0.005);
+  EXPECT_NEAR(freq[3], 0.6, 0.005);
+  // Without replacement: distinct categories; drawing all non-zero ones gives a permutation of them;
+  // the first draw follows the weights.
+  const Tensor rows = tensor(std::vector<double>{1, 0, 3, 6, 2, 2, 2, 2}).view({2, 4});
+  const Tensor picked = multinomial(rows, 3);
+  EXPECT_EQ(picked.sizes(), (Shape{2, 3}));
+  std::vector<int64_t> first = picked[0].to_vector<int64_t>();
+  std::sort(first.begin(), first.end());
+  EXPECT_EQ(first, (std::vector<int64_t>{0, 2, 3}));
+  const Tensor firsts = multinomial(w.unsqueeze(0).expand({50000, 4}).contiguous(), 1).reshape({-1});
+  EXPECT_NEAR(eq(firsts, 3).to(kFloat64).mean().item<double>(), 0.6, 0.01);
+  EXPECT_NEAR(eq(firsts, 0).to(kFloat64).mean().item<double>(), 0.1, 0.01);
+}
+
 TEST(RandomErrors, BadArguments) {
+  expect_error([] { multinomial(tensor(std::vector<float>{1, 0, 3}), 3); },
+               {"multinomial: cannot draw 3 distinct categories without replacement from a row with 2 non-zero weights"});
+  expect_error([] { multinomial(tensor(std::vector<float>{1, -1}), 1); }, {"multinomial: weights must be finite and non-negative"});
+  expect_error([] { multinomial(zeros({2, 3}), 1); }, {"multinomial: every row of weights of shape [2, 3] must have a positive sum"});
+  expect_error([] { multinomial(ones({2, 2, 2}), 1); }, {"multinomial: expected a 1-D or 2-D tensor"});
+  expect_error([] { multinomial(ones({3}), 0); }, {"multinomial: num_samples must be positive"});
   expect_error([] { randint(5, 5, {3}); }, {"randint", "low=5", "high=5"});
   expect_error([] { randint(6, 5, {3}); }, {"randint", "low < high"});
   expect_error([] { normal(0.0, -1.0, {3}); }, {"normal", "std >= 0.0", "-1"});

@@ -74,6 +74,10 @@ Tensor normal(double mean, double std, IntArrayRef sizes, TensorOptions options 
 Tensor bernoulli(const Tensor& p, Generator* generator = nullptr);
 Tensor bernoulli(IntArrayRef sizes, double p, TensorOptions options = {}, Generator* generator = nullptr);
 Tensor randperm(int64_t n, TensorOptions options = {}, Generator* generator = nullptr);  // int64
+// Category indices (int64) drawn from the rows of probs (K or (R, K) non-negative
+// weights, not necessarily normalized): num_samples per row, with or without
+// replacement (without: distinct categories, in the order drawn), as torch.multinomial.
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false, Generator* generator = nullptr);
 // In-place fills, as torch's uniform_/normal_.
 Tensor& uniform_(Tensor& t, double from = 0.0, double to = 1.0, Generator* generator = nullptr);
 Tensor& normal_(Tensor& t, double mean = 0.0, double std = 1.0, Generator* generator = nullptr);

@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "ember/generator.h"
 #include "ember/nn/container.h"
 
 namespace ember::models {
 
 struct ModelSpec {
-  Shape input = {1, 28, 28};  // (C, H, W) of one example
+  Shape input = {1, 28, 28};  // (C, H, W) of one example; {context length} for token models (gpt)
   int64_t classes = 10;
 };
 
@@ -53,6 +54,28 @@ struct RecurrentOptions {
 };
 std::shared_ptr<nn::Module> recurrent_classifier(const std::string& kind, const ModelSpec& spec = {},
                                                  const RecurrentOptions& options = {});
+
+// A decoder-only Transformer language model over token ids: spec.input is
+// {context length}, spec.classes the vocabulary size; forward maps (N, L) ids
+// to (N, L, vocabulary) logits. Pre-norm blocks (PyTorch's
+// TransformerEncoderLayer with norm_first and GELU, under encoder.layers.N),
+// learned positions, output layer tied to the token embedding by default.
+struct GPTOptions {
+  int64_t d_model = 128, heads = 4, layers = 4, d_ff = 512;
+  double dropout = 0.1;
+  bool tie_weights = true;
+};
+std::shared_ptr<nn::Module> gpt(const ModelSpec& spec, const GPTOptions& options = {});
+
+// Models that continue a sequence of token ids (gpt): appends max_new_tokens
+// to each row of prompt (N, L), sampling from softmax(logits / temperature)
+// restricted to the top_k most likely tokens (0: all). Runs in eval mode.
+class TextGenerator {
+ public:
+  virtual ~TextGenerator() = default;
+  virtual Tensor generate(const Tensor& prompt, int64_t max_new_tokens, double temperature = 1.0, int64_t top_k = 0,
+                          Generator* generator = nullptr) = 0;
+};
 
 // Models with auxiliary classifiers (googlenet with aux_logits): in training
 // mode {logits, aux2, aux1}; otherwise {logits}. Reach it with dynamic_cast.

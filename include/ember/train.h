@@ -1,6 +1,7 @@
 // The training loop as a library (the `ember train` CLI is a thin layer on
 // top): train mode, zero_grad, forward, loss, backward, clip, step, per-batch
 // or per-epoch scheduling; evaluation in eval mode under InferenceMode.
+// Sequence models' (N, L, classes) logits count each position as an example.
 #pragma once
 
 #include <functional>

@@ -27,6 +27,8 @@ std::map<std::string, Entry> builtin_models() {
                      wrap([](const ModelSpec& s) { return googlenet(s); })}},
       {"densenet121", {"DenseNet-121: growth 32, blocks 6-12-24-16 (8.0M)",
                        wrap([](const ModelSpec& s) { return densenet121(s); })}},
+      {"gpt", {"decoder-only Transformer language model: 4 pre-norm layers, d_model 128, 4 heads (text datasets)",
+               wrap([](const ModelSpec& s) { return gpt(s); })}},
       {"mobilenet_v2", {"MobileNetV2: inverted residuals, depthwise convolutions (3.5M)",
                         wrap([](const ModelSpec& s) { return mobilenet_v2(s); })}},
   };

@@ -1,6 +1,8 @@
 // Factories: from data, from existing memory, filled, ranges, and random.
 #include <cmath>
+#include <limits>
 
+#include "ember/grad_mode.h"
 #include "ops/internal.h"
 
 namespace ember {
@@ -187,6 +189,36 @@ Tensor randperm(int64_t n, TensorOptions options, Generator* g) {
   Tensor out = ops::new_tensor({n}, Dtype::int64, options.device);
   ops::backend_of(out).randperm(out, pick(g));
   return options.dtype ? out.to(*options.dtype) : out;
+}
+
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, Generator* g) {
+  ops::check_defined(probs, "multinomial");
+  check_float(probs.dtype(), "multinomial");
+  EMBER_CHECK(probs.dim() == 1 || probs.dim() == 2, "multinomial: expected a 1-D or 2-D tensor of weights, got shape ",
+              probs.sizes());
+  const int64_t K = probs.size(-1);
+  EMBER_CHECK(num_samples > 0, "multinomial: num_samples must be positive, got ", num_samples);
+  NoGradGuard no_grad;
+  const Tensor p = (probs.dim() == 1 ? probs.unsqueeze(0) : probs).to(Dtype::float64);
+  EMBER_CHECK(all(ge(p, 0.0).logical_and(lt(p, std::numeric_limits<double>::infinity()))).item<bool>(),
+              "multinomial: weights must be finite and non-negative");
+  EMBER_CHECK(K > 0 && all(gt(p.sum({1}), 0.0)).item<bool>(), "multinomial: every row of weights of shape ",
+              probs.sizes(), " must have a positive sum");
+  Tensor out;
+  if (replacement) {
+    // Inverse CDF: the category is the number of cumulative weights at or below u.
+    const Tensor cdf = cumsum(p / p.sum({1}, true), 1);
+    const Tensor u = rand({p.size(0), num_samples}, {.dtype = Dtype::float64}, g);
+    out = clamp(le(cdf.unsqueeze(1), u.unsqueeze(2)).sum({2}), std::nullopt, static_cast<double>(K - 1));
+  } else {
+    const int64_t fewest = gt(p, 0.0).sum({1}).min().item<int64_t>();
+    EMBER_CHECK(num_samples <= fewest, "multinomial: cannot draw ", num_samples, " distinct categories without ",
+                "replacement from a row with ", fewest, " non-zero weights");
+    // Gumbel top-k: the largest log-weight + Gumbel noise, k at a time, is a draw without replacement.
+    const Tensor gumbel = neg(log(neg(log(rand(p.sizes(), {.dtype = Dtype::float64}, g)))));
+    out = topk(log(p) + gumbel, num_samples, 1).second;
+  }
+  return probs.dim() == 1 ? out.squeeze(0) : out;
 }
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator* g) {

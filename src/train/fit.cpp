@@ -12,6 +12,13 @@
 namespace ember::train {
 namespace {
 
+// Sequence models (language models) give (N, L, classes) logits for (N, L)
+// targets: every position is one prediction, so both are flattened.
+std::pair<Tensor, Tensor> predictions(const Tensor& logits, const Tensor& target) {
+  if (logits.dim() == 3 && target.dim() == 2) return {logits.reshape({-1, logits.size(2)}), target.reshape({-1})};
+  return {logits, target};
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -26,10 +33,10 @@ EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes
   int64_t correct = 0, seen = 0;
   std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
   for (const data::Batch& batch : loader) {
-    const Tensor logits = model(batch.data);
-    const int64_t n = batch.target.size(0);
-    loss_sum += F::cross_entropy(logits, batch.target).item<double>() * static_cast<double>(n);
-    const std::vector<int64_t> pred = logits.argmax(1).to_vector<int64_t>(), truth = batch.target.to_vector<int64_t>();
+    const auto [logits, target] = predictions(model(batch.data), batch.target);
+    const int64_t n = target.size(0);
+    loss_sum += F::cross_entropy(logits, target).item<double>() * static_cast<double>(n);
+    const std::vector<int64_t> pred = logits.argmax(1).to_vector<int64_t>(), truth = target.to_vector<int64_t>();
     for (int64_t i = 0; i < n; ++i) {
       const size_t t = static_cast<size_t>(truth[static_cast<size_t>(i)]), p = static_cast<size_t>(pred[static_cast<size_t>(i)]);
       EMBER_CHECK(t < static_cast<size_t>(classes), "evaluate: target ", t, " is outside the ", classes, " classes");
@@ -65,8 +72,8 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
     const int64_t batches = train_loader.size();
     for (const data::Batch& batch : train_loader) {
       optimizer.zero_grad();
-      const Tensor logits = model(batch.data);
-      const Tensor loss = F::cross_entropy(logits, batch.target, {.label_smoothing = o.label_smoothing});
+      const auto [logits, target] = predictions(model(batch.data), batch.target);
+      const Tensor loss = F::cross_entropy(logits, target, {.label_smoothing = o.label_smoothing});
       const double value = loss.item<double>();
       EMBER_CHECK(std::isfinite(value), "fit: the loss became ", value, " at epoch ", epoch + 1, ", batch ", p.batch + 1,
                   "; stopping (lower the learning rate or clip gradients)");
@@ -74,10 +81,10 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
       if (o.clip_grad_norm > 0) nn::utils::clip_grad_norm_(model.parameters(), o.clip_grad_norm);
       optimizer.step();
       if (o.scheduler && o.scheduler_per_batch) o.scheduler->step();
-      const int64_t n = batch.target.size(0);
+      const int64_t n = target.size(0);
       {
         NoGradGuard no_grad;
-        p.correct += eq(logits.argmax(1), batch.target).sum().item<int64_t>();
+        p.correct += eq(logits.argmax(1), target).sum().item<int64_t>();
       }
       p.loss_sum += value * static_cast<double>(n);
       p.seen += n;

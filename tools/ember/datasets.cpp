@@ -1,6 +1,8 @@
 // Building the datasets the CLI names.
 #include "datasets.h"
 
+#include <numeric>
+
 namespace ember::cli {
 
 std::vector<std::pair<std::string, std::string>> dataset_list() {
@@ -8,7 +10,8 @@ std::vector<std::pair<std::string, std::string>> dataset_list() {
           {"mnist", "MNIST digits, IDX files (--data-root DIR)"},
           {"cifar10", "CIFAR-10, binary version (--data-root DIR)"},
           {"csv", "a CSV table (--data-root FILE --target COLUMN); 20% held out for testing"},
-          {"synthetic", "seeded Gaussian blobs, 2 features, 4 classes"}};
+          {"synthetic", "seeded Gaussian blobs, 2 features, 4 classes"},
+          {"text", "characters of a text file (--data-root FILE; default: a built-in sample), for gpt; last 10% for testing"}};
 }
 
 namespace {
@@ -27,13 +30,15 @@ std::string how_to_get(const std::string& name) {
   return "";
 }
 
-LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed);
+LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
+                      int64_t seq_len);
 
 }  // namespace
 
-LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed) {
+LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
+                     int64_t seq_len) {
   try {
-    return load_named(name, root, target, seed);
+    return load_named(name, root, target, seed, seq_len);
   } catch (const Error& e) {
     const std::string what = e.what();
     const bool downloadable = name == "fashion-mnist" || name == "mnist" || name == "cifar10";
@@ -44,7 +49,8 @@ LoadedData load_data(const std::string& name, const std::string& root, const std
 
 namespace {
 
-LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed) {
+LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
+                      int64_t seq_len) {
   LoadedData out;
   if (name == "fashion-mnist" || name == "mnist") {
     const bool fashion = name == "fashion-mnist";
@@ -58,11 +64,11 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
       train = std::make_shared<data::MNIST>(dir, true);
       test = std::make_shared<data::MNIST>(dir, false);
     }
-    out = {train, test, {{1, 28, 28}, 10}, train->classes()};
+    out = {train, test, {{1, 28, 28}, 10}, train->classes(), nullptr};
   } else if (name == "cifar10") {
     EMBER_CHECK(!root.empty(), "--dataset cifar10 needs --data-root DIR (the binary version's folder)");
     out = {std::make_shared<data::CIFAR10>(root, true), std::make_shared<data::CIFAR10>(root, false), {{3, 32, 32}, 10},
-           {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}};
+           {"airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"}, nullptr};
   } else if (name == "csv") {
     EMBER_CHECK(!root.empty() && !target.empty(), "--dataset csv needs --data-root FILE and --target COLUMN");
     auto table = std::make_shared<data::CSVDataset>(root, data::CSVOptions{.target = target});
@@ -85,7 +91,19 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
     auto all = data::make_blobs(5000, 2, 4, seed, 2.0);
     Generator g(seed);
     auto parts = data::random_split(all, std::vector<double>{0.8, 0.2}, g);
-    out = {parts[0], parts[1], {{2, 1, 1}, 4}, {}};
+    out = {parts[0], parts[1], {{2, 1, 1}, 4}, {}, nullptr};
+  } else if (name == "text") {
+    auto text = root.empty() ? std::make_shared<data::CharText>(data::CharText::sample_text(), seq_len)
+                             : data::CharText::from_file(root, seq_len);
+    // The last tenth of the windows (at least one) is the test text: no window is in both.
+    const int64_t n = text->size(), test = std::max<int64_t>(n / 10, 1);
+    EMBER_CHECK(n >= 2, "--dataset text: the text makes only ", n, " window of ", seq_len,
+                " characters; a longer text or a smaller --seq-len is needed");
+    std::vector<int64_t> train_idx(static_cast<size_t>(n - test)), test_idx(static_cast<size_t>(test));
+    std::iota(train_idx.begin(), train_idx.end(), int64_t{0});
+    std::iota(test_idx.begin(), test_idx.end(), n - test);
+    out = {std::make_shared<data::Subset>(text, train_idx), std::make_shared<data::Subset>(text, test_idx),
+           {{seq_len}, static_cast<int64_t>(text->vocabulary().size())}, text->vocabulary(), text};
   } else {
     std::string known;
     for (const auto& [n, d] : dataset_list()) known += (known.empty() ? "" : ", ") + n;

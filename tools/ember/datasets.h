@@ -16,10 +16,13 @@ struct LoadedData {
   data::DatasetPtr train, test;
   models::ModelSpec spec;              // input shape and class count
   std::vector<std::string> class_names;
+  std::shared_ptr<data::CharText> text;  // text datasets: the vocabulary, for samples
 };
 
-// fashion-mnist (default root: Debian's package), mnist, cifar10, csv, synthetic.
-LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed);
+// fashion-mnist (default root: Debian's package), mnist, cifar10, csv, synthetic,
+// text (windows of seq_len characters of a file, or of the built-in sample).
+LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
+                     int64_t seq_len = 64);
 std::vector<std::pair<std::string, std::string>> dataset_list();
 
 }  // namespace ember::cli

@@ -43,7 +43,8 @@ int eval_command(int argc, char** argv) {
               " was not written by `ember train` (no model/dataset metadata)");
   if (dataset.empty()) dataset = meta.at("dataset"), root = meta.count("data_root") ? meta.at("data_root") : "";
   const std::string target = meta.count("target") ? meta.at("target") : "";
-  const LoadedData data = load_data(dataset, root, target, meta.count("seed") ? std::stoull(meta.at("seed")) : 0);
+  const LoadedData data = load_data(dataset, root, target, meta.count("seed") ? std::stoull(meta.at("seed")) : 0,
+                                    meta.count("seq_len") ? std::stoll(meta.at("seq_len")) : 64);
   auto model = models::create(meta.at("model"), data.spec);
   nn::StateDict weights;
   for (const auto& [k, v] : all)

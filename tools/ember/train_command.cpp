@@ -53,7 +53,7 @@ std::string timestamp() {
 // Everything a run's flags set; a resumed run reads it back from config.json.
 struct Settings {
   std::string model, dataset, data_root, target, optimizer, scheduler, milestones, augment;
-  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed, plateau_patience;
+  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed, plateau_patience, seq_len;
   double lr, momentum, weight_decay, gamma, label_smoothing, val_split, clip_grad_norm;
   bool nesterov;
 };
@@ -65,7 +65,8 @@ Json to_json(const Settings& s) {
           {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
           {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
           {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed},
-          {"milestones", s.milestones}, {"augment", s.augment}, {"plateau_patience", s.plateau_patience}};
+          {"milestones", s.milestones}, {"augment", s.augment}, {"plateau_patience", s.plateau_patience},
+          {"seq_len", s.seq_len}};
 }
 
 Settings from_json(const Json& j, const std::string& path) {
@@ -73,7 +74,7 @@ Settings from_json(const Json& j, const std::string& path) {
     return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
             j.value("milestones", ""), j.value("augment", "none"),  // absent in runs of older builds
             j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
-            j.at("seed"), j.value("plateau_patience", int64_t{2}), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
+            j.at("seed"), j.value("plateau_patience", int64_t{2}), j.value("seq_len", int64_t{64}), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
             j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
   } catch (const Json::exception& e) {
     detail::fail("--resume: ", path, " is not the config.json of an `ember train` run (", e.what(), ")");
@@ -228,6 +229,7 @@ int train_command(int argc, char** argv) {
   s.dataset = args.get("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
   s.data_root = args.get("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
   s.target = args.get("target", "", "csv: the target column");
+  s.seq_len = args.integer("seq-len", 64, "text: characters per example (the model's context)", 1, 1 << 16);
   s.epochs = args.integer("epochs", 15, "training epochs", 1, 100000);
   s.batch_size = args.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
   s.optimizer = args.get("optimizer", "adamw", "sgd, adam, adamw, rmsprop or adagrad");
@@ -283,7 +285,7 @@ int train_command(int argc, char** argv) {
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   manual_seed(static_cast<uint64_t>(s.seed));
   const std::optional<data::transforms::Transform> augmentation = augment_transform(s.augment, s.dataset);
-  LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed));
+  LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len);
   data::DatasetPtr train_set = loaded.train, val_set;
   if (s.val_split > 0) {
     Generator g(static_cast<uint64_t>(s.seed) + 1);
@@ -407,8 +409,8 @@ int train_command(int argc, char** argv) {
                         .plateau = plateau.get(), .start_epoch = start_epoch, .resume_progress = resume_progress};
   const std::string last_path = (fs::path(out_dir) / "last.safetensors").string();
   auto checkpoint_info = [&](int64_t epochs_done) {
-    return Json{{"epoch", epochs_done}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
-                {"target", s.target}, {"seed", s.seed}};
+    return Json{{"epoch", epochs_done}, {"model", s.model},      {"dataset", s.dataset}, {"data_root", s.data_root},
+                {"target", s.target},     {"seed", s.seed},       {"seq_len", s.seq_len}};
   };
   if (tty)
     fit.on_batch = [&, bar = ProgressBar()](int64_t b, int64_t n, double loss, double acc, int64_t seen) mutable {
@@ -434,6 +436,12 @@ int train_command(int argc, char** argv) {
     metrics << row.dump() << std::endl;
     const double watched = m.val_loss.value_or(m.train_loss);
     const bool stop = s.early_stopping > 0 && stopper.step(watched);
+    if (auto* generator = dynamic_cast<models::TextGenerator*>(model.get()); generator && loaded.text) {
+      // A sample from the model, from its own generator so the run's random stream is untouched.
+      Generator g(static_cast<uint64_t>(s.seed) + 1000 + static_cast<uint64_t>(m.epoch));
+      const Tensor prompt = loaded.text->get(0).data.narrow(0, 0, 1).view({1, 1});  // the text's first character
+      say("sample: " + loaded.text->decode(generator->generate(prompt, 200, 0.8, 10, &g)));
+    }
     const Json info = checkpoint_info(m.epoch + 1);
     save_checkpoint(last_path, run, info);
     if (watched < best_loss) {

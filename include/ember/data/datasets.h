@@ -118,6 +118,32 @@ class CSVDataset : public Dataset {
   std::vector<std::string> names_;
 };
 
+// Character-level text for language models. The vocabulary is the text's
+// distinct bytes, sorted; example i is the window of `seq_len` ids starting at
+// i * seq_len, and its target the same window shifted one character on.
+class CharText : public Dataset {
+ public:
+  CharText(std::string text, int64_t seq_len);
+  // The file's bytes (an Error naming the file when it cannot be read).
+  static std::shared_ptr<CharText> from_file(const std::string& path, int64_t seq_len);
+  // A few kilobytes of plain English prose, built in for demos and tests.
+  static const std::string& sample_text();
+  int64_t size() const override { return inputs_.size(0); }
+  Example get(int64_t index) const override;
+  std::optional<std::pair<Tensor, Tensor>> tensors() const override { return std::make_pair(inputs_, targets_); }
+  // One string per id (a single byte each).
+  const std::vector<std::string>& vocabulary() const { return vocabulary_; }
+  int64_t seq_len() const { return inputs_.size(1); }
+  // ids (int64, any shape) <-> text; encode refuses characters outside the vocabulary.
+  Tensor encode(const std::string& text) const;
+  std::string decode(const Tensor& ids) const;
+
+ private:
+  std::vector<std::string> vocabulary_;
+  int ids_of_[256];
+  Tensor inputs_, targets_;  // (windows, seq_len) int64
+};
+
 // Synthetic data (seeded): Gaussian blobs around `classes` centers in `features` dims.
 std::shared_ptr<TensorDataset> make_blobs(int64_t samples, int64_t features, int64_t classes, uint64_t seed = 0,
                                           double spread = 1.0);
