@@ -4,7 +4,8 @@
 // architecture refused with the mismatched keys, and logits equal to
 // torchvision's (tests/golden/models.txt, from make_model_fixtures.py: names
 // and shapes of every state-dict entry, and the logits for weights and input
-// both sides fill by the same formula).
+// both sides fill by the same formula); likewise the recurrent classifiers and
+// gpt against the same models written with PyTorch's nn modules.
 #include <ember/ember.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -146,23 +147,23 @@ TEST(CharText, WindowsVocabularyAndRoundTrip) {
 // The fill both sides use (see make_model_fixtures.py): entry k, element i.
 void fill_entry(Tensor& t, const std::string& name, int64_t k) {
   if (!t.is_floating_point()) return;
-  std::vector<double> v(static_cast<size_t>(t.numel()));
-  const double fan_in = t.dim() >= 2 ? static_cast<double>(t.numel() / t.size(0)) : 1.0;
-  auto ends_with = [&](const std::string& s) { return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0; };
-  for (size_t i = 0; i < v.size(); ++i) {
-    const double base = std::sin(0.37 * static_cast<double>(i) + 1.3 * static_cast<double>(k));
-    if (ends_with("running_var")) v[i] = 1.0 + 0.25 * base;
-    else if (ends_with("running_mean")) v[i] = 0.1 * base;
-    else if (t.dim() == 1 && ends_with(".weight")) v[i] = 1.0 + 0.1 * base;
-    else if (t.dim() <= 1) v[i] = 0.05 * base;
-    else v[i] = base * std::sqrt(3.0 / fan_in);
-  }
+  auto ends_with = [&](const std::string& s) {
+    return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
+  const Tensor base = (arange(t.numel(), {.dtype = kFloat64}) * 0.37 + 1.3 * static_cast<double>(k)).sin();
+  Tensor v;
+  if (ends_with("running_var")) v = base * 0.25 + 1.0;
+  else if (ends_with("running_mean")) v = base * 0.1;
+  else if (t.dim() == 1 && ends_with(".weight")) v = base * 0.1 + 1.0;
+  else if (t.dim() <= 1) v = base * 0.05;
+  else v = base * std::sqrt(3.0 / static_cast<double>(t.numel() / t.size(0)));
   NoGradGuard no_grad;
-  t.copy_(from_buffer(v.data(), kFloat64, t.sizes(), {}).to(t.dtype()));
+  t.copy_(v.view(t.sizes()));
 }
 
 struct Case {
   std::string name, model;
+  bool tokens = false;  // (N, L) token ids instead of (N, C, H, W) images
   Shape input;
   int64_t classes = 0;
   std::vector<std::pair<std::string, Shape>> entries;
@@ -179,10 +180,12 @@ std::vector<Case> read_cases() {
     in >> word;
     if (word == "case") {
       Case c;
-      std::string key;
-      int64_t n = 0, ch = 0, h = 0, w = 0;
-      in >> c.name >> key >> c.model >> key >> n >> ch >> h >> w >> key >> c.classes;
-      c.input = {n, ch, h, w};
+      std::string key, kind;
+      in >> c.name >> key >> c.model >> kind;
+      c.tokens = kind == "tokens";
+      for (int64_t d; in >> d;) c.input.push_back(d);
+      in.clear();
+      in >> key >> c.classes;
       cases.push_back(c);
     } else if (word == "entry") {
       std::string name;
@@ -205,7 +208,8 @@ TEST_P(TorchvisionParity, SameStateDictAndLogits) {
   const auto it = std::find_if(cases.begin(), cases.end(), [](const Case& c) { return c.name == GetParam(); });
   ASSERT_NE(it, cases.end()) << "no case " << GetParam() << " in models.txt";
   const Case& c = *it;
-  auto model = models::create(c.model, {.input = {c.input[1], c.input[2], c.input[3]}, .classes = c.classes});
+  const Shape one = c.tokens ? Shape{c.input[1]} : Shape{c.input[1], c.input[2], c.input[3]};
+  auto model = models::create(c.model, {.input = one, .classes = c.classes});
   // Names and shapes: exactly torchvision's entries, so its state dicts load strictly.
   std::map<std::string, Tensor> ours;
   for (auto& [name, t] : model->state_dict()) ours[name] = t;
@@ -217,11 +221,14 @@ TEST_P(TorchvisionParity, SameStateDictAndLogits) {
   }
   EXPECT_EQ(ours.size(), theirs.size()) << "Ember has entries torchvision does not";
   for (size_t k = 0; k < c.entries.size(); ++k) fill_entry(ours[c.entries[k].first], c.entries[k].first, static_cast<int64_t>(k));
-  std::vector<double> x(static_cast<size_t>(c.input[0] * c.input[1] * c.input[2] * c.input[3]));
-  for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.11 * static_cast<double>(i));
+  const int64_t numel = shape_numel(c.input);
+  std::vector<int64_t> ids(static_cast<size_t>(numel));
+  for (int64_t i = 0; i < numel; ++i) ids[static_cast<size_t>(i)] = 7 * i % c.classes;
+  const Tensor x = c.tokens ? tensor(ids).view(c.input)
+                            : (arange(numel, {.dtype = kFloat64}) * 0.11).sin().to(kFloat32).view(c.input);
   model->eval();
   InferenceMode inference;
-  const Tensor logits = (*model)(from_buffer(x.data(), kFloat64, c.input, {}).to(kFloat32)).to(kFloat64);
+  const Tensor logits = (*model)(x).to(kFloat64);
   const std::vector<double> got = logits.reshape({-1}).to_vector<double>();
   ASSERT_EQ(got.size(), c.logits.size());
   double scale = 0;
@@ -233,6 +240,8 @@ TEST_P(TorchvisionParity, SameStateDictAndLogits) {
 INSTANTIATE_TEST_SUITE_P(Zoo, TorchvisionParity,
                          ::testing::Values("alexnet", "vgg11_bn", "googlenet", "resnet18", "resnet50", "densenet121",
                                            "mobilenet_v2", "resnet18_small", "resnet20", "mobilenet_v2_small",
-                                           "densenet121_small", "googlenet_small", "vgg11_bn_small", "alexnet_small"));
+                                           "densenet121_small", "googlenet_small", "vgg11_bn_small", "alexnet_small",
+                                           "rnn", "lstm", "gru", "gpt"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace
