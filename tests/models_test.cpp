@@ -118,6 +118,30 @@ TEST(Models, GPTIsCausalTiedAndGenerates) {
   EXPECT_ERROR(models::create("gpt", {.input = {1, 28, 28}}), "gpt: input must be (context length)");
 }
 
+TEST(Models, TransformerLearnsToReverse) {
+  manual_seed(0);
+  auto data = data::make_sequence_task("reverse", 2048, 6, 8, 1);
+  auto model = models::seq2seq_transformer({.input = {6}, .classes = 8},
+                                           {.d_model = 32, .heads = 4, .encoder_layers = 1, .decoder_layers = 1,
+                                            .d_ff = 64, .dropout = 0.0});
+  optim::Adam opt(model->parameters(), {.lr = 3e-3});
+  data::DataLoader loader(data, {.batch_size = 64, .shuffle = true});
+  for (int epoch = 0; epoch < 20; ++epoch)
+    for (const data::Batch& batch : loader) {
+      opt.zero_grad();
+      F::cross_entropy((*model)(batch.data).reshape({-1, 8}), batch.target.reshape({-1})).backward();
+      opt.step();
+    }
+  auto& translator = dynamic_cast<models::SequenceTranslator&>(*model);
+  const auto test = data::make_sequence_task("reverse", 200, 6, 8, 2)->tensors().value();
+  const Tensor decoded = translator.greedy_decode(test.first.narrow(1, 0, 6), 6);
+  const double accuracy = eq(decoded, test.second).to(kFloat64).mean().item<double>();
+  EXPECT_GT(accuracy, 0.9) << "greedy decoding of reversed sequences";
+  EXPECT_ERROR(translator.greedy_decode(test.first, 6), "transformer.greedy_decode: expected a source of shape (N, 6)");
+  EXPECT_ERROR((*model)(test.first.narrow(1, 0, 6)), "transformer: expected (N, 2 * 6) tokens [source | target input]");
+  EXPECT_ERROR(data::make_sequence_task("sort", 10, 6, 8), "unknown task 'sort'; known: copy, reverse");
+}
+
 TEST(Models, RecurrentClassifiersReadRowsOrTokens) {
   auto lstm = models::recurrent_classifier("lstm", {.input = {1, 28, 28}, .classes = 10},
                                            {.hidden_size = 16, .num_layers = 2, .bidirectional = true});
@@ -208,7 +232,10 @@ TEST_P(TorchvisionParity, SameStateDictAndLogits) {
   const auto it = std::find_if(cases.begin(), cases.end(), [](const Case& c) { return c.name == GetParam(); });
   ASSERT_NE(it, cases.end()) << "no case " << GetParam() << " in models.txt";
   const Case& c = *it;
-  const Shape one = c.tokens ? Shape{c.input[1]} : Shape{c.input[1], c.input[2], c.input[3]};
+  // The transformer's input is [source | target]: its spec is one sequence's length.
+  const Shape one = c.model == "transformer" ? Shape{c.input[1] / 2}
+                    : c.tokens               ? Shape{c.input[1]}
+                                             : Shape{c.input[1], c.input[2], c.input[3]};
   auto model = models::create(c.model, {.input = one, .classes = c.classes});
   // Names and shapes: exactly torchvision's entries, so its state dicts load strictly.
   std::map<std::string, Tensor> ours;
@@ -241,7 +268,7 @@ INSTANTIATE_TEST_SUITE_P(Zoo, TorchvisionParity,
                          ::testing::Values("alexnet", "vgg11_bn", "googlenet", "resnet18", "resnet50", "densenet121",
                                            "mobilenet_v2", "resnet18_small", "resnet20", "mobilenet_v2_small",
                                            "densenet121_small", "googlenet_small", "vgg11_bn_small", "alexnet_small",
-                                           "rnn", "lstm", "gru", "gpt"),
+                                           "rnn", "lstm", "gru", "gpt", "transformer"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
 }  // namespace

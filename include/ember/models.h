@@ -77,6 +77,27 @@ class TextGenerator {
                           Generator* generator = nullptr) = 0;
 };
 
+// An encoder-decoder Transformer (PyTorch's nn.Transformer under
+// `transformer`, batch first) with token embeddings scaled by sqrt(d_model),
+// sinusoidal positions and a `generator` linear layer. spec.input is {L}, the
+// sequence length; spec.classes the vocabulary, where id kBeginOfSequence
+// starts every decoder input. forward takes (N, 2L) = [source | target
+// shifted right behind BOS] and gives (N, L, vocabulary) logits.
+constexpr int64_t kBeginOfSequence = 1;
+struct Seq2SeqOptions {
+  int64_t d_model = 64, heads = 4, encoder_layers = 2, decoder_layers = 2, d_ff = 256;
+  double dropout = 0.1;
+};
+std::shared_ptr<nn::Module> seq2seq_transformer(const ModelSpec& spec, const Seq2SeqOptions& options = {});
+
+// Sequence-to-sequence models (transformer): the max_len most likely target
+// tokens for each source row (N, L), one at a time (greedy). Runs in eval mode.
+class SequenceTranslator {
+ public:
+  virtual ~SequenceTranslator() = default;
+  virtual Tensor greedy_decode(const Tensor& source, int64_t max_len) = 0;
+};
+
 // Models with auxiliary classifiers (googlenet with aux_logits): in training
 // mode {logits, aux2, aux1}; otherwise {logits}. Reach it with dynamic_cast.
 class AuxiliaryOutputs {

@@ -36,4 +36,19 @@ std::shared_ptr<TensorDataset> make_sequences(int64_t samples, int64_t length, u
   return std::make_shared<TensorDataset>(walks.unsqueeze(2), ends_up);
 }
 
+std::shared_ptr<TensorDataset> make_sequence_task(const std::string& task, int64_t samples, int64_t length,
+                                                  int64_t vocab, uint64_t seed) {
+  EMBER_CHECK(task == "copy" || task == "reverse", "make_sequence_task: unknown task '", task, "'; known: copy, reverse");
+  EMBER_CHECK(samples > 0 && length > 0, "make_sequence_task: samples and length must be positive, got ", samples,
+              " and ", length);
+  EMBER_CHECK(vocab > 2, "make_sequence_task: vocab must leave room for tokens after padding (0) and BOS (1), got ",
+              vocab);
+  Generator g(seed);
+  const Tensor source = randint(2, vocab, {samples, length}, {}, &g);
+  const Tensor target = task == "copy" ? source : source.flip({1});
+  // The decoder reads BOS then the target shifted right by one.
+  const Tensor decoder_in = cat({full({samples, 1}, 1.0, {.dtype = Dtype::int64}), target.narrow(1, 0, length - 1)}, 1);
+  return std::make_shared<TensorDataset>(cat({source, decoder_in}, 1), target.contiguous());
+}
+
 }  // namespace ember::data

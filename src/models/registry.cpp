@@ -29,6 +29,8 @@ std::map<std::string, Entry> builtin_models() {
                        wrap([](const ModelSpec& s) { return densenet121(s); })}},
       {"gpt", {"decoder-only Transformer language model: 4 pre-norm layers, d_model 128, 4 heads (text datasets)",
                wrap([](const ModelSpec& s) { return gpt(s); })}},
+      {"transformer", {"encoder-decoder Transformer, 2+2 layers, d_model 64, greedy decoding (copy/reverse datasets)",
+                       wrap([](const ModelSpec& s) { return seq2seq_transformer(s); })}},
       {"mobilenet_v2", {"MobileNetV2: inverted residuals, depthwise convolutions (3.5M)",
                         wrap([](const ModelSpec& s) { return mobilenet_v2(s); })}},
   };

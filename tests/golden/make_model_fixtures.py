@@ -10,7 +10,8 @@ python3-torch and python3-torchvision (nothing is downloaded):
 
 Per case:
   case NAME model EMBER_MODEL input N C H W classes K     (images)
-  case NAME model EMBER_MODEL tokens N L classes K        (token ids: element i is (7 i) mod K)
+  case NAME model EMBER_MODEL tokens N L classes K        (token ids: element i is (7 i) mod K;
+                                                           for transformer L is source + target)
   entry NAME NUMEL DIMS...     (every state-dict entry, in state-dict order)
   logits VALUES...             (N * K, or N * L * K for language models, row-major)
   end
@@ -112,6 +113,35 @@ class GPT(nn.Module):
         return self.head(self.encoder(x, mask))
 
 
+class Seq2Seq(nn.Module):
+    """Ember's transformer: scaled embeddings + sinusoidal positions, nn.Transformer, a generator layer;
+    the input is [source | target input] along dim 1."""
+    def __init__(self, vocab, length, d_model=64, heads=4, layers=2, d_ff=256):
+        super().__init__()
+        self.d_model = d_model
+        self.src_emb = nn.Embedding(vocab, d_model)
+        self.tgt_emb = nn.Embedding(vocab, d_model)
+        self.transformer = nn.Transformer(d_model, heads, layers, layers, d_ff, 0.1, batch_first=True)
+        self.generator = nn.Linear(d_model, vocab)
+        self.dropout = nn.Dropout(0.1)
+        pe = torch.zeros(length + 1, d_model, dtype=torch.float64)
+        p = torch.arange(length + 1, dtype=torch.float64).unsqueeze(1)
+        i = torch.arange(0, d_model, 2, dtype=torch.float64)
+        pe[:, 0::2] = torch.sin(p * torch.exp(-math.log(10000.0) * i / d_model))
+        pe[:, 1::2] = torch.cos(p * torch.exp(-math.log(10000.0) * i / d_model))
+        self.register_buffer("positions", pe.float(), persistent=False)
+
+    def embed(self, emb, ids):
+        return self.dropout(emb(ids) * math.sqrt(self.d_model) + self.positions[:ids.shape[1]])
+
+    def forward(self, pair):
+        length = pair.shape[1] // 2
+        memory = self.transformer.encoder(self.embed(self.src_emb, pair[:, :length]))
+        mask = self.transformer.generate_square_subsequent_mask(length)
+        return self.generator(self.transformer.decoder(self.embed(self.tgt_emb, pair[:, length:]), memory,
+                                                       tgt_mask=mask))
+
+
 def googlenet(classes):
     return torchvision.models.googlenet(num_classes=classes, aux_logits=False, init_weights=False,
                                         transform_input=False)
@@ -162,6 +192,7 @@ def cases():
     for kind in ("rnn", "lstm", "gru"):
         yield kind, kind, RecurrentClassifier(kind, 28, 10), mnist
     yield "gpt", "gpt", GPT(vocab=11, context=16), ("tokens", 2, 16, 11)
+    yield "transformer", "transformer", Seq2Seq(vocab=12, length=10), ("tokens", 2, 20, 12)
 
 
 def main():

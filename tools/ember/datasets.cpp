@@ -11,6 +11,8 @@ std::vector<std::pair<std::string, std::string>> dataset_list() {
           {"cifar10", "CIFAR-10, binary version (--data-root DIR)"},
           {"csv", "a CSV table (--data-root FILE --target COLUMN); 20% held out for testing"},
           {"synthetic", "seeded Gaussian blobs, 2 features, 4 classes"},
+          {"copy", "copy a random token sequence (--seq-len tokens, 10 symbols), for transformer"},
+          {"reverse", "reverse a random token sequence (--seq-len tokens, 10 symbols), for transformer"},
           {"text", "characters of a text file (--data-root FILE; default: a built-in sample), for gpt; last 10% for testing"}};
 }
 
@@ -92,6 +94,10 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
     Generator g(seed);
     auto parts = data::random_split(all, std::vector<double>{0.8, 0.2}, g);
     out = {parts[0], parts[1], {{2, 1, 1}, 4}, {}, nullptr};
+  } else if (name == "copy" || name == "reverse") {
+    constexpr int64_t kVocab = 12;  // padding, BOS and 10 symbols
+    out = {data::make_sequence_task(name, 20000, seq_len, kVocab, seed),
+           data::make_sequence_task(name, 2000, seq_len, kVocab, seed + 1), {{seq_len}, kVocab}, {}, nullptr};
   } else if (name == "text") {
     auto text = root.empty() ? std::make_shared<data::CharText>(data::CharText::sample_text(), seq_len)
                              : data::CharText::from_file(root, seq_len);

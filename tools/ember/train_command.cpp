@@ -229,7 +229,8 @@ int train_command(int argc, char** argv) {
   s.dataset = args.get("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
   s.data_root = args.get("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
   s.target = args.get("target", "", "csv: the target column");
-  s.seq_len = args.integer("seq-len", 64, "text: characters per example (the model's context)", 1, 1 << 16);
+  s.seq_len = args.integer("seq-len", 0, "text: characters per example (the model's context); copy/reverse: tokens "
+                           "(0: 64 for text, 10 for copy/reverse)", 0, 1 << 16);
   s.epochs = args.integer("epochs", 15, "training epochs", 1, 100000);
   s.batch_size = args.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
   s.optimizer = args.get("optimizer", "adamw", "sgd, adam, adamw, rmsprop or adagrad");
@@ -285,6 +286,7 @@ int train_command(int argc, char** argv) {
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   manual_seed(static_cast<uint64_t>(s.seed));
   const std::optional<data::transforms::Transform> augmentation = augment_transform(s.augment, s.dataset);
+  if (s.seq_len == 0) s.seq_len = s.dataset == "copy" || s.dataset == "reverse" ? 10 : 64;
   LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len);
   data::DatasetPtr train_set = loaded.train, val_set;
   if (s.val_split > 0) {
@@ -441,6 +443,18 @@ int train_command(int argc, char** argv) {
       Generator g(static_cast<uint64_t>(s.seed) + 1000 + static_cast<uint64_t>(m.epoch));
       const Tensor prompt = loaded.text->get(0).data.narrow(0, 0, 1).view({1, 1});  // the text's first character
       say("sample: " + loaded.text->decode(generator->generate(prompt, 200, 0.8, 10, &g)));
+    }
+    if (auto* translator = dynamic_cast<models::SequenceTranslator*>(model.get())) {
+      const data::Example example = loaded.test->get(0);
+      const Tensor source = example.data.narrow(0, 0, s.seq_len).view({1, -1});
+      auto text = [](const Tensor& ids) {
+        std::ostringstream out;
+        const char* separator = "";
+        for (int64_t id : ids.reshape({-1}).to_vector<int64_t>()) out << separator << id, separator = " ";
+        return out.str();
+      };
+      say("sample: " + text(source) + " -> " + text(translator->greedy_decode(source, s.seq_len)) + " (expected " +
+          text(example.target) + ")");
     }
     const Json info = checkpoint_info(m.epoch + 1);
     save_checkpoint(last_path, run, info);

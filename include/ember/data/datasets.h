@@ -149,6 +149,12 @@ std::shared_ptr<TensorDataset> make_blobs(int64_t samples, int64_t features, int
                                           double spread = 1.0);
 // y = x w + b + noise, with w, b drawn from the seed; targets (N, 1).
 std::shared_ptr<TensorDataset> make_regression(int64_t samples, int64_t features, uint64_t seed = 0, double noise = 0.1);
+// Sequence-to-sequence toy tasks for encoder-decoder models: sources of
+// `length` random tokens in [2, vocab) (0 is padding, 1 begin-of-sequence),
+// targets the same tokens ("copy") or reversed ("reverse"). data (N, 2 length):
+// [source | BOS then the target shifted right]; target (N, length).
+std::shared_ptr<TensorDataset> make_sequence_task(const std::string& task, int64_t samples, int64_t length,
+                                                  int64_t vocab, uint64_t seed = 0);
 // Sequences (N, length, 1) of random walks; target: whether the walk ends above its start.
 std::shared_ptr<TensorDataset> make_sequences(int64_t samples, int64_t length, uint64_t seed = 0);
 
