@@ -197,6 +197,9 @@ TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("frobnicate").second, HasSubstr("unknown command 'frobnicate'"));
   EXPECT_THAT(ember_cli("models").second, HasSubstr("lenet5"));
   EXPECT_THAT(ember_cli("summary --input 1x28").second, HasSubstr("--input: '1x28' must have three sizes (CxHxW)"));
+  EXPECT_THAT(ember_cli("summary --model gpt --input 64 --classes 65").second, HasSubstr("total parameters:      809856"));
+  EXPECT_THAT(ember_cli("summary --model transformer --input 10 --classes 12").second,
+              HasSubstr("total parameters:      236044"));
   EXPECT_THAT(ember_cli("datasets").second, HasSubstr("fashion-mnist"));
 }
 

@@ -2,6 +2,7 @@
 // (parameters, forward multiply-accumulates, parameter and activation memory),
 // from one forward pass of a single example, observed through forward hooks
 // on every leaf module (each call is a row, in call order).
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -26,6 +27,12 @@ int64_t macs(nn::Module& layer, const Tensor& out) {
   if (auto* conv = dynamic_cast<nn::Conv2d*>(&layer))
     return out.numel() * conv->weight.size(1) * conv->weight.size(2) * conv->weight.size(3);
   if (auto* conv1 = dynamic_cast<nn::Conv1d*>(&layer)) return out.numel() * conv1->weight.size(1) * conv1->weight.size(2);
+  if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(&layer)) {
+    // Input and output projections, plus the two attention products (scores, weighted values),
+    // counted as self-attention (keys as long as queries).
+    const int64_t tokens = out.numel() / out.size(-1), length = out.dim() == 3 ? out.size(1) : 1;
+    return tokens * (mha->in_proj_weight.numel() + mha->out_proj.weight.numel() + 2 * length * out.size(-1));
+  }
   if (auto* rnn = dynamic_cast<nn::RecurrentBase*>(&layer)) {
     // Per step and example, each layer and direction multiplies its input and its state by its weights.
     int64_t per_step = 0;
@@ -49,7 +56,8 @@ Shape parse_shape(const std::string& text) {
       detail::fail("--input: '", text, "' is not a shape like 1x28x28");
     }
   }
-  EMBER_CHECK(out.size() == 3, "--input: '", text, "' must have three sizes (CxHxW)");
+  EMBER_CHECK(out.size() == 3 || out.size() == 1, "--input: '", text,
+              "' must have three sizes (CxHxW), or one (a sequence length, for gpt and transformer)");
   return out;
 }
 
@@ -58,8 +66,8 @@ Shape parse_shape(const std::string& text) {
 int summary_command(int argc, char** argv) {
   Args args(argc, argv, 2);
   const std::string name = args.get("model", "lenet5", "model name (see `ember models`)");
-  const Shape input = parse_shape(args.get("input", "1x28x28", "one example's shape, CxHxW"));
-  const int64_t classes = args.integer("classes", 10, "number of classes", 1, 1 << 20);
+  const Shape input = parse_shape(args.get("input", "1x28x28", "one example's shape, CxHxW (or L for sequence models)"));
+  const int64_t classes = args.integer("classes", 10, "number of classes (the vocabulary for sequence models)", 1, 1 << 20);
   if (args.wants_help()) {
     std::cout << "usage: ember summary [flags]\n\n" << args.usage();
     return 0;
@@ -71,21 +79,38 @@ int summary_command(int argc, char** argv) {
   Shape batch_shape{1};
   for (int64_t s : input) batch_shape.push_back(s);
   Tensor x = zeros(batch_shape);
+  if (input.size() == 1) {  // token ids; the transformer reads [source | target]
+    const int64_t length = dynamic_cast<models::SequenceTranslator*>(model.get()) ? 2 * input[0] : input[0];
+    x = zeros({1, length}, {.dtype = kInt64});
+  }
   int64_t total_macs = 0, activations = 0;
-  constexpr int kNameWidth = 46;
+  constexpr int kNameWidth = 52;
   std::cout << std::left << std::setw(kNameWidth) << "layer" << std::setw(22) << "output shape" << std::right
             << std::setw(12) << "parameters" << "\n"
             << std::string(kNameWidth + 34, '-') << "\n";
   std::vector<std::pair<nn::Module*, size_t>> hooked;
+  std::vector<nn::Module*> attention_outputs;  // the out_proj of every attention layer
+  for (nn::Module* m : model->modules())
+    if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) attention_outputs.push_back(&mha->out_proj);
   for (auto& [path, m] : model->named_modules()) {
-    if (!m->children().empty()) continue;  // leaves only: containers would count their layers twice
-    const std::string label = (path.empty() ? name : path) + " (" + m->type_name() + ")";
-    hooked.push_back({m, m->register_forward_hook([&, label](nn::Module& layer, const Tensor&, const Tensor& out) {
-                        total_macs += macs(layer, out);
+    // Attention is called with (query, key, value), which hooks do not see; it is one row,
+    // reported when its output projection (a child called like any layer) runs.
+    nn::Module* reported = m;
+    std::string reported_path = path;
+    if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) {
+      reported = &mha->out_proj, reported_path = path;
+    } else if (!m->children().empty() ||
+               std::find(attention_outputs.begin(), attention_outputs.end(), m) != attention_outputs.end()) {
+      continue;  // leaves only: containers would count their layers twice
+    }
+    nn::Module* owner = m;
+    const std::string label = (reported_path.empty() ? name : reported_path) + " (" + m->type_name() + ")";
+    hooked.push_back({reported, reported->register_forward_hook([&, label, owner](nn::Module&, const Tensor&, const Tensor& out) {
+                        total_macs += macs(*owner, out);
                         activations += out.numel();
                         std::cout << std::left << std::setw(kNameWidth) << label << std::setw(22)
                                   << shape_text(out.sizes()) << std::right << std::setw(12)
-                                  << layer.num_parameters() << "\n";
+                                  << owner->num_parameters() << "\n";
                       })});
   }
   (*model)(x);
