@@ -3,6 +3,8 @@
 with the same thread count, and prints a table (case, Ember, PyTorch, ratio).
 
 Usage: /usr/bin/python3 bench/compare_pytorch.py [--threads 2] [--bench build/release/bench/ember-bench]
+       /usr/bin/python3 bench/compare_pytorch.py --suite      (training-step workloads, `ember bench`)
+       /usr/bin/python3 bench/compare_pytorch.py --training   (one Fashion-MNIST epoch through `ember train`)
 Needs Debian's python3-torch; Ember itself never does.
 """
 import argparse
@@ -135,6 +137,109 @@ def torch_epoch(name, threads):
     return len(x) / seconds, accuracy
 
 
+def suite_models():
+    """The PyTorch side of `ember bench`'s workloads: name -> (items per step, unit, step builder)."""
+    import math
+    import torch.nn as nn
+    import torchvision
+
+    def training_step(model, opt, x, y):
+        loss_fn = nn.CrossEntropyLoss()
+        model.train()
+
+        def step():
+            opt.zero_grad()
+            logits = model(x)
+            loss_fn(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).backward()
+            opt.step()
+        return step
+
+    def mlp():
+        m = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.BatchNorm1d(512), nn.ReLU(), nn.Dropout(0.5),
+                          nn.Linear(512, 10))
+        return training_step(m, torch.optim.Adam(m.parameters(), 1e-3), torch.rand(64, 1, 28, 28),
+                             torch.randint(0, 10, (64,)))
+
+    def lenet5():
+        m = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2), nn.Conv2d(6, 16, 5), nn.Tanh(),
+                          nn.AvgPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+                          nn.Linear(84, 10))
+        return training_step(m, torch.optim.Adam(m.parameters(), 1e-3), torch.rand(64, 1, 28, 28),
+                             torch.randint(0, 10, (64,)))
+
+    def resnet18_cifar():
+        m = torchvision.models.resnet18(num_classes=10)
+        m.conv1 = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        m.maxpool = nn.Identity()
+        return training_step(m, torch.optim.SGD(m.parameters(), 0.01, momentum=0.9), torch.rand(32, 3, 32, 32),
+                             torch.randint(0, 10, (32,)))
+
+    class LSTMClassifier(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(1000, 128)
+            self.rnn = nn.LSTM(128, 256, batch_first=True)
+            self.fc = nn.Linear(256, 10)
+
+        def forward(self, ids):
+            return self.fc(self.rnn(self.embedding(ids))[0][:, -1])
+
+    def lstm():
+        m = LSTMClassifier()
+        return training_step(m, torch.optim.Adam(m.parameters(), 1e-3), torch.randint(0, 1000, (64, 100)),
+                             torch.randint(0, 10, (64,)))
+
+    class GPT(nn.Module):
+        def __init__(self, vocab=1000, context=128, d=256, heads=4, layers=4, d_ff=1024):
+            super().__init__()
+            self.tok_emb, self.pos_emb = nn.Embedding(vocab, d), nn.Embedding(context, d)
+            self.drop = nn.Dropout(0.1)
+            layer = nn.TransformerEncoderLayer(d, heads, d_ff, 0.1, activation="gelu", batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, layers, norm=nn.LayerNorm(d))
+            self.head = nn.Linear(d, vocab, bias=False)
+            self.head.weight = self.tok_emb.weight
+
+        def forward(self, ids):
+            x = self.drop(self.tok_emb(ids) + self.pos_emb(torch.arange(ids.shape[1])))
+            mask = torch.triu(torch.full((ids.shape[1], ids.shape[1]), float("-inf")), diagonal=1)
+            return self.head(self.encoder(x, mask))
+
+    def gpt_tiny():
+        m = GPT()
+        return training_step(m, torch.optim.AdamW(m.parameters(), 1e-3), torch.randint(0, 1000, (8, 128)),
+                             torch.randint(0, 1000, (8, 128)))
+
+    def gemm():
+        a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+        return lambda: a @ b
+
+    return {"mlp": (64, "samples", mlp), "lenet5": (64, "samples", lenet5),
+            "resnet18-cifar": (32, "samples", resnet18_cifar), "lstm": (64, "samples", lstm),
+            "gpt-tiny": (8 * 128, "tokens", gpt_tiny), "gemm": (2.0 * 2048**3 / 1e9, "GFLOP", gemm)}
+
+
+def run_suite(cli, threads):
+    """`ember bench` and PyTorch on each workload; rates are items (samples, tokens, GFLOP) per second."""
+    torch.manual_seed(0)
+    print(f"PyTorch {torch.__version__}, {threads} threads; median of 5 x 10 steps after 3 warm-up steps")
+    print(f"{'workload':<16}{'unit':>10}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
+    for name, (items, unit, make) in suite_models().items():
+        out = subprocess.run([cli, "bench", name, "--threads", str(threads)], check=True, capture_output=True,
+                             text=True).stdout
+        ember_rate = float(out.split()[1])
+        step = make()
+        for _ in range(3):
+            step()
+        samples = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(10):
+                step()
+            samples.append((time.perf_counter() - start) / 10)
+        torch_rate = items / statistics.median(samples)
+        print(f"{name:<16}{unit + '/s':>10}{ember_rate:>12.1f}{torch_rate:>12.1f}{ember_rate / torch_rate:>14.2f}x")
+
+
 def ember_epoch(name, threads, cli):
     """(training samples/s, test accuracy) of the same epoch through `ember train` (its epoch time includes
     data loading)."""
@@ -154,8 +259,12 @@ def main():
     parser.add_argument("--bench", default="build/release/bench/ember-bench")
     parser.add_argument("--training", action="store_true", help="compare one training epoch of mlp and lenet5 instead")
     parser.add_argument("--cli", default="build/release/tools/ember")
+    parser.add_argument("--suite", action="store_true", help="the training-step workloads of `ember bench` instead")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.suite:
+        run_suite(args.cli, args.threads)
+        return
     if args.training:
         print(f"PyTorch {torch.__version__}, {args.threads} threads; one Fashion-MNIST epoch, batch 64, Adam 1e-3")
         print(f"{'model':<10}{'Ember samples/s':>18}{'PyTorch samples/s':>20}{'Ember/PyTorch':>15}"

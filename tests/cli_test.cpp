@@ -116,6 +116,14 @@ TEST_F(Cli, LanguageModelOnTextPrintsSamples) {
   EXPECT_EQ(eval_status, 0) << eval_out;
 }
 
+TEST_F(Cli, BenchPrintsOneResultLine) {
+  const auto [status, out] = ember_cli("bench mlp --warmup 0 --steps 1 --repeats 1 --threads 1");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, ::testing::MatchesRegex("mlp  [0-9.]+ samples/s  [0-9.]+ ms/step  \\(1 threads, median of 1 x 1 steps\\)\n"));
+  EXPECT_THAT(ember_cli("bench resnet9000").second, HasSubstr("unknown workload 'resnet9000'; known: gemm, gpt-tiny"));
+  EXPECT_THAT(ember_cli("bench").second, HasSubstr("usage: ember bench WORKLOAD"));
+}
+
 TEST_F(Cli, SummaryOfLeNet5) {
   const auto [status, out] = ember_cli("summary --model lenet5");
   ASSERT_EQ(status, 0) << out;

@@ -8,5 +8,6 @@ int eval_command(int argc, char** argv);
 int models_command(int argc, char** argv);
 int datasets_command(int argc, char** argv);
 int summary_command(int argc, char** argv);
+int bench_command(int argc, char** argv);
 
 }  // namespace ember::cli

@@ -1,4 +1,4 @@
-// `ember`: the command-line tool. Subcommands: train, eval, summary, models, datasets.
+// `ember`: the command-line tool. Subcommands: train, eval, summary, models, datasets, bench.
 #include <cstring>
 #include <iostream>
 
@@ -14,7 +14,8 @@ const char* kUsage =
     "  eval       evaluate a checkpoint: loss, accuracy, per-class accuracy, confusion matrix\n"
     "  summary    a model's layers, output shapes, parameters, MACs and memory\n"
     "  models     list the registered models\n"
-    "  datasets   list the datasets the CLI knows\n";
+    "  datasets   list the datasets the CLI knows\n"
+    "  bench      time a training-step workload (`ember bench` lists them)\n";
 
 }  // namespace
 
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     if (command == "models") return ember::cli::models_command(argc, argv);
     if (command == "datasets") return ember::cli::datasets_command(argc, argv);
     if (command == "summary") return ember::cli::summary_command(argc, argv);
+    if (command == "bench") return ember::cli::bench_command(argc, argv);
     std::cerr << "ember: unknown command '" << command << "'\n\n" << kUsage;
     return 2;
   } catch (const ember::Error& e) {
