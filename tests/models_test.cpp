@@ -40,6 +40,7 @@ TEST(Models, EveryModelRunsOnSmallImages) {
     for (const Shape& input : {Shape{1, 28, 28}, Shape{3, 32, 32}}) {
       SCOPED_TRACE(name + " on " + std::to_string(input[0]) + "x" + std::to_string(input[1]) + "x" + std::to_string(input[2]));
       if (name.rfind("vgg", 0) == 0 && input[0] == 3) continue;  // the VGGs are slow; one size is enough
+      if (name == "gpt" || name == "transformer") continue;       // token models: their own tests
       auto model = models::create(name, {.input = input, .classes = 10});
       model->eval();
       InferenceMode inference;
@@ -118,6 +119,15 @@ TEST(Models, GPTIsCausalTiedAndGenerates) {
   EXPECT_ERROR(models::create("gpt", {.input = {1, 28, 28}}), "gpt: input must be (context length)");
 }
 
+// Learning to reverse takes ~600 Adam steps: about 2 s optimized, minutes under
+// AddressSanitizer, where the same training path runs for a few steps and the
+// loss must only go down.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kReverseEpochs = 1;
+#else
+constexpr int kReverseEpochs = 20;
+#endif
+
 TEST(Models, TransformerLearnsToReverse) {
   manual_seed(0);
   auto data = data::make_sequence_task("reverse", 2048, 6, 8, 1);
@@ -126,17 +136,24 @@ TEST(Models, TransformerLearnsToReverse) {
                                             .d_ff = 64, .dropout = 0.0});
   optim::Adam opt(model->parameters(), {.lr = 3e-3});
   data::DataLoader loader(data, {.batch_size = 64, .shuffle = true});
-  for (int epoch = 0; epoch < 20; ++epoch)
+  std::vector<double> losses;
+  for (int epoch = 0; epoch < kReverseEpochs; ++epoch)
     for (const data::Batch& batch : loader) {
       opt.zero_grad();
-      F::cross_entropy((*model)(batch.data).reshape({-1, 8}), batch.target.reshape({-1})).backward();
+      const Tensor loss = F::cross_entropy((*model)(batch.data).reshape({-1, 8}), batch.target.reshape({-1}));
+      loss.backward();
       opt.step();
+      losses.push_back(loss.item<double>());
     }
+  EXPECT_LT(losses.back(), 0.8 * losses.front());
   auto& translator = dynamic_cast<models::SequenceTranslator&>(*model);
   const auto test = data::make_sequence_task("reverse", 200, 6, 8, 2)->tensors().value();
   const Tensor decoded = translator.greedy_decode(test.first.narrow(1, 0, 6), 6);
-  const double accuracy = eq(decoded, test.second).to(kFloat64).mean().item<double>();
-  EXPECT_GT(accuracy, 0.9) << "greedy decoding of reversed sequences";
+  EXPECT_EQ(decoded.sizes(), (Shape{200, 6}));
+  if (kReverseEpochs == 20) {
+    const double accuracy = eq(decoded, test.second).to(kFloat64).mean().item<double>();
+    EXPECT_GT(accuracy, 0.9) << "greedy decoding of reversed sequences";
+  }
   EXPECT_ERROR(translator.greedy_decode(test.first, 6), "transformer.greedy_decode: expected a source of shape (N, 6)");
   EXPECT_ERROR((*model)(test.first.narrow(1, 0, 6)), "transformer: expected (N, 2 * 6) tokens [source | target input]");
   EXPECT_ERROR(data::make_sequence_task("sort", 10, 6, 8), "unknown task 'sort'; known: copy, reverse");

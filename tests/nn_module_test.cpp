@@ -224,8 +224,9 @@ TEST(Containers, SequentialIndexingAndErrors) {
   EXPECT_ERROR(mlp[6], "Sequential: index 6 is out of range for 6 modules");
   auto shared = std::make_shared<nn::Linear>(2, 2);
   nn::Sequential twice(shared, shared);
-  EXPECT_EQ(twice.parameters().size(), 4u);  // listed under both names, as PyTorch's parameters() with duplicates...
-  EXPECT_EQ(twice.modules().size(), 2u);     // ...but the module itself once
+  EXPECT_EQ(twice.parameters().size(), 2u);   // each tensor once, as PyTorch's parameters() (remove_duplicate)
+  EXPECT_EQ(twice.state_dict().size(), 4u);   // under both names in the state dict
+  EXPECT_EQ(twice.modules().size(), 2u);      // and the module itself once
 }
 
 TEST(Containers, ModuleListAndDict) {
