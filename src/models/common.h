@@ -12,7 +12,7 @@
 
 namespace ember::models::detail {
 
-// Inputs at most this wide and high (CIFAR's 32, MNIST's 28) get the
+// Inputs at most this wide or high (CIFAR's 32, MNIST's 28) get the
 // small-input stem: no 7x7/stride-2 convolution and no early max-pool.
 constexpr int64_t kSmallInput = 32;
 inline bool small_input(const ModelSpec& spec) { return spec.input[1] <= kSmallInput || spec.input[2] <= kSmallInput; }
@@ -41,8 +41,7 @@ class SpatialSize {
 
 // torchvision's initialisations, applied to every module of the tree.
 // Convolutions: kaiming_normal_ (fan_out or fan_in, ReLU gain), biases zero;
-// batch norms: weight 1, bias 0; linear: normal(0, std) with zero bias when
-// std > 0 (0 keeps the default uniform init but zeroes nothing).
+// batch norms: weight 1, bias 0; linear layers: normal(0, std), biases zero.
 void init_conv_kaiming(nn::Module& model, nn::init::FanMode mode);
 void init_batchnorm(nn::Module& model);
 void init_linear_normal(nn::Module& model, double std);

@@ -90,7 +90,8 @@ class Bottleneck : public Block {
 
 class ResNet : public nn::Module {
  public:
-  // widths: the stages' planes; stem: conv1's (kernel, stride, padding); max_pool after the stem.
+  // blocks and widths: per stage, the number of blocks and their planes; imagenet_stem: a 7x7
+  // stride-2 conv1 and a max-pool (unless the input is small), else a 3x3 stride-1 conv1.
   template <class B>
   static std::shared_ptr<ResNet> make(const char* name, const ModelSpec& spec, const std::vector<int64_t>& blocks,
                                       const std::vector<int64_t>& widths, bool imagenet_stem) {
