@@ -30,8 +30,6 @@ class SpatialSize {
                                                           input_(spec.input) {}
   // A window of `kernel` with `stride` and `padding` (ceil_mode rounds up, as pooling's).
   void window(const char* layer, int64_t kernel, int64_t stride, int64_t padding = 0, bool ceil_mode = false);
-  int64_t h() const { return h_; }
-  int64_t w() const { return w_; }
 
  private:
   int64_t h_, w_;

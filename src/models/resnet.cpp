@@ -96,17 +96,13 @@ class ResNet : public nn::Module {
   static std::shared_ptr<ResNet> make(const char* name, const ModelSpec& spec, const std::vector<int64_t>& blocks,
                                       const std::vector<int64_t>& widths, bool imagenet_stem) {
     detail::check_spec(spec, name);
-    auto net = std::shared_ptr<ResNet>(new ResNet());
     const bool big_stem = imagenet_stem && !detail::small_input(spec);
     detail::SpatialSize size(spec, name);
-    net->conv1_ = big_stem ? nn::Conv2d(spec.input[0], widths[0], 7, {.stride = 2, .padding = 3, .bias = false})
-                           : conv3x3(spec.input[0], widths[0], 1);
+    nn::Conv2d conv1 = big_stem ? nn::Conv2d(spec.input[0], widths[0], 7, {.stride = 2, .padding = 3, .bias = false})
+                                : conv3x3(spec.input[0], widths[0], 1);
     size.window("conv1", big_stem ? 7 : 3, big_stem ? 2 : 1, big_stem ? 3 : 1);
-    net->bn1_ = nn::BatchNorm2d(widths[0]);
-    if (big_stem) {
-      net->maxpool_ = std::make_shared<nn::MaxPool2d>(3, nn::MaxPool2dOptions{.stride = 2, .padding = 1});
-      size.window("maxpool", 3, 2, 1);
-    }
+    if (big_stem) size.window("maxpool", 3, 2, 1);
+    std::vector<std::shared_ptr<nn::Sequential>> layers;
     int64_t inplanes = widths[0];
     for (size_t stage = 0; stage < blocks.size(); ++stage) {
       auto layer = std::make_shared<nn::Sequential>();
@@ -116,12 +112,9 @@ class ResNet : public nn::Module {
         layer->push_back(B(inplanes, widths[stage], b == 0 ? stride : 1));
         inplanes = widths[stage] * B::kExpansion;
       }
-      net->layers_.push_back(layer);
+      layers.push_back(layer);
     }
-    net->fc_ = nn::Linear(inplanes, spec.classes);
-    detail::init_conv_kaiming(*net, nn::init::FanMode::fan_out);
-    detail::init_batchnorm(*net);
-    return net;
+    return std::shared_ptr<ResNet>(new ResNet(std::move(conv1), big_stem, std::move(layers), inplanes, spec.classes));
   }
 
   void visit(nn::Visitor& v) override {
@@ -138,14 +131,21 @@ class ResNet : public nn::Module {
   }
 
  private:
-  ResNet() : Module("ResNet") {}
-  nn::Conv2d conv1_{1, 1, 1};
-  nn::BatchNorm2d bn1_{1};
+  ResNet(nn::Conv2d conv1, bool max_pool, std::vector<std::shared_ptr<nn::Sequential>> layers, int64_t features,
+         int64_t classes)
+      : Module("ResNet"), conv1_(std::move(conv1)), bn1_(conv1_.weight.size(0)),
+        maxpool_(max_pool ? std::make_shared<nn::MaxPool2d>(3, nn::MaxPool2dOptions{.stride = 2, .padding = 1}) : nullptr),
+        layers_(std::move(layers)), fc_(features, classes) {
+    detail::init_conv_kaiming(*this, nn::init::FanMode::fan_out);
+    detail::init_batchnorm(*this);
+  }
+  nn::Conv2d conv1_;
+  nn::BatchNorm2d bn1_;
   nn::ReLU relu_;
   std::shared_ptr<nn::MaxPool2d> maxpool_;
   std::vector<std::shared_ptr<nn::Sequential>> layers_;
   nn::AdaptiveAvgPool2d avgpool_{1};
-  nn::Linear fc_{1, 1};
+  nn::Linear fc_;
 };
 
 }  // namespace

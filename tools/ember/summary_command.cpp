@@ -95,22 +95,20 @@ int summary_command(int argc, char** argv) {
   for (auto& [path, m] : model->named_modules()) {
     // Attention is called with (query, key, value), which hooks do not see; it is one row,
     // reported when its output projection (a child called like any layer) runs.
-    nn::Module* reported = m;
-    std::string reported_path = path;
+    nn::Module* reported = m;  // the module whose calls the hook sees
     if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) {
-      reported = &mha->out_proj, reported_path = path;
+      reported = &mha->out_proj;
     } else if (!m->children().empty() ||
                std::find(attention_outputs.begin(), attention_outputs.end(), m) != attention_outputs.end()) {
       continue;  // leaves only: containers would count their layers twice
     }
-    nn::Module* owner = m;
-    const std::string label = (reported_path.empty() ? name : reported_path) + " (" + m->type_name() + ")";
-    hooked.push_back({reported, reported->register_forward_hook([&, label, owner](nn::Module&, const Tensor&, const Tensor& out) {
-                        total_macs += macs(*owner, out);
+    const std::string label = (path.empty() ? name : path) + " (" + m->type_name() + ")";
+    hooked.push_back({reported, reported->register_forward_hook([&, label, m](nn::Module&, const Tensor&, const Tensor& out) {
+                        total_macs += macs(*m, out);
                         activations += out.numel();
                         std::cout << std::left << std::setw(kNameWidth) << label << std::setw(22)
                                   << shape_text(out.sizes()) << std::right << std::setw(12)
-                                  << owner->num_parameters() << "\n";
+                                  << m->num_parameters() << "\n";
                       })});
   }
   (*model)(x);
