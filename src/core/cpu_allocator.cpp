@@ -5,7 +5,9 @@
 //   by transparent huge pages, so a training step that frees and reallocates
 //   the same activation sizes reuses warm memory instead of page-faulting.
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -23,7 +25,6 @@ constexpr size_t kSmallBins = kSmallMax / kAlignment;
 constexpr size_t kSmallPerBin = 64;
 constexpr size_t kLargeMin = size_t{1} << 20;
 constexpr size_t kHugePage = size_t{2} << 20;
-constexpr size_t kLargeCacheCap = size_t{1} << 30;  // bytes kept for reuse at most
 
 size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -37,6 +38,15 @@ struct SmallBlockCache {
   }
 };
 thread_local SmallBlockCache t_small_cache;
+
+// Bytes kept for reuse at most: a quarter of physical memory (at least 1 GiB),
+// enough for a training step's activations, im2col columns and gradients
+// (ResNet-18 at batch 32 cycles through about 2.5 GB) so none is page-faulted anew.
+size_t large_cache_cap() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGESIZE);
+  const size_t quarter = pages > 0 && page_size > 0 ? static_cast<size_t>(pages) * page_size / 4 : 0;
+  return std::max(quarter, size_t{1} << 30);
+}
 
 class LargeBlockCache {
  public:
@@ -52,7 +62,7 @@ class LargeBlockCache {
   // False when the cache is full (the caller frees the block).
   bool put(void* p, size_t size) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_ + size > kLargeCacheCap) return false;
+    if (cached_ + size > cap_) return false;
     blocks_.emplace(size, p);
     cached_ += size;
     return true;
@@ -65,6 +75,7 @@ class LargeBlockCache {
   std::mutex mutex_;
   std::multimap<size_t, void*> blocks_;
   size_t cached_ = 0;
+  const size_t cap_ = large_cache_cap();
 };
 
 LargeBlockCache& large_cache() {
