@@ -162,6 +162,12 @@ const std::vector<GradCase>& cases() {
       {"col2im", {{2, 12, 9}}, [](const Tensors& x) {
          return col2im(x[0], {5, 4}, {3, 2}, {2, 1}, {1, 1}, {1, 2}, {3, 3});
        }},
+      {"convolution", {{2, 4, 5, 6}, {6, 2, 3, 2}, {6}}, [](const Tensors& x) {
+         return convolution(x[0], x[1], x[2], {2, 1}, {1, 0}, {1, 2}, 2, {3, 4});
+       }},
+      {"convolution_no_bias", {{1, 3, 4, 4}, {2, 3, 2, 2}}, [](const Tensors& x) {
+         return convolution(x[0], x[1], Tensor(), {1, 1}, {1, 1}, {1, 1}, 1, {5, 5});
+       }},
       // ---- joining and indexing ----------------------------------------------------------
       {"cat", {{2, 3}, {4, 3}}, [](const Tensors& x) { return cat({x[0], x[1]}, 0); }},
       {"cat_dim1", {{2, 3}, {2, 1}}, [](const Tensors& x) { return cat({x[0], x[1], x[0]}, 1); }},

@@ -98,6 +98,7 @@ const std::map<std::string, NnCase>& nn_table() {
       {"conv2d_same_even_kernel",
        {make<nn::Conv2d>(2, 3, nn::Size2(4, 3), nn::Conv2dOptions{.padding = nn::Padding::same})}},
       {"conv2d_unbatched", {make<nn::Conv2d>(2, 3, nn::Size2(2))}},
+      {"conv2d_3x3_16ch", {make<nn::Conv2d>(16, 16, nn::Size2(3), nn::Conv2dOptions{.padding = 1})}},
       {"conv1d", {make<nn::Conv1d>(3, 5, 3, nn::Conv1dOptions{.stride = 2, .padding = 1})}},
       {"conv1d_same_dilation",
        {make<nn::Conv1d>(2, 2, 3, nn::Conv1dOptions{.padding_mode = nn::Padding::same, .dilation = 2})}},
@@ -330,10 +331,12 @@ const std::map<std::string, Fixture>& fixtures_by_name() {
 
 constexpr double kTol = 1e-5;
 
-class NnParity : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(NnParity, MatchesPyTorch) {
-  const std::string& name = GetParam();
+// `atol_scale`: the absolute tolerance is kTol times this times the largest
+// magnitude in the expected tensor (1 = plain kTol for every element).
+void check_against_pytorch(const std::string& name, double atol_scale = 0) {
+  const auto atol = [&](const Tensor& want) {
+    return atol_scale == 0 ? kTol : kTol * atol_scale * std::max(1.0, want.abs().max().item<double>());
+  };
   const NnCase& c = nn_table().at(name);
   auto it = fixtures_by_name().find(name);
   ASSERT_NE(it, fixtures_by_name().end()) << name << " has no fixture";
@@ -348,13 +351,13 @@ TEST_P(NnParity, MatchesPyTorch) {
   for (size_t i = 0; i < f.inputs.size(); ++i)
     inputs.push_back(f.input_grads.count(static_cast<int>(i)) ? f.inputs[i].clone().requires_grad_() : f.inputs[i]);
   const Tensor out = c.run ? c.run(module.get(), inputs) : module->forward(inputs[0]);
-  EXPECT_EQ(fixtures::compare(out, f.output, kTol, kTol), "") << "output";
+  EXPECT_EQ(fixtures::compare(out, f.output, atol(f.output), kTol), "") << "output";
   if (module) {
     std::map<std::string, Tensor> buffers;
     for (auto& [key, value] : module->named_buffers()) buffers[key] = value;
     for (const auto& [key, want] : f.buffers_after) {
       ASSERT_TRUE(buffers.count(key)) << "buffer " << key;
-      EXPECT_EQ(fixtures::compare(buffers[key].to(want.dtype()), want, kTol, kTol), "") << "buffer " << key;
+      EXPECT_EQ(fixtures::compare(buffers[key].to(want.dtype()), want, atol(want), kTol), "") << "buffer " << key;
     }
   }
   if (!f.cotangent.defined()) return;
@@ -368,7 +371,7 @@ TEST_P(NnParity, MatchesPyTorch) {
   size_t k = 0;
   for (const auto& [index, want] : f.input_grads) {
     const Tensor g = grads[k].defined() ? grads[k] : zeros_like(want);
-    EXPECT_EQ(fixtures::compare(g, want, kTol, kTol), "") << labels[k];
+    EXPECT_EQ(fixtures::compare(g, want, atol(want), kTol), "") << labels[k];
     ++k;
   }
   if (module)
@@ -376,10 +379,46 @@ TEST_P(NnParity, MatchesPyTorch) {
       ASSERT_TRUE(f.param_grads.count(key)) << "PyTorch has no parameter " << key;
       const Tensor& want = f.param_grads.at(key);
       const Tensor g = grads[k].defined() ? grads[k] : zeros_like(want);
-      EXPECT_EQ(fixtures::compare(g, want, kTol, kTol), "") << labels[k];
+      EXPECT_EQ(fixtures::compare(g, want, atol(want), kTol), "") << labels[k];
       ++k;
     }
 }
+
+class NnParity : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(NnParity, MatchesPyTorch) { check_against_pytorch(GetParam()); }
+
+std::string algorithm_name(ConvAlgorithm a) {
+  switch (a) {
+    case ConvAlgorithm::automatic: return "automatic";
+    case ConvAlgorithm::gemm: return "gemm";
+    case ConvAlgorithm::direct: return "direct";
+    case ConvAlgorithm::winograd: return "winograd";
+  }
+  return "unknown";
+}
+
+// Each way a float32 convolution can run, forced, on every convolution case.
+class ConvAlgorithmParity : public ::testing::TestWithParam<ConvAlgorithm> {
+ protected:
+  void TearDown() override { set_conv_algorithm(ConvAlgorithm::automatic); }
+};
+
+TEST_P(ConvAlgorithmParity, ConvolutionCasesMatchPyTorch) {
+  set_conv_algorithm(GetParam());
+  for (const auto& [name, c] : nn_table()) {
+    if (name.rfind("conv", 0) != 0 || name.rfind("conv_transpose", 0) == 0) continue;
+    SCOPED_TRACE(name);
+    // Winograd's transforms round differently from a direct sum: its error is
+    // relative to the largest value of a result (about 1e-6 of it here), so a
+    // near-zero element of a large gradient can be off by more than 1e-5 of itself.
+    check_against_pytorch(name, GetParam() == ConvAlgorithm::winograd ? 1.0 : 0.0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, ConvAlgorithmParity,
+                         ::testing::Values(ConvAlgorithm::gemm, ConvAlgorithm::direct, ConvAlgorithm::winograd),
+                         [](const auto& info) { return algorithm_name(info.param); });
 
 std::vector<std::string> case_names() {
   std::vector<std::string> names;

@@ -120,6 +120,20 @@ Tensor im2col(const Tensor& x, IntArrayRef kernel, IntArrayRef stride, IntArrayR
 Tensor col2im(const Tensor& cols, IntArrayRef image_size, IntArrayRef kernel, IntArrayRef stride,
               IntArrayRef padding, IntArrayRef dilation, IntArrayRef out_size);
 
+// 2-D convolution of x (N, C, H, W) by weight (O, C/groups, kh, kw), plus bias (O) when
+// defined: output (N, O, out_h, out_w). Window placement as for im2col (top/left padding;
+// bottom/right padding is what out_size implies). nn::functional::conv2d and conv1d are
+// built on it. float32 runs on oneDNN's convolution primitives, chosen by conv_algorithm().
+Tensor convolution(const Tensor& x, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
+                   IntArrayRef padding, IntArrayRef dilation, int64_t groups, IntArrayRef out_size);
+// How float32 convolutions run: automatic (Winograd for 3x3 stride-1 layers with at least
+// 64 channels in and out, oneDNN's direct primitive otherwise), gemm (im2col + matrix
+// product, as float64 always does), direct, or winograd (where the shape allows it,
+// direct elsewhere). A process-wide setting; results agree to float32 rounding.
+enum class ConvAlgorithm : uint8_t { automatic, gemm, direct, winograd };
+void set_conv_algorithm(ConvAlgorithm algorithm);
+ConvAlgorithm conv_algorithm();
+
 // ---- joining and splitting ---------------------------------------------------------
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

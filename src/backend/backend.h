@@ -32,6 +32,13 @@ struct WindowGeometry {
   int64_t out_h, out_w;
 };
 
+// A 2-D convolution: the window geometry plus groups and the algorithm asked for.
+struct ConvGeometry {
+  WindowGeometry window;
+  int64_t groups = 1;
+  bool winograd = false;  // the Winograd algorithm (3x3, stride 1); direct otherwise
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -68,6 +75,22 @@ class Backend {
   // col2im: x = the sum of cols over every position that reads each pixel (x is overwritten).
   virtual void im2col(const Tensor& cols, const Tensor& x, const WindowGeometry& g, double pad_value) = 0;
   virtual void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g) = 0;
+
+  // Direct 2-D convolution, float32. x (N, C, H, W), w (O, C/groups, kh, kw) and
+  // out (N, O, out_h, out_w) contiguous; bias (O) or undefined. Bottom/right
+  // padding is what out's size implies. Returns false when the backend has no
+  // such kernel for these arguments (the caller then uses im2col + GEMM).
+  virtual bool conv2d(const Tensor& /*out*/, const Tensor& /*x*/, const Tensor& /*w*/, const Tensor& /*bias*/,
+                      const ConvGeometry& /*g*/) {
+    return false;
+  }
+  // conv2d's gradients, written into whichever of grad_x, grad_w, grad_bias are
+  // defined (contiguous, overwritten); grad_out is contiguous. False as above.
+  virtual bool conv2d_backward(const Tensor& /*grad_x*/, const Tensor& /*grad_w*/, const Tensor& /*grad_bias*/,
+                               const Tensor& /*grad_out*/, const Tensor& /*x*/, const Tensor& /*w*/,
+                               const ConvGeometry& /*g*/) {
+    return false;
+  }
 
   // out = x.index_select(dim, index); index int64 1-D, already bounds-checked.
   virtual void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;

@@ -118,6 +118,7 @@ CASES = {
     "conv2d_depthwise": (module(lambda: nn.Conv2d(3, 3, 3, padding=1, groups=3)), [randn(1, 3, 4, 4)], [0]),
     "conv2d_same_even_kernel": (module(lambda: nn.Conv2d(2, 3, (4, 3), padding="same")), [randn(1, 2, 5, 6)], [0]),
     "conv2d_unbatched": (module(lambda: nn.Conv2d(2, 3, 2)), [randn(2, 4, 4)], [0]),
+    "conv2d_3x3_16ch": (module(lambda: nn.Conv2d(16, 16, 3, padding=1)), [randn(2, 16, 8, 8)], [0]),
     "conv1d": (module(lambda: nn.Conv1d(3, 5, 3, stride=2, padding=1)), [randn(2, 3, 9)], [0]),
     "conv1d_same_dilation": (module(lambda: nn.Conv1d(2, 2, 3, padding="same", dilation=2)), [randn(2, 2, 7)], [0]),
     "conv_transpose2d": (module(lambda: nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1)),

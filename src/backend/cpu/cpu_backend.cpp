@@ -31,6 +31,14 @@ class CpuBackend final : public Backend {
     cpu::im2col(cols, x, g, pad_value);
   }
   void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g) override { cpu::col2im(x, cols, g); }
+  bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias,
+              const ConvGeometry& g) override {
+    return cpu::conv2d(out, x, w, bias, g);
+  }
+  bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
+                       const Tensor& x, const Tensor& w, const ConvGeometry& g) override {
+    return cpu::conv2d_backward(grad_x, grad_w, grad_bias, grad_out, x, w, g);
+  }
   void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override {
     cpu::index_select(out, x, dim, index);
   }

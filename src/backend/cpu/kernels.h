@@ -19,6 +19,9 @@ void cumsum(const Tensor& out, const Tensor& x, int64_t dim);
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
 void im2col(const Tensor& cols, const Tensor& x, const WindowGeometry& g, double pad_value);
 void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g);
+bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g);
+bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
+                     const Tensor& x, const Tensor& w, const ConvGeometry& g);
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);

@@ -1,7 +1,7 @@
-// Convolutions as im2col + GEMM: the windows become columns and one matrix
-// product (oneDNN's sgemm for float32) applies every filter. Transposed
-// convolution is the same product followed by col2im. Gradients come from
-// the ops (matmul, im2col, col2im), so they exist to any order.
+// Convolutions: argument rules and output sizes here, the arithmetic in the
+// `convolution` op (oneDNN's primitives for float32, im2col + GEMM otherwise).
+// Transposed convolution is a matrix product followed by col2im; its
+// gradients come from those ops, so they exist to any order.
 #include <array>
 
 #include "ember/nn/functional.h"
@@ -32,7 +32,7 @@ Tensor conv2d_core(const Tensor& x_in, const Tensor& weight, const Tensor& bias,
   EMBER_CHECK(weight.defined() && weight.dim() == 4, op, ": weight must be 4-D (out, in/groups, kh, kw), got ",
               weight.defined() ? weight.sizes() : IntArrayRef());
   EMBER_CHECK(groups > 0, op, ": groups must be positive, got ", groups);
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t C = x.size(1), H = x.size(2), W = x.size(3);
   const int64_t O = weight.size(0), kh = weight.size(2), kw = weight.size(3);
   EMBER_CHECK(C == weight.size(1) * groups && O % groups == 0, op, ": input of shape ", x.sizes(), " (", C,
               " channels) does not fit weight of shape ", weight.sizes(), " with groups = ", groups,
@@ -43,16 +43,8 @@ Tensor conv2d_core(const Tensor& x_in, const Tensor& weight, const Tensor& bias,
   const int64_t wo = out_size ? (*out_size)[1] : (W + 2 * pad[1] - dilation[1] * (kw - 1) - 1) / stride[1] + 1;
   EMBER_CHECK(ho > 0 && wo > 0, op, ": the kernel (", kh, "x", kw, ", dilation ", IntArrayRef({dilation[0], dilation[1]}),
               ") is larger than the padded input of shape ", x.sizes());
-  const Tensor cols = im2col(x, {kh, kw}, {stride[0], stride[1]}, {pad[0], pad[1]}, {dilation[0], dilation[1]},
-                             {ho, wo});  // (N, C*kh*kw, L)
-  Tensor out;
-  if (groups == 1) {
-    out = matmul(weight.reshape({O, -1}), cols);  // (N, O, L)
-  } else {
-    out = matmul(weight.reshape({groups, O / groups, -1}), cols.view({N, groups, -1, ho * wo})).reshape({N, O, -1});
-  }
-  out = out.view({N, O, ho, wo});
-  if (bias.defined()) out = out + bias.view({1, O, 1, 1});
+  const Tensor out = convolution(x, weight, bias, {stride[0], stride[1]}, {pad[0], pad[1]},
+                                 {dilation[0], dilation[1]}, groups, {ho, wo});
   return x_in.dim() == 3 ? out.squeeze(0) : out;
 }
 
