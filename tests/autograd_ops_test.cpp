@@ -168,6 +168,17 @@ const std::vector<GradCase>& cases() {
       {"convolution_no_bias", {{1, 3, 4, 4}, {2, 3, 2, 2}}, [](const Tensors& x) {
          return convolution(x[0], x[1], Tensor(), {1, 1}, {1, 1}, {1, 1}, 1, {5, 5});
        }},
+      {"native_batch_norm", {{3, 2, 4}, {2}, {2}}, [](const Tensors& x) {
+         return native_batch_norm(x[0], x[1], x[2], Tensor(), Tensor(), true, 0.1, 1e-5);
+       }},
+      {"native_batch_norm_2d_no_affine", {{2, 3, 2, 2}}, [](const Tensors& x) {
+         Tensor rm = zeros({3}, {.dtype = Dtype::float64}), rv = ones({3}, {.dtype = Dtype::float64});
+         return native_batch_norm(x[0], Tensor(), Tensor(), rm, rv, true, 0.1, 1e-5);
+       }},
+      {"native_batch_norm_eval", {{3, 2, 2}, {2}, {2}}, [](const Tensors& x) {
+         const Tensor rm = tensor({0.3, -0.2}, {.dtype = Dtype::float64}), rv = tensor({0.5, 2.0}, {.dtype = Dtype::float64});
+         return native_batch_norm(x[0], x[1], x[2], rm, rv, false, 0.1, 1e-5);
+       }},
       // ---- joining and indexing ----------------------------------------------------------
       {"cat", {{2, 3}, {4, 3}}, [](const Tensors& x) { return cat({x[0], x[1]}, 0); }},
       {"cat_dim1", {{2, 3}, {2, 1}}, [](const Tensors& x) { return cat({x[0], x[1], x[0]}, 1); }},

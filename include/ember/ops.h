@@ -134,6 +134,13 @@ enum class ConvAlgorithm : uint8_t { automatic, gemm, direct, winograd };
 void set_conv_algorithm(ConvAlgorithm algorithm);
 ConvAlgorithm conv_algorithm();
 
+// Batch normalization of x (N, C, *) per channel: (x - mean) / sqrt(var + eps) * weight + bias
+// (weight, bias optional). Training: the batch's statistics, and the running ones (when
+// given) move towards them by `momentum`; otherwise the running statistics.
+// nn::functional::batch_norm is built on it.
+Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                         const Tensor& running_var, bool training, double momentum, double eps);
+
 // ---- joining and splitting ---------------------------------------------------------
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);

@@ -92,6 +92,17 @@ class Backend {
     return false;
   }
 
+  // Per-channel kernels of batch normalization; every tensor contiguous, images
+  // (N, C, S) and per-channel vectors (C), one floating dtype.
+  // mean[c] and var[c] (biased) of x[:, c, :].
+  virtual void channel_moments(const Tensor& mean, const Tensor& var, const Tensor& x) = 0;
+  // sum_a[c] = sum of a[:, c, :]; sum_ab[c] = sum of a * (b - b_shift[c]) over [:, c, :].
+  virtual void channel_sums(const Tensor& sum_a, const Tensor& sum_ab, const Tensor& a, const Tensor& b,
+                            const Tensor& b_shift) = 0;
+  // out = a * alpha[c] + b * beta[c] + gamma[c]; b (and beta) may be undefined.
+  virtual void channel_affine(const Tensor& out, const Tensor& a, const Tensor& alpha, const Tensor& b,
+                              const Tensor& beta, const Tensor& gamma) = 0;
+
   // out = x.index_select(dim, index); index int64 1-D, already bounds-checked.
   virtual void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) = 0;
   // out[..i..] = x[..index[..i..]..] along dim; index has out's shape.

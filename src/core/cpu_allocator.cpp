@@ -1,9 +1,11 @@
 // The CPU allocator. Two caches keep allocation off the per-op cost:
 // - small blocks (<= 4 KiB) in per-thread, per-size free lists, so a tiny
 //   result costs a pointer pop instead of a malloc;
-// - large blocks (>= 1 MiB) in a global cache keyed by size (capped), backed
-//   by transparent huge pages, so a training step that frees and reallocates
-//   the same activation sizes reuses warm memory instead of page-faulting.
+// - larger blocks in a global cache keyed by size (capped), sizes rounded to
+//   4 KiB pages, and from 1 MiB to 2 MiB huge pages (backed by transparent huge
+//   pages), so a training step that frees and reallocates the same activation
+//   sizes reuses warm memory instead of page-faulting (malloc would hand
+//   blocks over 128 KiB back to the system on every free).
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@ constexpr size_t kAlignment = 64;
 constexpr size_t kSmallMax = 4096;
 constexpr size_t kSmallBins = kSmallMax / kAlignment;
 constexpr size_t kSmallPerBin = 64;
+constexpr size_t kPage = 4096;
 constexpr size_t kLargeMin = size_t{1} << 20;
 constexpr size_t kHugePage = size_t{2} << 20;
 
@@ -87,6 +90,7 @@ LargeBlockCache& large_cache() {
 size_t block_size(size_t nbytes) {
   const size_t n = std::max<size_t>(nbytes, 1);
   if (n >= kLargeMin) return round_up(n, kHugePage);
+  if (n > kSmallMax) return round_up(n, kPage);
   return round_up(n, kAlignment);
 }
 
@@ -109,7 +113,7 @@ class CpuAllocator final : public Allocator {
         bin.pop_back();
         return p;
       }
-    } else if (size >= kLargeMin) {
+    } else if (size > kSmallMax) {
       if (void* p = large_cache().take(size)) return p;
     }
     return system_alloc(size);
@@ -123,7 +127,7 @@ class CpuAllocator final : public Allocator {
         bin.push_back(p);
         return;
       }
-    } else if (size >= kLargeMin && large_cache().put(p, size)) {
+    } else if (size > kSmallMax && large_cache().put(p, size)) {
       return;
     }
     std::free(p);

@@ -39,6 +39,17 @@ class CpuBackend final : public Backend {
                        const Tensor& x, const Tensor& w, const ConvGeometry& g) override {
     return cpu::conv2d_backward(grad_x, grad_w, grad_bias, grad_out, x, w, g);
   }
+  void channel_moments(const Tensor& mean, const Tensor& var, const Tensor& x) override {
+    cpu::channel_moments(mean, var, x);
+  }
+  void channel_sums(const Tensor& sum_a, const Tensor& sum_ab, const Tensor& a, const Tensor& b,
+                    const Tensor& b_shift) override {
+    cpu::channel_sums(sum_a, sum_ab, a, b, b_shift);
+  }
+  void channel_affine(const Tensor& out, const Tensor& a, const Tensor& alpha, const Tensor& b, const Tensor& beta,
+                      const Tensor& gamma) override {
+    cpu::channel_affine(out, a, alpha, b, beta, gamma);
+  }
   void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) override {
     cpu::index_select(out, x, dim, index);
   }

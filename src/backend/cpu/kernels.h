@@ -22,6 +22,10 @@ void col2im(const Tensor& x, const Tensor& cols, const WindowGeometry& g);
 bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g);
 bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
                      const Tensor& x, const Tensor& w, const ConvGeometry& g);
+void channel_moments(const Tensor& mean, const Tensor& var, const Tensor& x);
+void channel_sums(const Tensor& sum_a, const Tensor& sum_ab, const Tensor& a, const Tensor& b, const Tensor& b_shift);
+void channel_affine(const Tensor& out, const Tensor& a, const Tensor& alpha, const Tensor& b, const Tensor& beta,
+                    const Tensor& gamma);
 void index_select(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
 void scatter(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate);

@@ -17,7 +17,7 @@ Tensor per_channel(const Tensor& v, int64_t dims) {
 
 }  // namespace
 
-// y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over every dim but 1
+// y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over every dim but 1 (the native_batch_norm op)
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
   EMBER_CHECK(x.dim() >= 2, "batch_norm: expected an input of at least 2 dims (N, C, ...), got shape ", x.sizes());
@@ -31,30 +31,14 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   check_vector(running_var, "running_var");
   check_vector(weight, "weight");
   check_vector(bias, "bias");
-  Shape reduce_dims{0};
-  for (int64_t d = 2; d < x.dim(); ++d) reduce_dims.push_back(d);
-  Tensor mean, var;
   if (training) {
     const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
     EMBER_CHECK(n > 1, "batch_norm: expected more than 1 value per channel when training, got input shape ", x.sizes());
-    mean = x.mean(reduce_dims, true);
-    var = (x - mean).square().mean(reduce_dims, true);
-    if (running_mean.defined() && running_var.defined()) {
-      NoGradGuard no_grad;
-      Tensor rm = running_mean, rv = running_var;
-      rm.mul_(1 - momentum).add_(mean.reshape({-1}) * momentum);
-      rv.mul_(1 - momentum).add_(var.reshape({-1}) * (momentum * static_cast<double>(n) / static_cast<double>(n - 1)));
-    }
   } else {
     EMBER_CHECK(running_mean.defined() && running_var.defined(),
                 "batch_norm: running_mean and running_var are needed in eval mode (or pass training=true)");
-    mean = per_channel(running_mean, x.dim());
-    var = per_channel(running_var, x.dim());
   }
-  Tensor y = (x - mean) * rsqrt(var + eps);
-  if (weight.defined()) y = y * per_channel(weight, x.dim());
-  if (bias.defined()) y = y + per_channel(bias, x.dim());
-  return y;
+  return native_batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps);
 }
 
 // y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized dims

@@ -1,0 +1,139 @@
+// Batch normalization as one op over x (N, C, *), statistics per channel c:
+//   y = (x - mean_c) * invstd_c * weight_c + bias_c,  invstd_c = 1 / sqrt(var_c + eps)
+// with the batch's mean and biased variance when training (the running
+// statistics move towards them, the variance unbiased), the running ones
+// otherwise. Gradients, xhat = (x - mean) * invstd and M values per channel:
+//   training: dx = weight * invstd * (g - mean(g) - xhat * mean(g * xhat))
+//   eval:     dx = weight * invstd * g
+//   dweight = sum(g * xhat), dbias = sum(g)
+// The forward and the plain backward are two passes of per-channel kernels;
+// under create_graph the gradients come from the same formulas written with
+// ops, so they differentiate again.
+#include "autograd/record.h"
+#include "ops/internal.h"
+
+namespace ember {
+namespace {
+
+using autograd::Grads;
+using autograd::Saved;
+
+// Dims reduced per channel: 0 and 2.. of x.
+Shape channel_reduce_dims(int64_t dim) {
+  Shape dims{0};
+  for (int64_t d = 2; d < dim; ++d) dims.push_back(d);
+  return dims;
+}
+
+// A (C) vector shaped to broadcast against x (N, C, *).
+Tensor per_channel(const Tensor& v, int64_t dim) {
+  Shape shape(static_cast<size_t>(dim), 1);
+  shape[1] = v.numel();
+  return v.reshape(shape);
+}
+
+// The gradients by the formulas above, written with (differentiable) ops.
+Grads grads_by_ops(const Tensor& g, const Tensor& x, const Tensor& weight, const Tensor& mean, const Tensor& invstd,
+                   bool training, double eps, bool need_x, bool need_w, bool need_b) {
+  const Shape dims = channel_reduce_dims(x.dim());
+  Tensor xhat, inv;
+  if (training) {  // the statistics depend on x: recompute them as ops
+    const Tensor centered = x - x.mean(dims, true);
+    inv = rsqrt(centered.square().mean(dims, true) + eps);
+    xhat = centered * inv;
+  } else {
+    inv = per_channel(invstd, x.dim());
+    xhat = (x - per_channel(mean, x.dim())) * inv;
+  }
+  Tensor gx;
+  if (need_x) {
+    const Tensor gy = weight.defined() ? g * per_channel(weight, x.dim()) : g;
+    gx = training ? inv * (gy - gy.mean(dims, true) - xhat * (gy * xhat).mean(dims, true)) : gy * inv;
+  }
+  return {gx, need_w ? (g * xhat).sum(dims) : Tensor(), need_b ? g.sum(dims) : Tensor()};
+}
+
+}  // namespace
+
+Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                         const Tensor& running_var, bool training, double momentum, double eps) {
+  const char* op = "batch_norm";
+  ops::check_defined(x, op);
+  EMBER_CHECK(x.dim() >= 2, op, ": expected an input of at least 2 dims (N, C, ...), got shape ", x.sizes());
+  EMBER_CHECK(is_floating(x.dtype()) && x.dtype() != Dtype::float16 && x.dtype() != Dtype::bfloat16, op,
+              ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  const int64_t channels = x.size(1);
+  for (const Tensor* t : {&weight, &bias, &running_mean, &running_var})
+    EMBER_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == channels && t->dtype() == x.dtype()), op,
+                ": weight, bias and running statistics must be (", channels, ") vectors of the input's dtype ",
+                dtype_name(x.dtype()), ", got shape ", t->defined() ? t->sizes() : IntArrayRef(), " of dtype ",
+                t->defined() ? dtype_name(t->dtype()) : "none");
+  const int64_t count = channels > 0 ? x.numel() / channels : 0;  // values per channel
+  Backend& backend = ops::backend_of(x);
+  const Tensor xc = x.detach().contiguous();
+
+  Tensor mean, invstd, alpha, gamma;
+  {
+    NoGradGuard no_grad;  // per-channel constants of the kernels; the node below carries the gradients
+    if (training) {
+      EMBER_CHECK(count > 1, op, ": expected more than 1 value per channel when training, got input shape ",
+                  x.sizes());
+      mean = ops::new_tensor({channels}, x.dtype(), x.device());
+      Tensor var = ops::new_tensor({channels}, x.dtype(), x.device());
+      backend.channel_moments(mean, var, xc);
+      if (running_mean.defined() && running_var.defined()) {
+        Tensor rm = running_mean, rv = running_var;
+        rm.mul_(1 - momentum).add_(mean * momentum);
+        rv.mul_(1 - momentum).add_(var * (momentum * static_cast<double>(count) / static_cast<double>(count - 1)));
+      }
+      invstd = rsqrt(var + eps);
+    } else {
+      EMBER_CHECK(running_mean.defined() && running_var.defined(), op,
+                  ": running_mean and running_var are needed in eval mode (or pass training=true)");
+      mean = running_mean.detach().clone();
+      invstd = rsqrt(running_var.detach() + eps);
+    }
+    alpha = weight.defined() ? (weight.detach() * invstd).contiguous() : invstd;
+    gamma = ((bias.defined() ? bias.detach() : zeros_like(mean)) - mean * alpha).contiguous();
+  }
+  Tensor y = ops::new_tensor(x.sizes(), x.dtype(), x.device());
+  if (y.numel() > 0) backend.channel_affine(y, xc, alpha, Tensor(), Tensor(), gamma);
+
+  if (!autograd::should_record_any(y.dtype(), x, weight, bias)) return y;
+  return autograd::record(
+      op, y, {x, weight, bias},
+      [sx = Saved::input(x), sw = weight.defined() ? Saved::input(weight) : Saved(), has_weight = weight.defined(),
+       mean, invstd, alpha, training,
+       eps, count, need_x = autograd::requires_grad(x), need_w = weight.defined() && autograd::requires_grad(weight),
+       need_b = bias.defined() && autograd::requires_grad(bias)](const Tensor& g) -> Grads {
+        const Tensor x = sx.get();
+        if (is_grad_enabled()) {
+          const Tensor w = has_weight ? sw.get() : Tensor();
+          return grads_by_ops(g, x, w, mean, invstd, training, eps, need_x, need_w, need_b);
+        }
+        Backend& backend = ops::backend_of(x);
+        const Tensor gc = g.contiguous(), xc = x.contiguous();
+        Tensor sum_g, sum_g_centered;  // sum(g) and sum(g * (x - mean)) per channel
+        if (need_w || need_b || (need_x && training)) {
+          sum_g = ops::new_tensor(mean.sizes(), x.dtype(), x.device());
+          sum_g_centered = ops::new_tensor(mean.sizes(), x.dtype(), x.device());
+          backend.channel_sums(sum_g, sum_g_centered, gc, xc, mean);
+        }
+        Tensor gx;
+        if (need_x) {
+          gx = ops::new_tensor(x.sizes(), x.dtype(), x.device());
+          if (training) {
+            // dx = alpha * g + beta * x + gamma_x, with beta = -alpha * invstd^2 * sum(g (x - mean)) / M
+            // and gamma_x = -alpha * sum(g) / M - beta * mean
+            const Tensor beta = (-alpha * invstd.square() * sum_g_centered / static_cast<double>(count)).contiguous();
+            const Tensor shift = (-alpha * sum_g / static_cast<double>(count) - beta * mean).contiguous();
+            if (gx.numel() > 0) backend.channel_affine(gx, gc, alpha, xc, beta, shift);
+          } else if (gx.numel() > 0) {
+            backend.channel_affine(gx, gc, alpha, Tensor(), Tensor(), zeros_like(alpha));
+          }
+        }
+        return {gx, need_w ? sum_g_centered * invstd : Tensor(), need_b ? sum_g : Tensor()};
+      });
+}
+
+}  // namespace ember
