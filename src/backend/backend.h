@@ -17,6 +17,7 @@ enum class UnaryOp : uint8_t {
 };
 enum class BinaryOp : uint8_t {
   add, sub, mul, div, pow, maximum, minimum,
+  relu_backward,  // a where b > 0, else 0 (a: the gradient, b: relu's output)
   eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor,
 };
 enum class ReduceOp : uint8_t { sum, prod, amax, amin, all, any };

@@ -85,6 +85,8 @@ Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scala
   return binary_op(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
 }
 
+Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha);
+
 // The backward rules of the binary ops (comparisons and logical ops have none).
 // out = op(a, b); g = dL/dout.
 Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tensor& b, const Tensor& out, Scalar alpha,
@@ -119,6 +121,9 @@ Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tenso
       if (need_b) db = where(a_wins, 0.0, where(eq(a, b), half, g));
       break;
     }
+    case BinaryOp::relu_backward:  // linear in a; flat in b almost everywhere
+      if (need_a) da = binary_recorded(BinaryOp::relu_backward, "relu_backward", g, b, 1);
+      break;
     default: break;
   }
   return Grads{need_a ? da : Tensor(), need_b ? db : Tensor()};
@@ -261,7 +266,7 @@ Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor
     case UnaryOp::cos: return -g * sin(x);
     case UnaryOp::tanh: return g * (1 - y * y);
     case UnaryOp::sigmoid: return g * y * (1 - y);
-    case UnaryOp::relu: return where(gt(y, 0), g, 0.0);       // 0 at x = 0, as PyTorch
+    case UnaryOp::relu: return binary_recorded(BinaryOp::relu_backward, "relu_backward", g, y);  // 0 at x = 0, as PyTorch
     case UnaryOp::reciprocal: return -g * y * y;              // -1 / x^2
     case UnaryOp::square: return g * x * 2;
     case UnaryOp::erf: return g * exp(-x * x) * 1.1283791670955126;  // 2 / sqrt(pi)

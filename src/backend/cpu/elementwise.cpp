@@ -158,6 +158,8 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
         if constexpr (is_float) if (std::isnan(x)) return x;
         return x < y ? x : y;
       });
+    case BinaryOp::relu_backward:
+      return binary_loop<T, T>(out, a, b, [](T g, T y) { return y > T(0) ? g : T(0); });
     case BinaryOp::eq: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x == y; });
     case BinaryOp::ne: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x != y; });
     case BinaryOp::lt: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x < y; });
