@@ -179,6 +179,12 @@ const std::vector<GradCase>& cases() {
          const Tensor rm = tensor({0.3, -0.2}, {.dtype = Dtype::float64}), rv = tensor({0.5, 2.0}, {.dtype = Dtype::float64});
          return native_batch_norm(x[0], x[1], x[2], rm, rv, false, 0.1, 1e-5);
        }},
+      {"native_layer_norm", {{3, 2, 4}, {2, 4}, {2, 4}}, [](const Tensors& x) {
+         return native_layer_norm(x[0], {2, 4}, x[1], x[2], 1e-5);
+       }},
+      {"native_layer_norm_no_affine", {{3, 5}}, [](const Tensors& x) {
+         return native_layer_norm(x[0], {5}, Tensor(), Tensor(), 1e-5);
+       }},
       // ---- joining and indexing ----------------------------------------------------------
       {"cat", {{2, 3}, {4, 3}}, [](const Tensors& x) { return cat({x[0], x[1]}, 0); }},
       {"cat_dim1", {{2, 3}, {2, 1}}, [](const Tensors& x) { return cat({x[0], x[1], x[0]}, 1); }},

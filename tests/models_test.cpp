@@ -119,13 +119,14 @@ TEST(Models, GPTIsCausalTiedAndGenerates) {
   EXPECT_ERROR(models::create("gpt", {.input = {1, 28, 28}}), "gpt: input must be (context length)");
 }
 
-// Learning to reverse takes ~600 Adam steps: about 2 s optimized, minutes under
+// Learning to reverse takes ~1000 Adam steps (30 epochs of 32 batches; at 20 the accuracy sits
+// right at the 90% line, where float rounding decides): a few seconds optimized, minutes under
 // AddressSanitizer, where the same training path runs for a few steps and the
 // loss must only go down.
 #if defined(__SANITIZE_ADDRESS__)
 constexpr int kReverseEpochs = 1;
 #else
-constexpr int kReverseEpochs = 20;
+constexpr int kReverseEpochs = 30;
 #endif
 
 TEST(Models, TransformerLearnsToReverse) {
@@ -150,7 +151,7 @@ TEST(Models, TransformerLearnsToReverse) {
   const auto test = data::make_sequence_task("reverse", 200, 6, 8, 2)->tensors().value();
   const Tensor decoded = translator.greedy_decode(test.first.narrow(1, 0, 6), 6);
   EXPECT_EQ(decoded.sizes(), (Shape{200, 6}));
-  if (kReverseEpochs == 20) {
+  if (kReverseEpochs == 30) {
     const double accuracy = eq(decoded, test.second).to(kFloat64).mean().item<double>();
     EXPECT_GT(accuracy, 0.9) << "greedy decoding of reversed sequences";
   }

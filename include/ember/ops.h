@@ -140,6 +140,11 @@ ConvAlgorithm conv_algorithm();
 // nn::functional::batch_norm is built on it.
 Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
                          const Tensor& running_var, bool training, double momentum, double eps);
+// Layer normalization over the trailing dims of x that equal normalized_shape:
+// (x - mean) / sqrt(var + eps) * weight + bias (weight, bias of normalized_shape, optional).
+// nn::functional::layer_norm is built on it.
+Tensor native_layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
+                         double eps);
 
 // ---- joining and splitting ---------------------------------------------------------
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);

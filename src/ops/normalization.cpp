@@ -1,4 +1,6 @@
-// Batch normalization as one op over x (N, C, *), statistics per channel c:
+// Batch and layer normalization as ops on per-channel kernels.
+//
+// Batch normalization over x (N, C, *), statistics per channel c:
 //   y = (x - mean_c) * invstd_c * weight_c + bias_c,  invstd_c = 1 / sqrt(var_c + eps)
 // with the batch's mean and biased variance when training (the running
 // statistics move towards them, the variance unbiased), the running ones
@@ -133,6 +135,99 @@ Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bi
           }
         }
         return {gx, need_w ? sum_g_centered * invstd : Tensor(), need_b ? sum_g : Tensor()};
+      });
+}
+
+
+// Layer normalization over the trailing dims of x, seen as R rows of D values:
+//   xhat = (x - mean_r) * rstd_r,  rstd_r = 1 / sqrt(var_r + eps),  y = xhat * weight + bias
+//   dxhat = g * weight,  dx = rstd * (dxhat - mean_d(dxhat) - xhat * mean_d(dxhat * xhat))
+//   dweight = sum_r(g * xhat),  dbias = sum_r(g)
+// The rows are the "channels" of the per-channel kernels (a (1, R, D) view).
+Tensor native_layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
+                         double eps) {
+  const char* op = "layer_norm";
+  ops::check_defined(x, op);
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  EMBER_CHECK(k >= 1 && k <= x.dim(), op, ": normalized_shape ", normalized_shape,
+              " must be non-empty and have at most as many dims as the input ", x.sizes());
+  for (int64_t i = 0; i < k; ++i)
+    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], op, ": input of shape ",
+                x.sizes(), " does not end in normalized_shape ", normalized_shape);
+  EMBER_CHECK(x.dtype() == Dtype::float32 || x.dtype() == Dtype::float64, op,
+              ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
+  for (const Tensor* t : {&weight, &bias})
+    EMBER_CHECK(!t->defined() || (t->sizes() == normalized_shape && t->dtype() == x.dtype()), op,
+                ": weight/bias of shape ", t->defined() ? t->sizes() : IntArrayRef(), " must equal normalized_shape ",
+                normalized_shape, " and have the input's dtype ", dtype_name(x.dtype()));
+  const int64_t D = shape_numel(normalized_shape), R = D > 0 ? x.numel() / D : 0;
+  Backend& backend = ops::backend_of(x);
+  const Tensor rows = x.detach().contiguous().view({1, R, D});
+  Tensor mean = ops::new_tensor({R}, x.dtype(), x.device()), rstd;
+  Tensor xhat = ops::new_tensor({1, R, D}, x.dtype(), x.device());
+  {
+    NoGradGuard no_grad;
+    Tensor var = ops::new_tensor({R}, x.dtype(), x.device());
+    if (R > 0 && D > 0) {
+      backend.channel_moments(mean, var, rows);
+    } else {
+      mean.zero_();
+      var.zero_();
+    }
+    rstd = rsqrt(var + eps);
+    if (xhat.numel() > 0) backend.channel_affine(xhat, rows, rstd, Tensor(), Tensor(), (-mean * rstd).contiguous());
+  }
+  Tensor y = xhat.view(x.sizes());
+  if (weight.defined() || bias.defined()) {
+    NoGradGuard no_grad;
+    if (weight.defined()) y = y * weight.detach();
+    if (bias.defined()) y = y + bias.detach();
+  }
+  if (!autograd::should_record_any(y.dtype(), x, weight, bias)) return y;
+  return autograd::record(
+      op, y, {x, weight, bias},
+      [sx = Saved::input(x), sw = weight.defined() ? Saved::input(weight) : Saved(), has_weight = weight.defined(),
+       sxhat = Saved::output(xhat), rstd, k, R, D, eps, need_x = autograd::requires_grad(x),
+       need_w = weight.defined() && autograd::requires_grad(weight),
+       need_b = bias.defined() && autograd::requires_grad(bias)](const Tensor& g) -> Grads {
+        const Tensor w = has_weight ? sw.get() : Tensor();
+        const Shape leading_dims = [&] {
+          Shape dims;
+          for (int64_t d = 0; d < g.dim() - k; ++d) dims.push_back(d);
+          return dims;
+        }();
+        auto sum_rows = [&](const Tensor& t) { return leading_dims.empty() ? t : t.sum(leading_dims); };
+        if (is_grad_enabled()) {  // the formulas as ops, differentiable again
+          const Tensor x = sx.get();
+          Shape dims;
+          for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
+          const Tensor centered = x - x.mean(dims, true);
+          const Tensor inv = rsqrt(centered.square().mean(dims, true) + eps);
+          const Tensor xh = centered * inv;
+          Tensor gx;
+          if (need_x) {
+            const Tensor gy = w.defined() ? g * w : g;
+            gx = inv * (gy - gy.mean(dims, true) - xh * (gy * xh).mean(dims, true));
+          }
+          return {gx, need_w ? sum_rows(g * xh) : Tensor(), need_b ? sum_rows(g) : Tensor()};
+        }
+        const Tensor xhat = sxhat.get();  // y itself without weight and bias: checked for in-place changes
+        const Tensor xh = xhat.view(g.sizes());
+        Tensor gx;
+        if (need_x) {
+          Backend& backend = ops::backend_of(g);
+          const Tensor gy = (w.defined() ? g * w : g).contiguous().view({1, R, D});
+          const Tensor sum_gy = ops::new_tensor({R}, g.dtype(), g.device());
+          const Tensor sum_gy_xhat = ops::new_tensor({R}, g.dtype(), g.device());
+          backend.channel_sums(sum_gy, sum_gy_xhat, gy, xhat, zeros_like(sum_gy));
+          // dx = rstd * gy - (rstd * sum(gy xhat) / D) * xhat - rstd * sum(gy) / D
+          const Tensor beta = (-rstd * sum_gy_xhat / static_cast<double>(D)).contiguous();
+          const Tensor shift = (-rstd * sum_gy / static_cast<double>(D)).contiguous();
+          gx = ops::new_tensor({1, R, D}, g.dtype(), g.device());
+          if (gx.numel() > 0) backend.channel_affine(gx, gy, rstd, xhat, beta, shift);
+          gx = gx.view(g.sizes());
+        }
+        return {gx, need_w ? sum_rows(g * xh) : Tensor(), need_b ? sum_rows(g) : Tensor()};
       });
 }
 

@@ -216,10 +216,18 @@ ConvPrimitives* primitives_for(const ConvKey& key) {
 
 bool supported(const Tensor& x) { return x.dtype() == Dtype::float32 && x.numel() > 0; }
 
-}  // namespace
+// oneDNN reports failures (out of memory, say) as dnnl::error; Ember's callers expect ember::Error.
+template <class F>
+bool as_ember_errors(const char* pass, const Tensor& x, const Tensor& w, F&& f) {
+  try {
+    return f();
+  } catch (const dnnl::error& e) {
+    detail::fail("convolution: oneDNN's ", pass, " failed (", e.what(), ") for input of shape ", x.sizes(),
+                 " and weight of shape ", w.sizes());
+  }
+}
 
-bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g) {
-  if (!supported(x)) return false;
+bool forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g) {
   const ConvKey key = key_of(x, w, bias, out.size(2), out.size(3), g);
   ConvPrimitives* p = primitives_for(key);
   if (!p) return false;
@@ -254,9 +262,8 @@ bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& b
   return true;
 }
 
-bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
-                     const Tensor& x, const Tensor& w, const ConvGeometry& g) {
-  if (!supported(x)) return false;
+bool backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
+              const Tensor& x, const Tensor& w, const ConvGeometry& g) {
   const Tensor bias_like = grad_bias;  // the key's bias flag: a bias gradient is wanted
   ConvPrimitives* p = primitives_for(key_of(x, w, bias_like, grad_out.size(2), grad_out.size(3), g));
   if (!p) return false;
@@ -308,6 +315,19 @@ bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& g
     stream.wait();
   }
   return true;
+}
+
+}  // namespace
+
+bool conv2d(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeometry& g) {
+  if (!supported(x)) return false;
+  return as_ember_errors("forward pass", x, w, [&] { return forward(out, x, w, bias, g); });
+}
+
+bool conv2d_backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
+                     const Tensor& x, const Tensor& w, const ConvGeometry& g) {
+  if (!supported(x)) return false;
+  return as_ember_errors("backward pass", x, w, [&] { return backward(grad_x, grad_w, grad_bias, grad_out, x, w, g); });
 }
 
 }  // namespace ember::cpu

@@ -41,25 +41,9 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   return native_batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps);
 }
 
-// y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized dims
+// y = (x - mean) / sqrt(var + eps) * weight + bias over the trailing normalized dims (the native_layer_norm op)
 Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias, double eps) {
-  const int64_t k = static_cast<int64_t>(normalized_shape.size());
-  EMBER_CHECK(k >= 1 && k <= x.dim(), "layer_norm: normalized_shape ", normalized_shape,
-              " must be non-empty and have at most as many dims as the input ", x.sizes());
-  for (int64_t i = 0; i < k; ++i)
-    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], "layer_norm: input of shape ",
-                x.sizes(), " does not end in normalized_shape ", normalized_shape);
-  for (const Tensor* t : {&weight, &bias})
-    EMBER_CHECK(!t->defined() || t->sizes() == normalized_shape, "layer_norm: weight/bias of shape ",
-                t->defined() ? t->sizes() : IntArrayRef(), " must equal normalized_shape ", normalized_shape);
-  Shape dims;
-  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  const Tensor mean = x.mean(dims, true);
-  const Tensor var = (x - mean).square().mean(dims, true);
-  Tensor y = (x - mean) * rsqrt(var + eps);
-  if (weight.defined()) y = y * weight;
-  if (bias.defined()) y = y + bias;
-  return y;
+  return native_layer_norm(x, normalized_shape, weight, bias, eps);
 }
 
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
