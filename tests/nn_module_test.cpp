@@ -309,15 +309,17 @@ TEST(Layers, ConvAndPoolShapesPrintingAndErrors) {
   EXPECT_ERROR(F::max_pool2d(randn({1, 1, 4, 4}), {2, 2}, {}, {2, 2}), "max_pool2d: padding [2, 2] must be non-negative and at most half the kernel");
   EXPECT_ERROR(F::avg_pool2d(randn({4, 4}), {2, 2}), "avg_pool2d: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input");
   EXPECT_ERROR(F::conv2d(randn({1, 2, 4, 4}), randn({3, 2, 3, 3}, {.dtype = kFloat64})),
-               "convolution: input, weight and bias must have one dtype, got float32 and float64");
+               "convolution: input, weight and bias must have one dtype, got float32, float64 and no bias");
   EXPECT_ERROR(convolution(ones({1, 2, 4, 4}, {.dtype = kInt64}), ones({3, 2, 3, 3}, {.dtype = kInt64}), Tensor(),
                            {1, 1}, {0, 0}, {1, 1}, 1, {2, 2}),
                "convolution: expected a floating-point input, got int64");
   EXPECT_ERROR(convolution(randn({1, 2, 4, 4}), randn({3, 2, 3, 3}), Tensor(), {1, 1}, {0, 0}, {1, 1}, 1, {2}),
                "convolution: stride, padding, dilation and output size are (h, w) pairs, got [2]");
   EXPECT_ERROR(native_batch_norm(randn({4, 3}), randn({2}), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5),
-               "batch_norm: weight, bias and running statistics must be (3) vectors of the input's dtype float32, "
-               "got shape [2] of dtype float32");
+               "batch_norm: weight of shape [2] does not match the 3 channels of input [4, 3]");
+  EXPECT_ERROR(native_batch_norm(randn({4, 3}), Tensor(), Tensor(), zeros({3}, {.dtype = kFloat64}), Tensor(), true,
+                                 0.1, 1e-5),
+               "batch_norm: running_mean has dtype float64, expected the input's float32");
   EXPECT_ERROR(native_batch_norm(randn({1, 3}), Tensor(), Tensor(), Tensor(), Tensor(), true, 0.1, 1e-5),
                "batch_norm: expected more than 1 value per channel when training, got input shape [1, 3]");
   EXPECT_ERROR(im2col(randn({1, 1, 4, 4}), {0, 2}, {1, 1}, {0, 0}, {1, 1}, {3, 3}), "im2col: kernel [0, 2], stride [1, 1] and dilation [1, 1] must be positive");

@@ -85,8 +85,8 @@ Tensor convolution(const Tensor& x, const Tensor& weight, const Tensor& bias, In
   EMBER_CHECK(x.dim() == 4 && weight.dim() == 4, op, ": expected a 4-D (N, C, H, W) input and a 4-D weight, got ",
               x.sizes(), " and ", weight.sizes());
   EMBER_CHECK(x.dtype() == weight.dtype() && (!bias.defined() || bias.dtype() == x.dtype()), op,
-              ": input, weight and bias must have one dtype, got ", dtype_name(x.dtype()), " and ",
-              dtype_name(weight.dtype()));
+              ": input, weight and bias must have one dtype, got ", dtype_name(x.dtype()), ", ",
+              dtype_name(weight.dtype()), " and ", bias.defined() ? dtype_name(bias.dtype()) : "no bias");
   EMBER_CHECK(is_floating(x.dtype()), op, ": expected a floating-point input, got ", dtype_name(x.dtype()));
   for (IntArrayRef a : {stride, padding, dilation, out_size})
     EMBER_CHECK(a.size() == 2, op, ": stride, padding, dilation and output size are (h, w) pairs, got ", a);

@@ -65,11 +65,15 @@ Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bi
   EMBER_CHECK(is_floating(x.dtype()) && x.dtype() != Dtype::float16 && x.dtype() != Dtype::bfloat16, op,
               ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
   const int64_t channels = x.size(1);
-  for (const Tensor* t : {&weight, &bias, &running_mean, &running_var})
-    EMBER_CHECK(!t->defined() || (t->dim() == 1 && t->size(0) == channels && t->dtype() == x.dtype()), op,
-                ": weight, bias and running statistics must be (", channels, ") vectors of the input's dtype ",
-                dtype_name(x.dtype()), ", got shape ", t->defined() ? t->sizes() : IntArrayRef(), " of dtype ",
-                t->defined() ? dtype_name(t->dtype()) : "none");
+  const std::pair<const Tensor*, const char*> vectors[] = {
+      {&weight, "weight"}, {&bias, "bias"}, {&running_mean, "running_mean"}, {&running_var, "running_var"}};
+  for (const auto& [t, what] : vectors) {
+    if (!t->defined()) continue;
+    EMBER_CHECK(t->dim() == 1 && t->size(0) == channels, op, ": ", what, " of shape ", t->sizes(),
+                " does not match the ", channels, " channels of input ", x.sizes());
+    EMBER_CHECK(t->dtype() == x.dtype(), op, ": ", what, " has dtype ", dtype_name(t->dtype()),
+                ", expected the input's ", dtype_name(x.dtype()));
+  }
   const int64_t count = channels > 0 ? x.numel() / channels : 0;  // values per channel
   Backend& backend = ops::backend_of(x);
   const Tensor xc = x.detach().contiguous();

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "backend/cpu/kernels.h"
 #include "ember/creation.h"
@@ -264,15 +265,16 @@ bool forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& 
 
 bool backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bias, const Tensor& grad_out,
               const Tensor& x, const Tensor& w, const ConvGeometry& g) {
-  const Tensor bias_like = grad_bias;  // the key's bias flag: a bias gradient is wanted
-  ConvPrimitives* p = primitives_for(key_of(x, w, bias_like, grad_out.size(2), grad_out.size(3), g));
+  // The key's bias flag is whether a bias gradient is wanted.
+  const ConvKey key = key_of(x, w, grad_bias, grad_out.size(2), grad_out.size(3), g);
+  ConvPrimitives* p = primitives_for(key);
   if (!p) return false;
   Backward* b = nullptr;
   {
     std::lock_guard<std::mutex> lock(p->mutex);
     if (!p->bwd) {
       try {
-        build_backward(*p, key_of(x, w, bias_like, grad_out.size(2), grad_out.size(3), g));
+        build_backward(*p, key);
       } catch (const dnnl::error&) {
         return false;
       }

@@ -20,24 +20,6 @@ Tensor per_channel(const Tensor& v, int64_t dims) {
 // y = (x - mean) / sqrt(var + eps) * weight + bias, statistics over every dim but 1 (the native_batch_norm op)
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
-  EMBER_CHECK(x.dim() >= 2, "batch_norm: expected an input of at least 2 dims (N, C, ...), got shape ", x.sizes());
-  const int64_t channels = x.size(1);
-  auto check_vector = [&](const Tensor& t, const char* what) {
-    EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "batch_norm: ", what, " of shape ",
-                t.defined() ? t.sizes() : IntArrayRef(), " does not match the ", channels, " channels of input ",
-                x.sizes());
-  };
-  check_vector(running_mean, "running_mean");
-  check_vector(running_var, "running_var");
-  check_vector(weight, "weight");
-  check_vector(bias, "bias");
-  if (training) {
-    const int64_t n = x.numel() / std::max<int64_t>(channels, 1);
-    EMBER_CHECK(n > 1, "batch_norm: expected more than 1 value per channel when training, got input shape ", x.sizes());
-  } else {
-    EMBER_CHECK(running_mean.defined() && running_var.defined(),
-                "batch_norm: running_mean and running_var are needed in eval mode (or pass training=true)");
-  }
   return native_batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps);
 }
 
