@@ -7,14 +7,12 @@
 //   ember::load(model, "model.safetensors");   // strict, like load_state_dict
 #pragma once
 
-#include <map>
 #include <string>
 
+#include "ember/metadata.h"
 #include "ember/nn/module.h"
 
 namespace ember {
-
-using Metadata = std::map<std::string, std::string>;
 
 // Writes atomically: a temporary file in the same folder, flushed to disk,
 // then renamed over `path`, so a crash never leaves a half-written file there.

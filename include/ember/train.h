@@ -13,6 +13,7 @@
 #include "ember/nn/module.h"
 #include "ember/optim/optimizer.h"
 #include "ember/optim/scheduler.h"
+#include "ember/train/run_folder.h"
 
 namespace ember::train {
 

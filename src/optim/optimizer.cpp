@@ -18,16 +18,7 @@ std::string number(double v) {
 }
 
 double parse_number(const Metadata& m, const std::string& key) {
-  auto it = m.find(key);
-  EMBER_CHECK(it != m.end(), "load_state_dict: the state has no '", key, "'");
-  try {
-    size_t used = 0;
-    const double v = std::stod(it->second, &used);
-    EMBER_CHECK(used == it->second.size(), "load_state_dict: '", key, "' is not a number: ", it->second);
-    return v;
-  } catch (const std::logic_error&) {
-    detail::fail("load_state_dict: '", key, "' is not a number: ", it->second);
-  }
+  return metadata_double(m, key, "optimizer load_state_dict");
 }
 
 }  // namespace

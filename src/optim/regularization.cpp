@@ -52,12 +52,11 @@ Metadata EarlyStopping::state_dict() const {
 }
 
 void EarlyStopping::load_state_dict(const Metadata& m) {
-  for (const char* key : {"best", "epoch", "best_epoch", "bad_epochs"})
-    EMBER_CHECK(m.count(key), "EarlyStopping.load_state_dict: missing '", key, "'");
-  best_ = std::stod(m.at("best"));
-  epoch_ = std::stoll(m.at("epoch"));
-  best_epoch_ = std::stoll(m.at("best_epoch"));
-  bad_epochs_ = std::stoll(m.at("bad_epochs"));
+  const std::string where = "EarlyStopping.load_state_dict";
+  best_ = metadata_double(m, "best", where);
+  epoch_ = metadata_int(m, "epoch", where);
+  best_epoch_ = metadata_int(m, "best_epoch", where);
+  bad_epochs_ = metadata_int(m, "bad_epochs", where);
 }
 
 void EarlyStopping::restore(nn::Module& model) const {

@@ -17,11 +17,7 @@ std::string number(double v) {
   return out.str();
 }
 
-double read(const Metadata& m, const std::string& key) {
-  auto it = m.find(key);
-  EMBER_CHECK(it != m.end(), "scheduler load_state_dict: missing '", key, "'");
-  return std::stod(it->second);
-}
+double read(const Metadata& m, const std::string& key) { return metadata_double(m, key, "scheduler load_state_dict"); }
 
 template <class F>
 std::vector<double> each(const std::vector<double>& xs, F f) {

@@ -1,11 +1,11 @@
-// `ember train`: the whole run from flags, leaving config.json, metrics.jsonl,
-// summary.json, train.log, curves.png, last.safetensors and best.safetensors in
-// its folder; `--resume DIR` continues a run after its last finished epoch.
+// `ember train`: the whole run from flags (or a JSON config), leaving
+// config.json, metrics.jsonl, summary.json, train.log, curves.png,
+// last.safetensors and best.safetensors in its folder. `--resume DIR`
+// continues a run (and extends it with --epochs N); `--restart DIR` starts it over.
 #include <unistd.h>
 
-#include <atomic>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +17,11 @@
 #include "build_info.h"
 #include "commands.h"
 #include "datasets.h"
+#include "format.h"
 #include "progress.h"
+#include "run_checkpoint.h"
+#include "stop_signals.h"
+#include "train_settings.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
@@ -26,21 +30,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const std::string& name, std::vector<Tensor> params, double lr,
-                                                 double momentum, double wd, bool nesterov) {
-  if (name == "sgd")
-    return std::make_unique<optim::SGD>(std::move(params), optim::SGDOptions{.lr = lr, .momentum = momentum,
-                                                                             .weight_decay = wd, .nesterov = nesterov});
-  if (name == "adam") return std::make_unique<optim::Adam>(std::move(params), optim::AdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "adamw") return std::make_unique<optim::AdamW>(std::move(params), optim::AdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "rmsprop")
-    return std::make_unique<optim::RMSprop>(std::move(params),
-                                            optim::RMSpropOptions{.lr = lr, .weight_decay = wd, .momentum = momentum});
-  if (name == "adagrad")
-    return std::make_unique<optim::Adagrad>(std::move(params), optim::AdagradOptions{.lr = lr, .weight_decay = wd});
-  detail::fail("unknown optimizer '", name, "'; known optimizers: sgd, adam, adamw, rmsprop, adagrad");
-}
-
 std::string timestamp() {
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -48,56 +37,6 @@ std::string timestamp() {
   std::ostringstream out;
   out << std::put_time(&tm, "%Y%m%d-%H%M%S");
   return out.str();
-}
-
-// Everything a run's flags set; a resumed run reads it back from config.json.
-struct Settings {
-  std::string model, dataset, data_root, target, optimizer, scheduler, milestones, augment;
-  int64_t epochs, batch_size, step_size, warmup_epochs, early_stopping, seed, plateau_patience, seq_len;
-  double lr, momentum, weight_decay, gamma, label_smoothing, val_split, clip_grad_norm;
-  bool nesterov;
-};
-
-Json to_json(const Settings& s) {
-  return {{"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root}, {"target", s.target},
-          {"epochs", s.epochs}, {"batch_size", s.batch_size}, {"optimizer", s.optimizer}, {"lr", s.lr},
-          {"momentum", s.momentum}, {"weight_decay", s.weight_decay}, {"nesterov", s.nesterov},
-          {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
-          {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
-          {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed},
-          {"milestones", s.milestones}, {"augment", s.augment}, {"plateau_patience", s.plateau_patience},
-          {"seq_len", s.seq_len}};
-}
-
-Settings from_json(const Json& j, const std::string& path) {
-  try {
-    return {j.at("model"), j.at("dataset"), j.at("data_root"), j.at("target"), j.at("optimizer"), j.at("scheduler"),
-            j.value("milestones", ""), j.value("augment", "none"),  // absent in runs of older builds
-            j.at("epochs"), j.at("batch_size"), j.at("step_size"), j.at("warmup_epochs"), j.at("early_stopping"),
-            j.at("seed"), j.value("plateau_patience", int64_t{2}), j.value("seq_len", int64_t{64}), j.at("lr"), j.at("momentum"), j.at("weight_decay"), j.at("gamma"), j.at("label_smoothing"),
-            j.at("val_split"), j.at("clip_grad_norm"), j.at("nesterov")};
-  } catch (const Json::exception& e) {
-    detail::fail("--resume: ", path, " is not the config.json of an `ember train` run (", e.what(), ")");
-  }
-}
-
-// --milestones "3,6" (epochs, increasing); empty: half and three quarters of the schedule.
-std::vector<int64_t> parse_milestones(const std::string& text, int64_t epochs) {
-  if (text.empty()) return {std::max<int64_t>(epochs / 2, 1), std::max<int64_t>(epochs * 3 / 4, 1)};
-  std::vector<int64_t> out;
-  std::istringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    size_t used = 0;
-    int64_t v = -1;
-    try {
-      v = std::stoll(item, &used);
-    } catch (const std::exception&) {
-    }
-    EMBER_CHECK(used == item.size() && v > 0 && (out.empty() || v > out.back()), "--milestones: '", text,
-                "' must be increasing positive epoch numbers separated by commas, like 5,10");
-    out.push_back(v);
-  }
-  return out;
 }
 
 // --augment: random transforms of the training images, drawn per example from
@@ -116,98 +55,8 @@ std::optional<data::transforms::Transform> augment_transform(const std::string& 
   return T::Compose({T::RandomCrop(side, padding), T::RandomHorizontalFlip()});
 }
 
-// Ctrl-C: the first finishes the batch and stops; the second exits at once.
-std::atomic<int> g_interrupts{0};
-void on_interrupt(int) {
-  if (g_interrupts.fetch_add(1) >= 1) std::_Exit(130);
-}
-
-// The state of a run in one safetensors file (written atomically): model,
-// optimizer, schedule, early stopping, random generator, epoch.
-struct RunState {
-  nn::Module* model;
-  optim::Optimizer* optimizer;
-  optim::LRScheduler* scheduler;
-  optim::ReduceLROnPlateau* plateau;
-  optim::EarlyStopping* stopper;
-};
-
-// Doubles in checkpoint metadata as hexadecimal floats: exact, so a resumed
-// epoch's running sums continue bit for bit.
-std::string exact(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-void save_checkpoint(const std::string& path, const RunState& run, const Json& info,
-                     const std::optional<train::EpochProgress>& progress = std::nullopt) {
-  nn::StateDict tensors;
-  for (auto& [k, v] : run.model->state_dict()) tensors.push_back({"model." + k, v});
-  const optim::OptimizerState os = run.optimizer->state_dict();
-  for (const auto& [k, v] : os.tensors) tensors.push_back({"optimizer." + k, v});
-  Metadata meta;
-  for (const auto& [k, v] : os.scalars) meta["optimizer." + k] = v;
-  if (run.scheduler)
-    for (const auto& [k, v] : run.scheduler->state_dict()) meta["scheduler." + k] = v;
-  if (run.plateau)
-    for (const auto& [k, v] : run.plateau->state_dict()) meta["plateau." + k] = v;
-  for (const auto& [k, v] : run.stopper->state_dict()) meta["early_stopping." + k] = v;
-  meta["rng.seed"] = std::to_string(default_generator().initial_seed());
-  meta["rng.offset"] = std::to_string(default_generator().offset());
-  for (auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  if (progress) {
-    meta["partial.batch"] = std::to_string(progress->batch);
-    meta["partial.loss_sum"] = exact(progress->loss_sum);
-    meta["partial.correct"] = std::to_string(progress->correct);
-    meta["partial.seen"] = std::to_string(progress->seen);
-    meta["partial.seconds"] = exact(progress->seconds);
-    meta["partial.lr"] = exact(progress->lr);
-  }
-  save(tensors, path, meta);
-}
-
-// The entries of `meta` under `prefix`, without it.
-Metadata section(const Metadata& meta, const std::string& prefix) {
-  Metadata out;
-  for (const auto& [k, v] : meta)
-    if (k.rfind(prefix, 0) == 0) out[k.substr(prefix.size())] = v;
-  return out;
-}
-
-struct Restored {
-  int64_t epochs_done = 0;
-  std::optional<train::EpochProgress> progress;  // when the checkpoint was taken inside an epoch
-};
-
-// Puts a run back where its checkpoint was taken: the end of its last
-// finished epoch, or a batch inside the next one (Ctrl-C).
-Restored load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name) {
-  Metadata meta;
-  const nn::StateDict all = load(path, &meta);
-  EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "--resume: ", path,
-              " is not a checkpoint of this run's model (", model_name, ")");
-  nn::StateDict model_tensors, optimizer_tensors;
-  for (const auto& [k, v] : all) {
-    if (k.rfind("model.", 0) == 0) model_tensors.push_back({k.substr(6), v});
-    if (k.rfind("optimizer.", 0) == 0) optimizer_tensors.push_back({k.substr(10), v});
-  }
-  run.model->load_state_dict(model_tensors);
-  run.optimizer->load_state_dict({optimizer_tensors, section(meta, "optimizer.")});
-  if (run.scheduler) run.scheduler->load_state_dict(section(meta, "scheduler."));
-  if (run.plateau) run.plateau->load_state_dict(section(meta, "plateau."));
-  run.stopper->load_state_dict(section(meta, "early_stopping."));
-  default_generator().set_state(std::stoull(meta.at("rng.seed")), std::stoull(meta.at("rng.offset")));
-  Restored out;
-  out.epochs_done = std::stoll(meta.at("epoch"));
-  if (meta.count("partial.batch"))
-    out.progress = train::EpochProgress{.epoch = out.epochs_done, .batch = std::stoll(meta.at("partial.batch")),
-                                        .loss_sum = std::strtod(meta.at("partial.loss_sum").c_str(), nullptr),
-                                        .correct = std::stoll(meta.at("partial.correct")),
-                                        .seen = std::stoll(meta.at("partial.seen")),
-                                        .seconds = std::strtod(meta.at("partial.seconds").c_str(), nullptr),
-                                        .lr = std::strtod(meta.at("partial.lr").c_str(), nullptr)};
-  return out;
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
 }
 
 // One line per epoch (also what the log file gets).
@@ -220,74 +69,126 @@ std::string epoch_line(const train::EpochMetrics& m, int64_t epochs) {
   return out.str();
 }
 
+Json metrics_row(const train::EpochMetrics& m) {
+  Json row = {{"epoch", m.epoch + 1}, {"lr", m.lr}, {"train_loss", m.train_loss}, {"train_acc", m.train_acc},
+              {"epoch_seconds", m.seconds}, {"train_samples_per_sec", m.samples_per_sec}};
+  row["val_loss"] = m.val_loss ? Json(*m.val_loss) : Json();
+  row["val_acc"] = m.val_acc ? Json(*m.val_acc) : Json();
+  return row;
+}
+
+train::EpochMetrics metrics_from_row(const std::string& line, const std::string& path) {
+  try {
+    const Json row = Json::parse(line);
+    train::EpochMetrics m;
+    m.epoch = row.at("epoch").get<int64_t>() - 1;
+    m.lr = row.at("lr"), m.train_loss = row.at("train_loss"), m.train_acc = row.at("train_acc");
+    m.seconds = row.at("epoch_seconds"), m.samples_per_sec = row.at("train_samples_per_sec");
+    if (!row.at("val_loss").is_null()) m.val_loss = row.at("val_loss").get<double>(), m.val_acc = row.at("val_acc").get<double>();
+    return m;
+  } catch (const Json::exception& e) {
+    detail::fail("--resume: ", path, " holds a line that is not an epoch's metrics (", e.what(), ")");
+  }
+}
+
+// What a run's checkpoints and logs take on disk, with room for one
+// temporary copy while a checkpoint is replaced: parameters and buffers, an
+// optimizer state of up to twice the parameters, two checkpoints and a spare.
+uint64_t space_needed(nn::Module& model) {
+  uint64_t state = 0, params = 0;
+  for (auto& [name, t] : model.state_dict()) state += t.nbytes();
+  for (const Tensor& p : model.parameters()) params += p.nbytes();
+  return 3 * (state + 2 * params) + (uint64_t{1} << 20);
+}
+
+// How the run starts: the folder mode and where its settings come from.
+struct Start {
+  train::RunFolder::Mode mode = train::RunFolder::Mode::create;
+  std::string folder;  // --resume / --restart: the run's folder
+  Json config = Json::object();
+  std::string source;
+};
+
+Start choose_start(Args& args, const std::string& config_file, const std::string& resume, const std::string& restart) {
+  EMBER_CHECK((!config_file.empty()) + (!resume.empty()) + (!restart.empty()) <= 1,
+              "--config, --resume and --restart exclude each other");
+  Start start;
+  if (!config_file.empty()) {
+    start.config = read_json_file(config_file, "--config");
+    start.source = config_file;
+    return start;
+  }
+  const std::string folder = !resume.empty() ? resume : restart;
+  if (folder.empty()) return start;
+  const std::string flag = !resume.empty() ? "--resume" : "--restart";
+  const fs::path config_path = fs::path(folder) / "config.json";
+  EMBER_CHECK(fs::exists(config_path), flag, ": ", folder, " holds no run (no config.json)");
+  start.mode = !resume.empty() ? train::RunFolder::Mode::resume : train::RunFolder::Mode::restart;
+  start.folder = folder;
+  start.config = read_json_file(config_path.string(), flag);
+  start.source = config_path.string();
+  if (!resume.empty()) {
+    for (const std::string& name : args.given_names())
+      EMBER_CHECK(name == "resume" || name == "quiet" || name == "threads" || name == "workers" || name == "epochs" ||
+                      name == "progress-every",
+                  "--resume continues a run with its own settings (config.json); drop --", name,
+                  " (or start it over with --restart ", folder, " --", name, " ...)");
+    EMBER_CHECK(fs::exists(fs::path(folder) / "last.safetensors"), "--resume: ", folder,
+                " holds no checkpoint to continue from (the run stopped inside its first epoch); start it again "
+                "with: ember train --restart ", folder);
+  }
+  return start;
+}
+
 }  // namespace
 
 int train_command(int argc, char** argv) {
+  // First, before any thread starts: stop requests are taken by a watcher thread.
+  StopSignals stop;
   Args args(argc, argv, 2);
-  Settings s;
-  s.model = args.get("model", "lenet5", "model name (see `ember models`)");
-  s.dataset = args.get("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
-  s.data_root = args.get("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
-  s.target = args.get("target", "", "csv: the target column");
-  s.seq_len = args.integer("seq-len", 0, "text: characters per example (the model's context); copy/reverse: tokens "
-                           "(0: 64 for text, 10 for copy/reverse)", 0, 1 << 16);
-  s.epochs = args.integer("epochs", 15, "training epochs", 1, 100000);
-  s.batch_size = args.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
-  s.optimizer = args.get("optimizer", "adamw", "sgd, adam, adamw, rmsprop or adagrad");
-  s.lr = args.number("lr", 0.01, "learning rate (onecycle: the peak)", 0, 1e3);
-  s.momentum = args.number("momentum", 0.9, "momentum (sgd, rmsprop)", 0, 1);
-  s.weight_decay = args.number("weight-decay", 1e-4, "weight decay", 0, 10);
-  s.nesterov = args.flag("nesterov", "Nesterov momentum (sgd)");
-  s.scheduler = args.get("scheduler", "onecycle", "none, step, multistep, exponential, cosine, onecycle or plateau");
-  s.step_size = args.integer("step-size", 5, "step: epochs between decays", 1, 100000);
-  s.milestones = args.get("milestones", "", "multistep: comma-separated epochs to decay at (default: 50% and 75% of the epochs)");
-  s.gamma = args.number("gamma", 0.5, "step/multistep/exponential/plateau: decay factor", 0, 1);
-  s.plateau_patience = args.integer("plateau-patience", 2, "plateau: epochs without improvement before decaying", 0, 100000);
-  s.warmup_epochs = args.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
-  s.label_smoothing = args.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
-  s.augment = args.get("augment", "none", "training-image augmentation: none, flip, crop or standard (crop + flip)");
-  s.val_split = args.number("val-split", 0.0, "fraction of train held out for validation", 0, 0.9);
-  s.early_stopping = args.integer("early-stopping", 0, "stop after this many epochs without improvement (0: off)", 0, 100000);
-  s.clip_grad_norm = args.number("clip-grad-norm", 0.0, "clip the gradient norm (0: off)", 0, 1e9);
-  s.seed = args.integer("seed", 0, "random seed (weights, shuffling, splits)", 0, INT64_MAX);
-  int64_t threads = args.integer("threads", 0, "compute threads (0: all cores)", 0, 1024);
-  const int64_t workers = args.integer("workers", 0, "data-loading threads", 0, 64);
-  const std::string device = args.get("device", "cpu", "cpu (cuda is not built yet)");
+  const std::string config_file = args.get("config", "", "read the settings from this JSON file (a run's config.json "
+                                           "works); flags given override it");
+  const std::string resume = args.get("resume", "", "continue the run in this folder where its checkpoint was taken "
+                                      "(with --epochs N: extend it to N epochs)");
+  const std::string restart = args.get("restart", "", "start the run in this folder over from its config.json (flags "
+                                       "given override it); its results are replaced");
   std::string out_dir = args.get("out", "", "run folder (default runs/<model>-<timestamp>)");
-  const std::string resume = args.get("resume", "", "continue the run in this folder after its last finished epoch");
-  const bool quiet = args.flag("quiet", "one line per epoch, no progress bar");
+  const bool quiet = args.flag("quiet", "one line per epoch, no progress bar or progress lines");
+  const double progress_every = args.number("progress-every", 30, "when stdout is not a terminal: a progress line "
+                                            "every this many seconds within an epoch (0: off)", 0, 1e6);
   if (args.wants_help()) {
+    read_settings(args, Json::object(), "");
     std::cout << "usage: ember train [flags]\n\n" << args.usage();
     return 0;
   }
+  const Start start = choose_start(args, config_file, resume, restart);
+  Settings s = read_settings(args, start.config, start.source);
   args.check_all_used();
-  EMBER_CHECK(device == "cpu", "--device: '", device, "' is not available in this build (cpu only)");
-  if (!resume.empty()) {
-    for (const std::string& name : args.given_names())
-      EMBER_CHECK(name == "resume" || name == "quiet" || name == "threads" || name == "workers", "--resume continues a run "
-                  "with its own settings (config.json); drop --", name);
-    const fs::path config_path = fs::path(resume) / "config.json";
-    std::ifstream in(config_path);
-    EMBER_CHECK(in.good() && fs::exists(fs::path(resume) / "last.safetensors"), "--resume: ", resume,
-                " holds no run to continue (config.json and last.safetensors are needed; a run stopped before its "
-                "first epoch ended has no checkpoint: start it again)");
-    Json config;
-    try {
-      in >> config;
-    } catch (const Json::exception& e) {
-      detail::fail("--resume: ", config_path.string(), " is not valid JSON (", e.what(), ")");
-    }
-    s = from_json(config, config_path.string());
-    out_dir = resume;
-    // Results are bitwise reproducible for one thread count: keep the run's.
-    if (!args.given("threads") && config.contains("threads")) threads = config["threads"].get<int64_t>();
+  EMBER_CHECK(s.device == "cpu", "--device: '", s.device, "' is not available in this build (cpu only)");
+  const bool resuming = start.mode == train::RunFolder::Mode::resume;
+  const int64_t planned_epochs = resuming ? start.config.at("epochs").get<int64_t>() : s.epochs;
+  if (resuming && s.epochs != planned_epochs) {
+    EMBER_CHECK(s.epochs > planned_epochs, "--epochs: ", s.epochs, " is fewer than the run's ", planned_epochs,
+                " epochs; --resume can only extend a run");
+    const std::string why = why_not_extendable(s);
+    EMBER_CHECK(why.empty(), "--epochs: the run in ", start.folder, " cannot be extended: ", why,
+                ". Start a new run (--config ", start.source, " --epochs ", s.epochs, ")");
   }
-
-  if (threads > 0) set_num_threads(static_cast<int>(threads));
+  if (!start.folder.empty()) out_dir = start.folder;
+  if (s.threads > 0) set_num_threads(static_cast<int>(s.threads));
   manual_seed(static_cast<uint64_t>(s.seed));
   const std::optional<data::transforms::Transform> augmentation = augment_transform(s.augment, s.dataset);
   if (s.seq_len == 0) s.seq_len = s.dataset == "copy" || s.dataset == "reverse" ? 10 : 64;
+  // Paths are stored absolute, so `ember eval` works from any folder.
+  if (!s.data_root.empty() && start.mode != train::RunFolder::Mode::resume) s.data_root = fs::absolute(s.data_root).string();
   LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len);
+  EMBER_CHECK(loaded.spec.classes <= s.max_classes, "--dataset ", s.dataset, ": the targets name ", loaded.spec.classes,
+              " classes (the largest class id is ", loaded.spec.classes - 1, "), more than --max-classes ",
+              s.max_classes, "; check the target column, or raise --max-classes");
+  const std::vector<int64_t> train_shape = loaded.train->get(0).data.sizes().vec(),
+                             test_shape = loaded.test->get(0).data.sizes().vec();
+  EMBER_CHECK(train_shape == test_shape, "--dataset ", s.dataset, ": test examples have shape ", IntArrayRef(test_shape),
+              " but training examples have shape ", IntArrayRef(train_shape), "; both splits must match");
   data::DatasetPtr train_set = loaded.train, val_set;
   if (s.val_split > 0) {
     Generator g(static_cast<uint64_t>(s.seed) + 1);
@@ -297,87 +198,71 @@ int train_command(int argc, char** argv) {
   // Augmentation touches the training examples only (not validation or test).
   if (augmentation) train_set = std::make_shared<data::TransformedDataset>(train_set, *augmentation);
   auto model = models::create(s.model, loaded.spec);
-  auto opt = make_optimizer(s.optimizer, model->parameters(), s.lr, s.momentum, s.weight_decay, s.nesterov);
+  auto opt = make_optimizer(s, model->parameters());
   data::DataLoader train_loader(train_set, {.batch_size = s.batch_size, .shuffle = true,
-                                            .num_workers = static_cast<int>(workers), .seed = static_cast<uint64_t>(s.seed)});
+                                            .num_workers = static_cast<int>(s.workers), .seed = static_cast<uint64_t>(s.seed)});
   data::DataLoader test_loader(loaded.test, {.batch_size = 1000});
   std::unique_ptr<data::DataLoader> val_loader;
   if (val_set) val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
-
-  // The schedule (after an optional linear warm-up).
-  std::unique_ptr<optim::LRScheduler> scheduler;
-  std::unique_ptr<optim::ReduceLROnPlateau> plateau;
-  bool per_batch = false;
-  const int64_t decay_epochs = std::max<int64_t>(s.epochs - s.warmup_epochs, 1);
-  std::unique_ptr<optim::LRScheduler> decay;
-  if (s.scheduler == "step") decay = std::make_unique<optim::StepLR>(*opt, optim::StepLROptions{s.step_size, s.gamma});
-  else if (s.scheduler == "multistep")
-    decay = std::make_unique<optim::MultiStepLR>(*opt, optim::MultiStepLROptions{parse_milestones(s.milestones, decay_epochs), s.gamma});
-  else if (s.scheduler == "exponential") decay = std::make_unique<optim::ExponentialLR>(*opt, optim::ExponentialLROptions{s.gamma});
-  else if (s.scheduler == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(*opt, optim::CosineAnnealingLROptions{decay_epochs});
-  else if (s.scheduler == "onecycle") {
-    scheduler = std::make_unique<optim::OneCycleLR>(*opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * train_loader.size()});
-    per_batch = true;
-  } else if (s.scheduler == "plateau") {
-    plateau = std::make_unique<optim::ReduceLROnPlateau>(
-        *opt, optim::ReduceLROnPlateauOptions{.factor = s.gamma, .patience = s.plateau_patience});
+  // A schedule is built for the epochs planned when the run began (an extended run keeps it).
+  Settings schedule_settings = s;
+  schedule_settings.epochs = planned_epochs;
+  if (s.scheduler == "multistep" && s.milestones.empty()) {  // recorded, so an extension keeps the same milestones
+    std::string text;
+    for (int64_t m : parse_milestones("", std::max<int64_t>(s.epochs - s.warmup_epochs, 1)))
+      text += (text.empty() ? "" : ",") + std::to_string(m);
+    s.milestones = schedule_settings.milestones = text;
   }
-  else EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler, "'; known: none, step, multistep, exponential, cosine, onecycle, plateau");
-  EMBER_CHECK(!(s.warmup_epochs > 0 && per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
-  if (decay && s.warmup_epochs > 0) {
-    std::vector<std::unique_ptr<optim::LRScheduler>> parts;
-    parts.push_back(std::make_unique<optim::LinearLR>(*opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = s.warmup_epochs}));
-    parts.push_back(std::move(decay));
-    scheduler = std::make_unique<optim::SequentialLR>(*opt, std::move(parts), std::vector<int64_t>{s.warmup_epochs});
-  } else if (decay) {
-    scheduler = std::move(decay);
-  }
+  Schedule schedule = make_schedule(schedule_settings, *opt, train_loader.size());
   optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
-  const RunState run{model.get(), opt.get(), scheduler.get(), plateau.get(), &stopper};
+  const RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
 
-  // The run folder: a new run never writes over another; a resumed one continues its own.
+  // The run folder, held by this process until it ends.
   if (out_dir.empty()) out_dir = "runs/" + s.model + "-" + timestamp();
+  train::RunFolder folder(out_dir, start.mode);
+  folder.require_free_space(space_needed(*model));
+  const std::string metrics_path = folder.file("metrics.jsonl"), last_path = folder.file("last.safetensors");
   int64_t start_epoch = 0;
   std::optional<train::EpochProgress> resume_progress;
-  const fs::path metrics_path = fs::path(out_dir) / "metrics.jsonl";
-  if (resume.empty()) {
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
-    EMBER_CHECK(!ec, "--out: cannot create ", out_dir, " (", ec.message(), ")");
-    EMBER_CHECK(!fs::exists(metrics_path), "--out: ", out_dir, " already holds a run (metrics.jsonl); choose another folder");
-    EMBER_CHECK(::access(out_dir.c_str(), W_OK) == 0, "--out: ", out_dir, " is not writable");
-    Json config = to_json(s);
-    config["threads"] = get_num_threads();
-    config["workers"] = workers;
-    config["device"] = device;
-    config["input"] = std::vector<int64_t>(loaded.spec.input.begin(), loaded.spec.input.end());
-    config["classes"] = loaded.spec.classes;
-    config["ember_version"] = EMBER_VERSION;
-    config["git_hash"] = EMBER_GIT_HASH;
-    config["parameters"] = model->num_parameters();
-    std::ofstream(fs::path(out_dir) / "config.json") << config.dump(2) << "\n";
-  } else {
-    const Restored restored = load_checkpoint((fs::path(out_dir) / "last.safetensors").string(), run, s.model);
+  std::vector<std::string> metric_lines;  // metrics.jsonl, rewritten whole (atomically) after each epoch
+  Json config = to_json(s);
+  config["threads"] = get_num_threads();
+  config["input"] = std::vector<int64_t>(loaded.spec.input.begin(), loaded.spec.input.end());
+  config["classes"] = loaded.spec.classes;
+  config["ember_version"] = EMBER_VERSION;
+  config["git_hash"] = EMBER_GIT_HASH;
+  config["parameters"] = model->num_parameters();
+  if (resuming) {
+    const Restored restored = load_checkpoint(last_path, run, s.model);
     start_epoch = restored.epochs_done;
     resume_progress = restored.progress;
+    EMBER_CHECK(start_epoch < s.epochs || resume_progress, "--resume: the run in ", out_dir, " has finished its ",
+                count_of(s.epochs, "epoch"), "; extend it with: ember train --resume ", out_dir, " --epochs N (N > ",
+                s.epochs, ")");
     // Keep the metrics of the epochs the checkpoint covers (a crash may have left one more).
-    std::vector<std::string> kept;
     std::ifstream old(metrics_path);
-    for (std::string line; std::getline(old, line) && static_cast<int64_t>(kept.size()) < start_epoch;) kept.push_back(line);
-    std::ofstream rewrite(metrics_path, std::ios::trunc);
-    for (const std::string& line : kept) rewrite << line << "\n";
+    for (std::string line; std::getline(old, line) && static_cast<int64_t>(metric_lines.size()) < start_epoch;)
+      metric_lines.push_back(line);
+    config = start.config;
+    config["epochs"] = s.epochs;  // an extension is recorded
+    if (s.threads > 0) config["threads"] = s.threads;
   }
-  std::ofstream metrics(metrics_path, std::ios::app);
-  std::ofstream log(fs::path(out_dir) / "train.log", std::ios::app);
+  train::write_file_atomic(folder.file("config.json"), config.dump(2) + "\n");
+  auto write_metrics = [&] {
+    std::string text;
+    for (const std::string& line : metric_lines) text += line + "\n";
+    train::write_file_atomic(metrics_path, text);
+  };
+  write_metrics();
+  std::ofstream log(folder.file("train.log"), std::ios::app);
+  // train.log is the one file appended to (it is read while it grows); a failed write stops the run all the same.
   auto say = [&](const std::string& line) {
     std::cout << line << std::endl;
     log << line << std::endl;
+    EMBER_CHECK(log.good(), "cannot write ", folder.file("train.log"), " (is the disk full?)");
   };
-  // From here on Ctrl-C is caught (a test sends it as soon as this line appears).
-  g_interrupts = 0;
-  std::signal(SIGINT, on_interrupt);
   say("ember train: " + s.model + " (" + std::to_string(model->num_parameters()) + " parameters) on " + s.dataset +
-      ", " + std::to_string(s.epochs) + " epochs, run folder " + out_dir +
+      ", " + count_of(s.epochs, "epoch") + ", run folder " + out_dir +
       (resume_progress ? ", resuming epoch " + std::to_string(start_epoch + 1) + " after batch " +
                              std::to_string(resume_progress->batch)
        : start_epoch > 0 ? ", resuming after epoch " + std::to_string(start_epoch)
@@ -385,41 +270,50 @@ int train_command(int argc, char** argv) {
 
   // Earlier epochs' metrics, for the curves and the summary.
   std::vector<train::EpochMetrics> history;
-  double best_loss = std::numeric_limits<double>::infinity(), train_seconds = 0;
-  int64_t best_epoch = -1, train_samples = 0;
-  {
-    std::ifstream old(metrics_path);
-    for (std::string line; std::getline(old, line);) {
-      const Json row = Json::parse(line);
-      train::EpochMetrics m;
-      m.epoch = row.at("epoch").get<int64_t>() - 1;
-      m.lr = row.at("lr"), m.train_loss = row.at("train_loss"), m.train_acc = row.at("train_acc");
-      m.seconds = row.at("epoch_seconds"), m.samples_per_sec = row.at("train_samples_per_sec");
-      if (!row.at("val_loss").is_null()) m.val_loss = row.at("val_loss").get<double>(), m.val_acc = row.at("val_acc").get<double>();
-      const double watched = m.val_loss.value_or(m.train_loss);
-      if (watched < best_loss) best_loss = watched, best_epoch = m.epoch + 1;
-      train_seconds += m.seconds;
-      train_samples += static_cast<int64_t>(m.samples_per_sec * m.seconds + 0.5);
-      history.push_back(m);
-    }
+  double best_loss = std::numeric_limits<double>::infinity(), earlier_seconds = resume_progress ? resume_progress->seconds : 0;
+  int64_t best_epoch = -1;
+  for (const std::string& line : metric_lines) {
+    const train::EpochMetrics m = metrics_from_row(line, metrics_path);
+    const double watched = m.val_loss.value_or(m.train_loss);
+    if (watched < best_loss) best_loss = watched, best_epoch = m.epoch + 1;
+    earlier_seconds += m.seconds;
+    history.push_back(m);
   }
 
   const bool tty = !quiet && ::isatty(STDOUT_FILENO);
-  const auto start = std::chrono::steady_clock::now();
+  const auto session_start = std::chrono::steady_clock::now();
   train::FitOptions fit{.epochs = s.epochs, .classes = loaded.spec.classes, .label_smoothing = s.label_smoothing,
-                        .clip_grad_norm = s.clip_grad_norm, .scheduler = scheduler.get(), .scheduler_per_batch = per_batch,
-                        .plateau = plateau.get(), .start_epoch = start_epoch, .resume_progress = resume_progress};
-  const std::string last_path = (fs::path(out_dir) / "last.safetensors").string();
+                        .clip_grad_norm = s.clip_grad_norm, .scheduler = schedule.scheduler.get(),
+                        .scheduler_per_batch = schedule.per_batch, .plateau = schedule.plateau.get(),
+                        .start_epoch = start_epoch, .resume_progress = resume_progress};
   auto checkpoint_info = [&](int64_t epochs_done) {
-    return Json{{"epoch", epochs_done}, {"model", s.model},      {"dataset", s.dataset}, {"data_root", s.data_root},
-                {"target", s.target},     {"seed", s.seed},       {"seq_len", s.seq_len}};
+    return Json{{"epoch", epochs_done}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
+                {"target", s.target}, {"seed", s.seed}, {"seq_len", s.seq_len}, {"val_split", s.val_split},
+                {"max_classes", s.max_classes}};
   };
-  if (tty)
+  int64_t epoch_now = start_epoch;  // 0-based, for progress lines
+  if (tty) {
     fit.on_batch = [&, bar = ProgressBar()](int64_t b, int64_t n, double loss, double acc, int64_t seen) mutable {
       const std::string line = bar.line(b, n, seen, loss, acc);  // every batch, so the clock sees each epoch start
       if (b % 10 == 0 || b == n) std::cout << "\r" << line << "\033[K" << std::flush;
     };
-  fit.interrupted = [] { return g_interrupts.load() > 0; };
+  } else if (!quiet && progress_every > 0) {
+    // Logs and pipes get a line every so often instead of a bar.
+    fit.on_batch = [&, last = std::chrono::steady_clock::now(), epoch_start = std::chrono::steady_clock::now(),
+                    shown_epoch = int64_t{-1}](int64_t b, int64_t n, double loss, double acc, int64_t seen) mutable {
+      const auto now = std::chrono::steady_clock::now();
+      if (shown_epoch != epoch_now) shown_epoch = epoch_now, epoch_start = now, last = now;
+      if (std::chrono::duration<double>(now - last).count() < progress_every || b == n) return;
+      last = now;
+      const double elapsed = std::chrono::duration<double>(now - epoch_start).count();
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(4) << "  epoch " << epoch_now + 1 << "/" << s.epochs << "  batch " << b
+           << "/" << n << "  loss " << loss << "  acc " << acc << std::setprecision(0) << "  "
+           << static_cast<double>(seen) / std::max(elapsed, 1e-9) << " samples/s";
+      std::cout << line.str() << std::endl;
+    };
+  }
+  fit.interrupted = [&] { return stop.requested(); };
   std::optional<train::EpochProgress> interrupted_at;
   fit.on_interrupt = [&](const train::EpochProgress& p) {
     save_checkpoint(last_path, run, checkpoint_info(p.epoch), p);
@@ -427,17 +321,13 @@ int train_command(int argc, char** argv) {
   };
   fit.on_epoch = [&](const train::EpochMetrics& m) {
     if (tty) std::cout << "\r\033[K";  // clear the bar
+    epoch_now = m.epoch + 1;
     say(epoch_line(m, s.epochs));
     history.push_back(m);
-    train_seconds += m.seconds;
-    train_samples += static_cast<int64_t>(m.samples_per_sec * m.seconds + 0.5);
-    Json row = {{"epoch", m.epoch + 1}, {"lr", m.lr}, {"train_loss", m.train_loss}, {"train_acc", m.train_acc},
-                {"epoch_seconds", m.seconds}, {"train_samples_per_sec", m.samples_per_sec}};
-    row["val_loss"] = m.val_loss ? Json(*m.val_loss) : Json();
-    row["val_acc"] = m.val_acc ? Json(*m.val_acc) : Json();
-    metrics << row.dump() << std::endl;
+    metric_lines.push_back(metrics_row(m).dump());
+    write_metrics();
     const double watched = m.val_loss.value_or(m.train_loss);
-    const bool stop = s.early_stopping > 0 && stopper.step(watched);
+    const bool early_stop = s.early_stopping > 0 && stopper.step(watched);
     if (auto* generator = dynamic_cast<models::TextGenerator*>(model.get()); generator && loaded.text) {
       // A sample from the model, from its own generator so the run's random stream is untouched.
       Generator g(static_cast<uint64_t>(s.seed) + 1000 + static_cast<uint64_t>(m.epoch));
@@ -460,42 +350,46 @@ int train_command(int argc, char** argv) {
     save_checkpoint(last_path, run, info);
     if (watched < best_loss) {
       best_loss = watched, best_epoch = m.epoch + 1;
-      save_checkpoint((fs::path(out_dir) / "best.safetensors").string(), run, info);
+      save_checkpoint(folder.file("best.safetensors"), run, info);
     }
-    return !stop;
+    return !early_stop;
   };
   try {
     train::fit(*model, *opt, train_loader, val_loader.get(), fit);
   } catch (const Error& e) {
     // A diverged run (non-finite loss) keeps its last good checkpoint untouched.
-    std::signal(SIGINT, SIG_DFL);
+    // Said without checking the log: the error may be that it cannot be written.
+    auto note = [&](const std::string& line) { std::cout << line << std::endl, log << line << std::endl; };
     if (tty) std::cout << "\n";
-    say(std::string("stopped: ") + e.what());
-    say(fs::exists(last_path) ? "the last good checkpoint is kept: " + last_path
-                              : "no checkpoint was written (the run stopped inside its first epoch)");
+    note(std::string("stopped: ") + e.what());
+    note(fs::exists(last_path) ? "the last good checkpoint is kept: " + last_path
+                               : "no checkpoint was written (the run stopped inside its first epoch); start it again "
+                                 "with: ember train --restart " + out_dir + " [--lr ...]");
     return 1;
   }
-  std::signal(SIGINT, SIG_DFL);
-  // (A Ctrl-C after the last batch lets the run finish.)
+  // (A stop request after the last batch lets the run finish.)
   if (interrupted_at) {
     if (tty) std::cout << "\n";
-    say("interrupted after batch " + std::to_string(interrupted_at->batch) + " of epoch " +
-        std::to_string(interrupted_at->epoch + 1) + ": checkpoint written to " + last_path +
-        "; continue with: ember train --resume " + out_dir);
-    return 130;
+    say(std::string("interrupted (") + signal_name(stop.signal()) + ") after batch " +
+        std::to_string(interrupted_at->batch) + " of epoch " + std::to_string(interrupted_at->epoch + 1) +
+        ": checkpoint written to " + last_path + "; continue with: ember train --resume " + out_dir);
+    return stop.exit_status();
   }
-  if (!history.empty()) train::plot_curves(history, (fs::path(out_dir) / "curves.png").string());
+  if (!history.empty()) train::plot_curves(history, folder.file("curves.png"));
 
   const train::EvalResult test = train::evaluate(*model, test_loader, loaded.spec.classes);
-  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double session = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
+  const double total = earlier_seconds + session;
+  double train_seconds = 0, train_samples = 0;
+  for (const train::EpochMetrics& m : history) train_seconds += m.seconds, train_samples += m.samples_per_sec * m.seconds;
   std::ostringstream done;
   done << std::fixed << std::setprecision(4) << "test_loss " << test.loss << "  test_accuracy " << test.accuracy
        << std::setprecision(1) << "  (" << total << "s in all)";
   say(done.str());
-  Json summary = {{"test_loss", test.loss}, {"test_accuracy", test.accuracy}, {"best_epoch", best_epoch},
-                  {"total_seconds", total}, {"train_samples_per_sec", train_samples / std::max(train_seconds, 1e-9)},
-                  {"parameters", model->num_parameters()}};
-  std::ofstream(fs::path(out_dir) / "summary.json") << summary.dump(2) << "\n";
+  const Json summary = {{"test_loss", test.loss}, {"test_accuracy", test.accuracy}, {"best_epoch", best_epoch},
+                        {"total_seconds", total}, {"train_samples_per_sec", train_samples / std::max(train_seconds, 1e-9)},
+                        {"parameters", model->num_parameters()}};
+  train::write_file_atomic(folder.file("summary.json"), summary.dump(2) + "\n");
   return 0;
 }
 
