@@ -70,4 +70,8 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
 // PNG drawn by PLplot; written to a temporary name, then renamed.
 void plot_curves(const std::vector<EpochMetrics>& history, const std::string& path);
 
+// The confusion matrix (rows: true class, columns: prediction) as a PNG
+// heatmap, each cell shaded by its share of its row, with the counts.
+void plot_confusion(const Tensor& confusion, const std::vector<std::string>& class_names, const std::string& path);
+
 }  // namespace ember::train

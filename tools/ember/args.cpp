@@ -8,6 +8,7 @@ namespace ember::cli {
 Args::Args(int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "-h") a = "--help";
     EMBER_CHECK(a.rfind("--", 0) == 0 && a.size() > 2, "unexpected argument '", a, "' (flags look like --name value)");
     a = a.substr(2);
     const size_t eq = a.find('=');

@@ -1,4 +1,5 @@
 // `ember models`, `ember datasets` and `ember eval --checkpoint FILE`.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -25,49 +26,85 @@ int datasets_command(int, char**) {
 }
 
 // Loss, accuracy, per-class accuracy and the confusion matrix of a checkpoint
-// on its dataset's test split (or another --dataset).
+// on a split of its dataset (or of another --dataset).
 int eval_command(int argc, char** argv) {
   Args args(argc, argv, 2);
   const std::string checkpoint = args.get("checkpoint", "", "a last.safetensors or best.safetensors of `ember train`");
   std::string dataset = args.get("dataset", "", "dataset (default: the one the checkpoint was trained on)");
-  std::string root = args.get("data-root", "", "dataset folder or file");
+  std::string root = args.get("data-root", "", "dataset folder or file (default: the one the checkpoint was trained on)");
+  const std::string split = args.get("split", "test", "train, val (the run's validation hold-out) or test");
+  const int64_t batch_size = args.integer("batch-size", 1000, "examples per batch", 1, 1 << 20);
+  const int64_t threads = args.integer("threads", 0, "compute threads (0: all cores)", 0, 1024);
   if (args.wants_help()) {
     std::cout << "usage: ember eval --checkpoint FILE [flags]\n\n" << args.usage();
     return 0;
   }
   args.check_all_used();
-  EMBER_CHECK(!checkpoint.empty(), "ember eval: --checkpoint FILE is required");
+  EMBER_CHECK(!checkpoint.empty(), "--checkpoint FILE is required");
+  EMBER_CHECK(split == "train" || split == "val" || split == "test", "--split: '", split, "' should be train, val or test");
+  if (threads > 0) set_num_threads(static_cast<int>(threads));
   Metadata meta;
   const nn::StateDict all = load(checkpoint, &meta);
-  EMBER_CHECK(meta.count("model") && meta.count("dataset"), "ember eval: ", checkpoint,
+  const std::string where = "checkpoint " + checkpoint;
+  EMBER_CHECK(meta.count("model") && meta.count("dataset"), checkpoint,
               " was not written by `ember train` (no model/dataset metadata)");
-  if (dataset.empty()) dataset = meta.at("dataset"), root = meta.count("data_root") ? meta.at("data_root") : "";
+  if (dataset.empty()) dataset = meta.at("dataset");
+  if (root.empty() && dataset == meta.at("dataset") && meta.count("data_root")) root = meta.at("data_root");
   const std::string target = meta.count("target") ? meta.at("target") : "";
-  const LoadedData data = load_data(dataset, root, target, meta.count("seed") ? std::stoull(meta.at("seed")) : 0,
-                                    meta.count("seq_len") ? std::stoll(meta.at("seq_len")) : 64);
+  const uint64_t seed = meta.count("seed") ? metadata_uint(meta, "seed", where) : 0;
+  const LoadedData data = load_data(dataset, root, target, seed, meta.count("seq_len") ? metadata_int(meta, "seq_len", where) : 64);
+  const int64_t max_classes = meta.count("max_classes") ? metadata_int(meta, "max_classes", where) : 1000;
+  EMBER_CHECK(data.spec.classes <= max_classes, "--dataset ", dataset, ": the targets name ", data.spec.classes,
+              " classes, more than the run's limit of ", max_classes);
   auto model = models::create(meta.at("model"), data.spec);
   nn::StateDict weights;
   for (const auto& [k, v] : all)
     if (k.rfind("model.", 0) == 0) weights.push_back({k.substr(6), v});
   model->load_state_dict(weights);
-  data::DataLoader loader(data.test, {.batch_size = 1000});
+  data::DatasetPtr examples = split == "test" ? data.test : data.train;
+  if (split != "test") {  // the split `ember train` made: the same generator and fractions
+    const double val_split = meta.count("val_split") ? metadata_double(meta, "val_split", where) : 0.0;
+    EMBER_CHECK(split == "train" || val_split > 0, "--split val: the run held out no validation split (val_split 0)");
+    if (val_split > 0) {
+      Generator g(seed + 1);
+      auto parts = data::random_split(data.train, std::vector<double>{1 - val_split, val_split}, g);
+      examples = parts[split == "val" ? 1 : 0];
+    }
+  }
+  data::DataLoader loader(examples, {.batch_size = batch_size});
   const train::EvalResult r = train::evaluate(*model, loader, data.spec.classes);
-  std::cout << std::fixed << std::setprecision(4) << "loss " << r.loss << "  accuracy " << r.accuracy << "\n\n";
+  // Sequence models predict every position: a per-class table of the vocabulary says little.
+  const bool per_token = examples->get(0).target.dim() >= 1;
+  std::cout << std::fixed << std::setprecision(4) << split << " split (" << examples->size() << " examples): loss "
+            << r.loss << (per_token ? "  token accuracy " : "  accuracy ") << r.accuracy << "\n";
+  if (per_token) return 0;
   const int64_t c = data.spec.classes;
   const auto counts = r.confusion.to_vector<int64_t>();
-  std::cout << "per-class accuracy\n";
+  size_t width = 5;
+  for (const std::string& name : data.class_names) width = std::max(width, name.size() + 2);
+  std::cout << "\nper-class accuracy\n";
   for (int64_t i = 0; i < c; ++i) {
     int64_t row = 0;
     for (int64_t j = 0; j < c; ++j) row += counts[static_cast<size_t>(i * c + j)];
-    std::cout << "  " << std::left << std::setw(14) << data.class_names[static_cast<size_t>(i)]
+    std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << data.class_names[static_cast<size_t>(i)]
               << (row ? static_cast<double>(counts[static_cast<size_t>(i * c + i)]) / static_cast<double>(row) : 0.0) << "\n";
   }
-  std::cout << "\nconfusion matrix (rows: true class, columns: predicted)\n";
+  // Columns are labelled by class number (names are too wide to head a column); rows give number and name.
+  std::cout << "\nconfusion matrix (rows: true class, columns: predicted class)\n  "
+            << std::setw(static_cast<int>(width + 5)) << "" << std::right;
+  for (int64_t j = 0; j < c; ++j) std::cout << std::setw(6) << j;
+  std::cout << "\n";
   for (int64_t i = 0; i < c; ++i) {
-    std::cout << "  " << std::left << std::setw(14) << data.class_names[static_cast<size_t>(i)] << std::right;
+    const std::string& name = data.class_names[static_cast<size_t>(i)];
+    std::cout << "  " << std::right << std::setw(3) << i << "  " << std::left << std::setw(static_cast<int>(width))
+              << (name == std::to_string(i) ? "" : name) << std::right;
     for (int64_t j = 0; j < c; ++j) std::cout << std::setw(6) << counts[static_cast<size_t>(i * c + j)];
     std::cout << "\n";
   }
+  const std::filesystem::path png = std::filesystem::path(checkpoint).parent_path() /
+                                    (split == "test" ? "confusion.png" : "confusion-" + split + ".png");
+  train::plot_confusion(r.confusion, data.class_names, png.string());
+  std::cout << "\nconfusion matrix drawn to " << png.string() << "\n";
   return 0;
 }
 

@@ -2,6 +2,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "build_info.h"
 #include "commands.h"
 #include "ember/error.h"
 
@@ -15,15 +16,25 @@ const char* kUsage =
     "  summary    a model's layers, output shapes, parameters, MACs and memory\n"
     "  models     list the registered models\n"
     "  datasets   list the datasets the CLI knows\n"
-    "  bench      time a training-step workload (`ember bench` lists them)\n";
+    "  bench      time a training-step workload (`ember bench` lists them)\n"
+    "  help CMD   the flags of a command (same as `ember CMD --help`); --version: the build\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "help")) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      (!std::strcmp(argv[1], "help") && argc == 2)) {
     std::cout << kUsage;
     return argc < 2 ? 2 : 0;
   }
+  if (!std::strcmp(argv[1], "--version") || !std::strcmp(argv[1], "version")) {
+    std::cout << "ember " << EMBER_VERSION << " (" << EMBER_GIT_HASH << ")\n";
+    return 0;
+  }
+  // `ember help train` is `ember train --help`.
+  char help_flag[] = "--help";
+  char* help_argv[] = {argv[0], argc > 2 ? argv[2] : nullptr, help_flag, nullptr};
+  if (!std::strcmp(argv[1], "help")) argc = 3, argv = help_argv;
   const std::string command = argv[1];
   try {
     if (command == "train") return ember::cli::train_command(argc, argv);

@@ -9,6 +9,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "format.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
@@ -66,8 +67,12 @@ Shape parse_shape(const std::string& text) {
 int summary_command(int argc, char** argv) {
   Args args(argc, argv, 2);
   const std::string name = args.get("model", "lenet5", "model name (see `ember models`)");
-  const Shape input = parse_shape(args.get("input", "1x28x28", "one example's shape, CxHxW (or L for sequence models)"));
-  const int64_t classes = args.integer("classes", 10, "number of classes (the vocabulary for sequence models)", 1, 1 << 20);
+  // Token models default to the shapes of their datasets in `ember train`.
+  const bool gpt = name == "gpt", transformer = name == "transformer";
+  const Shape input = parse_shape(args.get("input", gpt ? "64" : transformer ? "10" : "1x28x28",
+                                           "one example's shape, CxHxW (or L for sequence models; gpt: 64, transformer: 10)"));
+  const int64_t classes = args.integer("classes", gpt ? 65 : transformer ? 12 : 10,
+                                       "number of classes (the vocabulary for sequence models)", 1, 1 << 20);
   if (args.wants_help()) {
     std::cout << "usage: ember summary [flags]\n\n" << args.usage();
     return 0;
@@ -118,10 +123,10 @@ int summary_command(int argc, char** argv) {
   std::cout << std::string(kNameWidth + 34, '-') << "\n"
             << "total parameters:      " << model->num_parameters() << "\n"
             << "trainable parameters:  " << trainable << "\n"
-            << "forward MACs:          " << total_macs << " (" << std::fixed << std::setprecision(2)
-            << static_cast<double>(total_macs) / 1e6 << " M)\n"
-            << "parameter memory:      " << static_cast<double>(model->num_parameters()) * 4 / 1024 << " KiB\n"
-            << "activation memory:     " << static_cast<double>(activations) * 4 / 1024 << " KiB per example\n";
+            << "forward MACs:          " << total_macs << " (" << with_si_prefix(static_cast<double>(total_macs), "MACs")
+            << ")\n"
+            << "parameter memory:      " << byte_size(static_cast<double>(model->num_parameters()) * 4) << "\n"
+            << "activation memory:     " << byte_size(static_cast<double>(activations) * 4) << " per example\n";
   return 0;
 }
 
