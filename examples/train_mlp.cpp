@@ -22,7 +22,16 @@ struct MLP : nn::Module {
 };
 
 int main(int argc, char** argv) try {
-  const int epochs = argc > 1 ? std::atoi(argv[1]) : 5;
+  int epochs = 5;
+  if (argc > 1) {
+    char* end = nullptr;
+    const long n = std::strtol(argv[1], &end, 10);
+    if (argc > 3 || *end != '\0' || n < 1 || n > 10000) {
+      std::cerr << "usage: train_mlp [EPOCHS (1-10000, default 5)] [FASHION_MNIST_ROOT]\n";
+      return 2;
+    }
+    epochs = static_cast<int>(n);
+  }
   const std::string root = argc > 2 ? argv[2] : data::FashionMNIST::kDefaultRoot;
   manual_seed(0);
 

@@ -11,34 +11,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include <sys/types.h>
-#include <unistd.h>
+#include "cli_helpers.h"
 
-namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using namespace ember_test;
 
 namespace {
 
-// {exit status, stdout + stderr} of a shell command.
-std::pair<int, std::string> ember_cli_command(const std::string& shell_command) {
-  const std::string command = shell_command + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  return {WEXITSTATUS(status), out};
-}
-
-// {exit status, stdout + stderr} of `ember <args>`.
-std::pair<int, std::string> ember_cli(const std::string& args) { return ember_cli_command(std::string(EMBER_CLI) + " " + args); }
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override { dir_ = fs::temp_directory_path() / ("ember_cli_test_" + std::to_string(::getpid())); }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using Cli = CliTest;
 
 TEST_F(Cli, TrainLeavesARunFolderAndEvalReadsIt) {
   const auto [status, out] = ember_cli("train --dataset synthetic --model mlp --epochs 3 --batch-size 64 --val-split 0.2 "
@@ -122,7 +102,9 @@ TEST_F(Cli, BenchPrintsOneResultLine) {
   ASSERT_EQ(status, 0) << out;
   EXPECT_THAT(out, ::testing::MatchesRegex("mlp  [0-9.]+ samples/s  [0-9.]+ ms/step  \\(1 threads, median of 1 x 1 steps\\)\n"));
   EXPECT_THAT(ember_cli("bench resnet9000").second, HasSubstr("unknown workload 'resnet9000'; known: gemm, gpt-tiny"));
-  EXPECT_THAT(ember_cli("bench").second, HasSubstr("usage: ember bench WORKLOAD"));
+  const auto [list_status, list] = ember_cli("bench");  // a list, not an error
+  EXPECT_EQ(list_status, 0);
+  EXPECT_THAT(list, HasSubstr("usage: ember bench WORKLOAD"));
 }
 
 TEST_F(Cli, SummaryOfLeNet5) {
@@ -132,22 +114,8 @@ TEST_F(Cli, SummaryOfLeNet5) {
   EXPECT_THAT(out, HasSubstr("[1, 6, 28, 28]"));
   EXPECT_THAT(out, HasSubstr("total parameters:      61706"));
   // conv1 28*28*6*25 + conv2 10*10*16*150 + 400*120 + 120*84 + 84*10
-  EXPECT_THAT(out, HasSubstr("forward MACs:          416520"));
-}
-
-// Starts `ember <args>` in the background; returns its pid.
-pid_t start_cli(const std::string& args) {
-  const std::string command = std::string(EMBER_CLI) + " " + args + " > /dev/null 2>&1 & echo $!";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  long pid = 0;
-  EXPECT_EQ(std::fscanf(pipe, "%ld", &pid), 1);
-  ::pclose(pipe);
-  return static_cast<pid_t>(pid);
-}
-
-std::string bytes_of(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
+  EXPECT_THAT(out, HasSubstr("forward MACs:          416520 (416.52 KMACs)"));
+  EXPECT_THAT(out, HasSubstr("parameter memory:      241.0 KiB"));
 }
 
 // A run killed (SIGKILL) after its first epoch, or interrupted (SIGINT) as
@@ -160,14 +128,14 @@ TEST_F(Cli, ResumeAfterKillOrCtrlCMatchesAnUninterruptedRun) {
   ASSERT_EQ(ember_cli(recipe + straight.string()).first, 0);
   for (int signal : {SIGKILL, SIGINT}) {
     const fs::path run = dir_ / ("run" + std::to_string(signal));
-    const pid_t pid = start_cli(recipe + run.string());
+    const pid_t pid = spawn_cli(recipe + run.string(), dir_ / "out.txt");
     if (signal == SIGKILL) {  // after the first checkpoint (a run killed before it has nothing to resume)
       for (int i = 0; i < 6000 && !fs::exists(run / "last.safetensors"); ++i) ::usleep(10000);
     } else {  // as soon as the first line is logged: inside the first epoch
       for (int i = 0; i < 6000 && bytes_of(run / "train.log").find("run folder") == std::string::npos; ++i) ::usleep(10000);
     }
     ::kill(pid, signal);
-    for (int i = 0; i < 6000 && ::kill(pid, 0) == 0; ++i) ::usleep(10000);  // until it is gone
+    wait_status(pid);
     if (signal == SIGINT) {
       EXPECT_THAT(bytes_of(run / "train.log"), HasSubstr("continue with: ember train --resume " + run.string()));
     }
@@ -210,6 +178,183 @@ TEST_F(Cli, BadInputNamesTheProblem) {
   EXPECT_THAT(ember_cli("summary --model transformer --input 10 --classes 12").second,
               HasSubstr("total parameters:      236044"));
   EXPECT_THAT(ember_cli("datasets").second, HasSubstr("fashion-mnist"));
+}
+
+// Each line of metrics.jsonl, parsed.
+std::vector<nlohmann::json> metrics_of(const fs::path& run) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(run / "metrics.jsonl");
+  for (std::string line; std::getline(in, line);) rows.push_back(nlohmann::json::parse(line));
+  return rows;
+}
+
+// Validation every epoch by default: in the epoch lines, metrics.jsonl and the choice of best.safetensors.
+TEST_F(Cli, ValidationEveryEpochByDefault) {
+  const auto [status, out] = ember_cli("train --dataset synthetic --model mlp --epochs 2 --quiet --out " + dir_.string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("epoch 1/2  lr"));
+  EXPECT_THAT(out, ::testing::ContainsRegex("epoch 1/2 .* val_loss [0-9.]+  val_acc [0-9.]+"));
+  for (const auto& row : metrics_of(dir_)) EXPECT_TRUE(row["val_loss"].is_number()) << row.dump();
+  nlohmann::json config;
+  std::ifstream(dir_ / "config.json") >> config;
+  EXPECT_EQ(config["val_split"].get<double>(), 0.1);
+}
+
+// --resume --epochs N extends a finished run; schedules built for the total say that they cannot be.
+TEST_F(Cli, ResumeExtendsARunWhoseScheduleAllowsIt) {
+  const std::string recipe = "train --dataset synthetic --model mlp --optimizer sgd --lr 0.1 --scheduler step --step-size 1 "
+                             "--gamma 0.5 --threads 1 --quiet --epochs ";
+  ASSERT_EQ(ember_cli(recipe + "4 --out " + (dir_ / "straight").string()).first, 0);
+  ASSERT_EQ(ember_cli(recipe + "2 --out " + (dir_ / "run").string()).first, 0);
+  EXPECT_THAT(ember_cli("train --resume " + (dir_ / "run").string()).second, HasSubstr("has finished its 2 epochs; extend it"));
+  const auto [status, out] = ember_cli("train --resume " + (dir_ / "run").string() + " --epochs 4 --quiet");
+  ASSERT_EQ(status, 0) << out;
+  const auto straight = metrics_of(dir_ / "straight"), extended = metrics_of(dir_ / "run");
+  ASSERT_EQ(extended.size(), 4u);
+  for (size_t e = 0; e < 4; ++e) EXPECT_EQ(extended[e]["lr"], straight[e]["lr"]) << "epoch " << e + 1;
+  EXPECT_EQ(bytes_of(dir_ / "run" / "last.safetensors"), bytes_of(dir_ / "straight" / "last.safetensors"));
+  ASSERT_EQ(ember_cli("train --dataset synthetic --model mlp --epochs 1 --quiet --out " + (dir_ / "onecycle").string()).first, 0);
+  EXPECT_THAT(ember_cli("train --resume " + (dir_ / "onecycle").string() + " --epochs 3").second,
+              HasSubstr("cannot be extended: its onecycle schedule spans exactly 1 epoch"));
+}
+
+// A run that failed inside its first epoch starts again in its folder with --restart (and new flags).
+TEST_F(Cli, RestartAFailedRunInItsFolder) {
+  const auto [status, out] = ember_cli("train --model mlp --dataset synthetic --optimizer sgd --lr 900 --momentum 0.99 "
+                                       "--epochs 2 --quiet --out " + dir_.string());
+  ASSERT_EQ(status, 1);
+  EXPECT_THAT(out, HasSubstr("start it again with: ember train --restart " + dir_.string()));
+  EXPECT_THAT(ember_cli("train --resume " + dir_.string()).second, HasSubstr("ember train --restart " + dir_.string()));
+  const auto [again, again_out] = ember_cli("train --restart " + dir_.string() + " --lr 0.05 --quiet");
+  ASSERT_EQ(again, 0) << again_out;
+  EXPECT_EQ(metrics_of(dir_).size(), 2u);
+  nlohmann::json config;
+  std::ifstream(dir_ / "config.json") >> config;
+  EXPECT_EQ(config["lr"].get<double>(), 0.05);
+  EXPECT_EQ(config["optimizer"], "sgd");
+}
+
+// --config reads every setting from JSON (a run's own config.json included); flags override it.
+TEST_F(Cli, ConfigFileWithFlagOverrides) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "run.json") << R"({"model": "mlp", "dataset": "synthetic", "epochs": 3, "optimizer": "radam",
+                                         "scheduler": "none", "lr": 0.02, "nesterov": false})";
+  const auto [status, out] = ember_cli("train --config " + (dir_ / "run.json").string() + " --epochs 1 --quiet --out " +
+                                       (dir_ / "a").string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("on synthetic, 1 epoch, run folder"));
+  const auto [copy, copy_out] = ember_cli("train --config " + (dir_ / "a" / "config.json").string() + " --quiet --out " +
+                                          (dir_ / "b").string());
+  ASSERT_EQ(copy, 0) << copy_out;
+  EXPECT_EQ(bytes_of(dir_ / "a" / "last.safetensors"), bytes_of(dir_ / "b" / "last.safetensors"));
+  std::ofstream(dir_ / "typo.json") << R"({"model": "mlp", "learning_rate": 0.1})";
+  EXPECT_THAT(ember_cli("train --config " + (dir_ / "typo.json").string()).second,
+              HasSubstr("has an unknown setting 'learning_rate'"));
+  std::ofstream(dir_ / "bad.json") << R"({"epochs": "ten"})";
+  EXPECT_THAT(ember_cli("train --config " + (dir_ / "bad.json").string()).second, HasSubstr("setting 'epochs' should be an integer"));
+}
+
+TEST_F(Cli, EveryOptimizerOfTheLibraryTrains) {
+  for (const char* name : {"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta"}) {
+    const auto [status, out] = ember_cli(std::string("train --dataset synthetic --model mlp --epochs 1 --quiet --optimizer ") +
+                                         name + " --out " + (dir_ / name).string());
+    EXPECT_EQ(status, 0) << name << ": " << out;
+  }
+  EXPECT_THAT(ember_cli("train --optimizer lamb").second, HasSubstr("known optimizers: sgd, adam, adamw, nadam, radam"));
+}
+
+TEST_F(Cli, HelpAndVersion) {
+  for (const char* command : {"train -h", "train --help", "help train"}) {
+    const auto [status, out] = ember_cli(command);
+    EXPECT_EQ(status, 0) << command;
+    EXPECT_THAT(out, HasSubstr("usage: ember train [flags]")) << command;
+    EXPECT_THAT(out, HasSubstr("--resume")) << command;
+  }
+  const auto [status, out] = ember_cli("--version");
+  EXPECT_EQ(status, 0);
+  EXPECT_THAT(out, ::testing::StartsWith("ember "));
+  EXPECT_THAT(ember_cli("-h").second, HasSubstr("usage: ember <command>"));
+}
+
+// Without a terminal (a pipe, a log file) long epochs still show progress every few seconds.
+TEST_F(Cli, ProgressLinesWhenStdoutIsNotATerminal) {
+  const auto [status, out] = ember_cli("train --dataset synthetic --model mlp --epochs 1 --threads 1 --progress-every 0.000001 "
+                                       "--out " + dir_.string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, ::testing::ContainsRegex("  epoch 1/1  batch [0-9]+/29  loss [0-9.]+  acc [0-9.]+  [0-9]+ samples/s"));
+  EXPECT_THAT(ember_cli("train --dataset synthetic --model mlp --epochs 1 --quiet --out " + (dir_ / "q").string()).second,
+              ::testing::Not(HasSubstr("batch ")));
+}
+
+// eval: the split, the batch size and threads; --data-root is honoured; runs store absolute paths.
+TEST_F(Cli, EvalSplitsFlagsAndDataRoot) {
+  fs::create_directories(dir_ / "data");
+  {
+    std::ofstream csv(dir_ / "data" / "t.csv");
+    csv << "x,y,label\n";
+    for (int i = 0; i < 200; ++i) csv << i % 7 << "," << (i * 3) % 11 << "," << (i % 7 > 3) << "\n";
+  }
+  const auto [status, out] = ember_cli_command("cd " + dir_.string() + " && " + EMBER_CLI +
+                                               " train --dataset csv --data-root data/t.csv --target label --model mlp "
+                                               "--epochs 2 --quiet --out run");
+  ASSERT_EQ(status, 0) << out;
+  const std::string best = (dir_ / "run" / "best.safetensors").string();
+  const auto [eval_status, eval_out] = ember_cli("eval --checkpoint " + best + " --batch-size 7 --threads 1");  // from elsewhere
+  ASSERT_EQ(eval_status, 0) << eval_out;
+  EXPECT_THAT(eval_out, HasSubstr("test split (40 examples)"));
+  EXPECT_THAT(eval_out, ::testing::ContainsRegex("columns: predicted class\\)\n +0 +1\n +0 "));
+  EXPECT_THAT(eval_out, ::testing::Not(HasSubstr("ember eval: ember eval")));
+  EXPECT_TRUE(fs::exists(dir_ / "run" / "confusion.png"));
+  EXPECT_THAT(ember_cli("eval --checkpoint " + best + " --split val").second, HasSubstr("val split (16 examples)"));
+  EXPECT_THAT(ember_cli("eval --checkpoint " + best + " --split train").second, HasSubstr("train split (144 examples)"));
+  EXPECT_THAT(ember_cli("eval --checkpoint " + best + " --split dev").second, HasSubstr("--split: 'dev' should be train"));
+  fs::rename(dir_ / "data" / "t.csv", dir_ / "moved.csv");  // the stored root is gone; --data-root points to it
+  EXPECT_EQ(ember_cli("eval --checkpoint " + best).first, 1);
+  EXPECT_THAT(ember_cli("eval --checkpoint " + best + " --data-root " + (dir_ / "moved.csv").string()).second,
+              HasSubstr("test split (40 examples)"));
+  EXPECT_THAT(ember_cli("eval").second, HasSubstr("ember eval: --checkpoint FILE is required"));
+}
+
+// Sequence models report token accuracy, without a per-class table of the vocabulary.
+TEST_F(Cli, EvalOfASequenceModelReportsTokenAccuracy) {
+  ASSERT_EQ(ember_cli("train --model gpt --dataset text --seq-len 16 --epochs 1 --batch-size 16 --threads 1 --quiet --out " +
+                      dir_.string()).first, 0);
+  const auto [status, out] = ember_cli("eval --checkpoint " + (dir_ / "last.safetensors").string());
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("token accuracy"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("per-class")));
+}
+
+// Writes an IDX file: magic, sizes, then bytes.
+void write_idx(const fs::path& path, std::vector<uint32_t> sizes, uint8_t fill) {
+  std::ofstream out(path, std::ios::binary);
+  auto be = [&](uint32_t v) { for (int s = 24; s >= 0; s -= 8) out.put(static_cast<char>((v >> s) & 0xff)); };
+  be(0x0800u | static_cast<uint32_t>(sizes.size()));
+  size_t n = 1;
+  for (uint32_t s : sizes) be(s), n *= s;
+  for (size_t i = 0; i < n; ++i) out.put(static_cast<char>(sizes.size() == 1 ? i % 10 : fill));
+}
+
+// A test split whose examples differ in shape from the training ones is refused before training.
+TEST_F(Cli, TestSplitOfAnotherShapeIsRefusedBeforeTraining) {
+  fs::create_directories(dir_);
+  write_idx(dir_ / "train-images-idx3-ubyte", {20, 28, 28}, 7);
+  write_idx(dir_ / "train-labels-idx1-ubyte", {20}, 0);
+  write_idx(dir_ / "t10k-images-idx3-ubyte", {10, 14, 14}, 7);
+  write_idx(dir_ / "t10k-labels-idx1-ubyte", {10}, 0);
+  const auto [status, out] = ember_cli("train --dataset mnist --data-root " + dir_.string() + " --model mlp --out " +
+                                       (dir_ / "run").string());
+  EXPECT_EQ(status, 1);
+  EXPECT_THAT(out, HasSubstr("both splits must match"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("epoch 1/")));
+}
+
+TEST_F(Cli, SummaryOfTokenModelsNeedsNoInput) {
+  const auto [status, out] = ember_cli("summary --model gpt");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("total parameters:      809856"));  // docs/MODELS.md
+  EXPECT_THAT(out, HasSubstr("MMACs"));
+  EXPECT_THAT(out, HasSubstr(" MiB"));
 }
 
 }  // namespace

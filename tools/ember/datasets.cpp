@@ -33,14 +33,14 @@ std::string how_to_get(const std::string& name) {
 }
 
 LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
-                      int64_t seq_len);
+                      int64_t seq_len, int64_t max_classes);
 
 }  // namespace
 
 LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
-                     int64_t seq_len) {
+                     int64_t seq_len, int64_t max_classes) {
   try {
-    return load_named(name, root, target, seed, seq_len);
+    return load_named(name, root, target, seed, seq_len, max_classes);
   } catch (const Error& e) {
     const std::string what = e.what();
     const bool downloadable = name == "fashion-mnist" || name == "mnist" || name == "cifar10";
@@ -52,7 +52,7 @@ LoadedData load_data(const std::string& name, const std::string& root, const std
 namespace {
 
 LoadedData load_named(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
-                      int64_t seq_len) {
+                      int64_t seq_len, int64_t max_classes) {
   LoadedData out;
   if (name == "fashion-mnist" || name == "mnist") {
     const bool fashion = name == "fashion-mnist";
@@ -86,6 +86,9 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
     const Tensor train_x = index_select(features, 0, tensor(parts[0]->indices()));
     const Tensor mean = train_x.mean({0}), std = train_x.var({0}, 0).sqrt();
     const int64_t classes = targets.max().item<int64_t>() + 1;
+    EMBER_CHECK(classes <= max_classes, "--dataset csv: the targets of column '", target, "' in ", root, " name ",
+                classes, " classes (the largest class id is ", classes - 1, "), more than --max-classes ", max_classes,
+                "; check the target column, or raise --max-classes");
     out.train = standardized(parts[0], mean, std);
     out.test = standardized(parts[1], mean, std);
     out.spec = {{features.size(1), 1, 1}, classes};

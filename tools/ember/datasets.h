@@ -21,8 +21,10 @@ struct LoadedData {
 
 // fashion-mnist (default root: Debian's package), mnist, cifar10, csv, synthetic,
 // text (windows of seq_len characters of a file, or of the built-in sample).
+// A dataset naming more than max_classes classes is an Error (a CSV label of
+// 10^9 is a typo, not a billion-way classifier).
 LoadedData load_data(const std::string& name, const std::string& root, const std::string& target, uint64_t seed,
-                     int64_t seq_len = 64);
+                     int64_t seq_len = 64, int64_t max_classes = 1000);
 std::vector<std::pair<std::string, std::string>> dataset_list();
 
 }  // namespace ember::cli

@@ -52,10 +52,9 @@ int eval_command(int argc, char** argv) {
   if (root.empty() && dataset == meta.at("dataset") && meta.count("data_root")) root = meta.at("data_root");
   const std::string target = meta.count("target") ? meta.at("target") : "";
   const uint64_t seed = meta.count("seed") ? metadata_uint(meta, "seed", where) : 0;
-  const LoadedData data = load_data(dataset, root, target, seed, meta.count("seq_len") ? metadata_int(meta, "seq_len", where) : 64);
   const int64_t max_classes = meta.count("max_classes") ? metadata_int(meta, "max_classes", where) : 1000;
-  EMBER_CHECK(data.spec.classes <= max_classes, "--dataset ", dataset, ": the targets name ", data.spec.classes,
-              " classes, more than the run's limit of ", max_classes);
+  const LoadedData data = load_data(dataset, root, target, seed,
+                                    meta.count("seq_len") ? metadata_int(meta, "seq_len", where) : 64, max_classes);
   auto model = models::create(meta.at("model"), data.spec);
   nn::StateDict weights;
   for (const auto& [k, v] : all)

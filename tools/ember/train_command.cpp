@@ -170,7 +170,9 @@ int train_command(int argc, char** argv) {
   if (resuming && s.epochs != planned_epochs) {
     EMBER_CHECK(s.epochs > planned_epochs, "--epochs: ", s.epochs, " is fewer than the run's ", planned_epochs,
                 " epochs; --resume can only extend a run");
-    const std::string why = why_not_extendable(s);
+    Settings planned = s;
+    planned.epochs = planned_epochs;
+    const std::string why = why_not_extendable(planned);
     EMBER_CHECK(why.empty(), "--epochs: the run in ", start.folder, " cannot be extended: ", why,
                 ". Start a new run (--config ", start.source, " --epochs ", s.epochs, ")");
   }
@@ -181,10 +183,9 @@ int train_command(int argc, char** argv) {
   if (s.seq_len == 0) s.seq_len = s.dataset == "copy" || s.dataset == "reverse" ? 10 : 64;
   // Paths are stored absolute, so `ember eval` works from any folder.
   if (!s.data_root.empty() && start.mode != train::RunFolder::Mode::resume) s.data_root = fs::absolute(s.data_root).string();
-  LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len);
-  EMBER_CHECK(loaded.spec.classes <= s.max_classes, "--dataset ", s.dataset, ": the targets name ", loaded.spec.classes,
-              " classes (the largest class id is ", loaded.spec.classes - 1, "), more than --max-classes ",
-              s.max_classes, "; check the target column, or raise --max-classes");
+  LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len, s.max_classes);
+  EMBER_CHECK(loaded.spec.classes <= s.max_classes, "--dataset ", s.dataset, ": it has ", loaded.spec.classes,
+              " classes, more than --max-classes ", s.max_classes);
   const std::vector<int64_t> train_shape = loaded.train->get(0).data.sizes().vec(),
                              test_shape = loaded.test->get(0).data.sizes().vec();
   EMBER_CHECK(train_shape == test_shape, "--dataset ", s.dataset, ": test examples have shape ", IntArrayRef(test_shape),

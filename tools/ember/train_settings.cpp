@@ -5,6 +5,8 @@
 #include <fstream>
 #include <set>
 
+#include "format.h"
+
 namespace ember::cli {
 namespace {
 
@@ -176,8 +178,11 @@ Schedule make_schedule(const Settings& s, optim::Optimizer& opt, int64_t batches
   else if (s.scheduler == "exponential") decay = std::make_unique<optim::ExponentialLR>(opt, optim::ExponentialLROptions{s.gamma});
   else if (s.scheduler == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(opt, optim::CosineAnnealingLROptions{decay_epochs});
   else if (s.scheduler == "onecycle") {
+    // Momentum is cycled for the optimizers that have it (sgd's momentum, the Adam family's beta1).
+    const bool has_momentum = s.optimizer != "adagrad" && s.optimizer != "adadelta";
     out.scheduler = std::make_unique<optim::OneCycleLR>(
-        opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * batches_per_epoch});
+        opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * batches_per_epoch,
+                                      .cycle_momentum = has_momentum});
     out.per_batch = true;
   } else if (s.scheduler == "plateau") {
     out.plateau = std::make_unique<optim::ReduceLROnPlateau>(
@@ -200,12 +205,12 @@ Schedule make_schedule(const Settings& s, optim::Optimizer& opt, int64_t batches
 
 std::string why_not_extendable(const Settings& s) {
   if (s.scheduler == "onecycle")
-    return "its onecycle schedule spans exactly " + std::to_string(s.epochs) + " epochs (the learning rate has annealed "
+    return "its onecycle schedule spans exactly " + count_of(s.epochs, "epoch") + " (the learning rate has annealed "
            "to its end)";
   if (s.scheduler == "cosine")
-    return "its cosine schedule anneals to its minimum over exactly " + std::to_string(s.epochs) + " epochs";
+    return "its cosine schedule anneals to its minimum over exactly " + count_of(s.epochs, "epoch");
   if (s.scheduler == "multistep" && s.milestones.empty())
-    return "its multistep milestones were derived from its " + std::to_string(s.epochs) + " epochs";
+    return "its multistep milestones were derived from its " + count_of(s.epochs, "epoch");
   return "";
 }
 

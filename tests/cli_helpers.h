@@ -1,0 +1,82 @@
+// Running the `ember` tool from tests: its exit status and output, in the
+// foreground or in the background, and files read whole.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+
+namespace ember_test {
+
+namespace fs = std::filesystem;
+
+// {exit status, stdout + stderr} of a shell command.
+inline std::pair<int, std::string> ember_cli_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  return {WEXITSTATUS(status), out};
+}
+
+// {exit status, stdout + stderr} of `ember <args>`.
+inline std::pair<int, std::string> ember_cli(const std::string& args) {
+  return ember_cli_command(std::string(EMBER_CLI) + " " + args);
+}
+
+inline std::string bytes_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// `ember <args>` as a child process (output to `log`); returns its pid, to be waited for with wait_status.
+inline pid_t spawn_cli(const std::string& args, const fs::path& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string command = "exec " + std::string(EMBER_CLI) + " " + args + " > '" + log.string() + "' 2>&1";
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// The exit status of a spawned child (128 + N when signal N killed it).
+inline int wait_status(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// Waits (up to a minute) until `file` contains `text`.
+inline bool wait_for_text(const fs::path& file, const std::string& text) {
+  for (int i = 0; i < 6000; ++i) {
+    if (bytes_of(file).find(text) != std::string::npos) return true;
+    ::usleep(10000);
+  }
+  return false;
+}
+
+// A fresh folder per test, removed afterwards.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() / ("ember_cli_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace ember_test
