@@ -168,7 +168,7 @@ TEST_F(Reliability, ADiskThatFillsDuringTheRunFailsNamingTheFile) {
   if (!in_tmpfs(disk, "8m", script, &result)) GTEST_SKIP() << "no private tmpfs mounts here (unshare -rm)";
   EXPECT_THAT(result.second, HasSubstr("exit=1")) << result.second;
   // Whichever write meets the full disk first (the log, the metrics, a checkpoint) is named.
-  EXPECT_THAT(result.second, ::testing::ContainsRegex("(cannot write|save: writing) " + run.string() + "/")) << result.second;
+  EXPECT_THAT(result.second, HasSubstr("cannot write " + run.string() + "/")) << result.second;
   EXPECT_THAT(result.second, Not(HasSubstr("EMPTY"))) << result.second;
   EXPECT_THAT(result.second, Not(HasSubstr(".tmp."))) << result.second;
 }

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ember/atomic_file.h"
 #include "ember/creation.h"
 #include "ember/io.h"
 
@@ -45,18 +46,6 @@ std::optional<Dtype> parse_dtype(const std::string& s) {
 }
 
 std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-// Writes all of `data` to fd, retrying short writes.
-void write_all(int fd, const void* data, size_t n, const std::string& path) {
-  const char* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = ::write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    EMBER_CHECK(w > 0, "save: ", system_error("writing " + path));
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-}
 
 // A read-only view of a whole file.
 class MappedFile {
@@ -196,31 +185,10 @@ void save(const nn::StateDict& tensors, const std::string& path, const Metadata&
   text.append((8 - text.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   const uint64_t length = text.size();
 
-  // Temporary file next to the target, so the final rename stays on one filesystem.
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  EMBER_CHECK(fd >= 0, "save: ", system_error("cannot create a temporary file for " + path));
-  // mkstemp makes the file private (0600); give it the permissions a plain create would.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  try {
-    write_all(fd, &length, sizeof(length), path);
-    write_all(fd, text.data(), text.size(), path);
-    for (const Tensor& t : data)
-      if (t.nbytes() > 0) write_all(fd, t.data_ptr(), t.nbytes(), path);
-    EMBER_CHECK(::fsync(fd) == 0, "save: ", system_error("flushing " + path));
-    EMBER_CHECK(::close(fd) == 0, "save: ", system_error("closing " + path));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string message = system_error("cannot rename the temporary file to " + path);
-    ::unlink(tmp.c_str());
-    detail::fail("save: ", message);
-  }
+  std::vector<std::string_view> parts = {{reinterpret_cast<const char*>(&length), sizeof(length)}, text};
+  for (const Tensor& t : data)
+    if (t.nbytes() > 0) parts.emplace_back(static_cast<const char*>(t.data_ptr()), t.nbytes());
+  write_file_atomic(path, parts);
 }
 
 void save(nn::Module& module, const std::string& path, const Metadata& metadata) {

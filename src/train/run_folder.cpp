@@ -1,4 +1,4 @@
-// The run folder: flock for exclusivity, tmp + fsync + rename for every file.
+// The run folder: flock for exclusivity, stale temporaries, free space.
 #include "ember/train/run_folder.h"
 
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "ember/error.h"
 
@@ -20,55 +21,15 @@ namespace fs = std::filesystem;
 
 std::string errno_text() { return std::strerror(errno); }
 
-// Flushes a folder's entries (a rename is durable only once its folder is).
-void sync_folder(const std::string& folder) {
-  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;  // best effort: the data itself is already on disk
-  ::fsync(fd);
-  ::close(fd);
-}
-
-}  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& contents) {
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  EMBER_CHECK(fd >= 0, "cannot write ", path, ": cannot create a temporary file beside it (", errno_text(), ")");
-  const mode_t mask = ::umask(0);  // mkstemp makes 0600; give the permissions a plain create would
-  ::umask(mask);
-  ::fchmod(fd, 0666 & ~mask);
-  auto fail = [&](const char* step) {
-    const std::string why = errno_text();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    detail::fail("cannot write ", path, ": ", step, " failed (", why, "); the previous file is kept");
-  };
-  for (size_t done = 0; done < contents.size();) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("write");
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) fail("fsync");
-  if (::close(fd) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    detail::fail("cannot write ", path, ": close failed (", why, "); the previous file is kept");
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    detail::fail("cannot write ", path, ": rename failed (", why, "); the previous file is kept");
-  }
-  sync_folder(fs::path(path).parent_path().string());
-}
-
+// The file names a run writes: a folder holding any of them holds a run.
 const std::vector<std::string>& run_file_names() {
   static const std::vector<std::string> names = {"config.json",      "metrics.jsonl",    "summary.json",
                                                  "train.log",        "curves.png",       "confusion.png",
                                                  "last.safetensors", "best.safetensors"};
   return names;
 }
+
+}  // namespace
 
 RunFolder::RunFolder(std::string path, Mode mode) : path_(std::move(path)) {
   std::error_code ec;

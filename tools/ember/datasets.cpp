@@ -118,6 +118,8 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
     for (const auto& [n, d] : dataset_list()) known += (known.empty() ? "" : ", ") + n;
     detail::fail("unknown dataset '", name, "'; known datasets: ", known);
   }
+  EMBER_CHECK(out.spec.classes <= max_classes, "--dataset ", name, ": it has ", out.spec.classes,
+              " classes, more than --max-classes ", max_classes);
   if (out.class_names.empty())
     for (int64_t c = 0; c < out.spec.classes; ++c) out.class_names.push_back(std::to_string(c));
   return out;

@@ -167,11 +167,12 @@ int train_command(int argc, char** argv) {
   EMBER_CHECK(s.device == "cpu", "--device: '", s.device, "' is not available in this build (cpu only)");
   const bool resuming = start.mode == train::RunFolder::Mode::resume;
   const int64_t planned_epochs = resuming ? start.config.at("epochs").get<int64_t>() : s.epochs;
+  // The schedule is built for the epochs planned when the run began (an extension keeps it).
+  Settings planned = s;
+  planned.epochs = planned_epochs;
   if (resuming && s.epochs != planned_epochs) {
     EMBER_CHECK(s.epochs > planned_epochs, "--epochs: ", s.epochs, " is fewer than the run's ", planned_epochs,
                 " epochs; --resume can only extend a run");
-    Settings planned = s;
-    planned.epochs = planned_epochs;
     const std::string why = why_not_extendable(planned);
     EMBER_CHECK(why.empty(), "--epochs: the run in ", start.folder, " cannot be extended: ", why,
                 ". Start a new run (--config ", start.source, " --epochs ", s.epochs, ")");
@@ -184,8 +185,6 @@ int train_command(int argc, char** argv) {
   // Paths are stored absolute, so `ember eval` works from any folder.
   if (!s.data_root.empty() && start.mode != train::RunFolder::Mode::resume) s.data_root = fs::absolute(s.data_root).string();
   LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len, s.max_classes);
-  EMBER_CHECK(loaded.spec.classes <= s.max_classes, "--dataset ", s.dataset, ": it has ", loaded.spec.classes,
-              " classes, more than --max-classes ", s.max_classes);
   const std::vector<int64_t> train_shape = loaded.train->get(0).data.sizes().vec(),
                              test_shape = loaded.test->get(0).data.sizes().vec();
   EMBER_CHECK(train_shape == test_shape, "--dataset ", s.dataset, ": test examples have shape ", IntArrayRef(test_shape),
@@ -205,16 +204,13 @@ int train_command(int argc, char** argv) {
   data::DataLoader test_loader(loaded.test, {.batch_size = 1000});
   std::unique_ptr<data::DataLoader> val_loader;
   if (val_set) val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
-  // A schedule is built for the epochs planned when the run began (an extended run keeps it).
-  Settings schedule_settings = s;
-  schedule_settings.epochs = planned_epochs;
   if (s.scheduler == "multistep" && s.milestones.empty()) {  // recorded, so an extension keeps the same milestones
     std::string text;
-    for (int64_t m : parse_milestones("", std::max<int64_t>(s.epochs - s.warmup_epochs, 1)))
+    for (int64_t m : parse_milestones("", std::max<int64_t>(planned_epochs - s.warmup_epochs, 1)))
       text += (text.empty() ? "" : ",") + std::to_string(m);
-    s.milestones = schedule_settings.milestones = text;
+    s.milestones = planned.milestones = text;
   }
-  Schedule schedule = make_schedule(schedule_settings, *opt, train_loader.size());
+  Schedule schedule = make_schedule(planned, *opt, train_loader.size());
   optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
   const RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
 
@@ -248,11 +244,11 @@ int train_command(int argc, char** argv) {
     config["epochs"] = s.epochs;  // an extension is recorded
     if (s.threads > 0) config["threads"] = s.threads;
   }
-  train::write_file_atomic(folder.file("config.json"), config.dump(2) + "\n");
+  write_file_atomic(folder.file("config.json"), config.dump(2) + "\n");
   auto write_metrics = [&] {
     std::string text;
     for (const std::string& line : metric_lines) text += line + "\n";
-    train::write_file_atomic(metrics_path, text);
+    write_file_atomic(metrics_path, text);
   };
   write_metrics();
   std::ofstream log(folder.file("train.log"), std::ios::app);
@@ -390,7 +386,7 @@ int train_command(int argc, char** argv) {
   const Json summary = {{"test_loss", test.loss}, {"test_accuracy", test.accuracy}, {"best_epoch", best_epoch},
                         {"total_seconds", total}, {"train_samples_per_sec", train_samples / std::max(train_seconds, 1e-9)},
                         {"parameters", model->num_parameters()}};
-  train::write_file_atomic(folder.file("summary.json"), summary.dump(2) + "\n");
+  write_file_atomic(folder.file("summary.json"), summary.dump(2) + "\n");
   return 0;
 }
 

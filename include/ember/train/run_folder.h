@@ -5,17 +5,10 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "ember/atomic_file.h"  // how a run's files are written
 
 namespace ember::train {
-
-// Writes `contents` to `path` atomically: a temporary file beside it, flushed
-// to disk, renamed over `path`, then the folder entry flushed. Any failure (a
-// full disk included) is an Error naming the file; the previous file is kept.
-void write_file_atomic(const std::string& path, const std::string& contents);
-
-// The file names a run writes (config.json, metrics.jsonl, checkpoints, ...).
-const std::vector<std::string>& run_file_names();
 
 class RunFolder {
  public:
@@ -33,7 +26,6 @@ class RunFolder {
   RunFolder(const RunFolder&) = delete;
   RunFolder& operator=(const RunFolder&) = delete;
 
-  const std::string& path() const { return path_; }
   std::string file(const std::string& name) const;  // path/name
 
   // An Error unless at least `bytes` are free on the folder's filesystem.
