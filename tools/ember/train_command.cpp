@@ -167,12 +167,13 @@ int train_command(int argc, char** argv) {
   EMBER_CHECK(s.device == "cpu", "--device: '", s.device, "' is not available in this build (cpu only)");
   const bool resuming = start.mode == train::RunFolder::Mode::resume;
   const int64_t planned_epochs = resuming ? start.config.at("epochs").get<int64_t>() : s.epochs;
-  // The schedule is built for the epochs planned when the run began (an extension keeps it).
-  Settings planned = s;
-  planned.epochs = planned_epochs;
+  // Only schedules that do not depend on the number of epochs may be extended,
+  // so an extended run's schedule is the one it began with.
   if (resuming && s.epochs != planned_epochs) {
     EMBER_CHECK(s.epochs > planned_epochs, "--epochs: ", s.epochs, " is fewer than the run's ", planned_epochs,
                 " epochs; --resume can only extend a run");
+    Settings planned = s;
+    planned.epochs = planned_epochs;
     const std::string why = why_not_extendable(planned);
     EMBER_CHECK(why.empty(), "--epochs: the run in ", start.folder, " cannot be extended: ", why,
                 ". Start a new run (--config ", start.source, " --epochs ", s.epochs, ")");
@@ -206,11 +207,11 @@ int train_command(int argc, char** argv) {
   if (val_set) val_loader = std::make_unique<data::DataLoader>(val_set, data::DataLoaderOptions{.batch_size = 1000});
   if (s.scheduler == "multistep" && s.milestones.empty()) {  // recorded, so an extension keeps the same milestones
     std::string text;
-    for (int64_t m : parse_milestones("", std::max<int64_t>(planned_epochs - s.warmup_epochs, 1)))
+    for (int64_t m : parse_milestones("", std::max<int64_t>(s.epochs - s.warmup_epochs, 1)))
       text += (text.empty() ? "" : ",") + std::to_string(m);
-    s.milestones = planned.milestones = text;
+    s.milestones = text;
   }
-  Schedule schedule = make_schedule(planned, *opt, train_loader.size());
+  Schedule schedule = make_schedule(s, *opt, train_loader.size());
   optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
   const RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
 
