@@ -12,6 +12,7 @@ packages=(
   libstb-dev       # stb_image: PNG/JPEG decoding for ImageFolder
   libplplot-dev plplot-driver-cairo  # PLplot and its headless pngcairo device: training curves
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers: the fuzz targets of the parsers
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, used by training
 )
 

@@ -236,11 +236,14 @@ TEST_F(Cli, RestartAFailedRunInItsFolder) {
 TEST_F(Cli, ConfigFileWithFlagOverrides) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "run.json") << R"({"model": "mlp", "dataset": "synthetic", "epochs": 3, "optimizer": "radam",
-                                         "scheduler": "none", "lr": 0.02, "nesterov": false})";
+                                         "scheduler": "none", "lr": 0.0123456789, "nesterov": false})";
   const auto [status, out] = ember_cli("train --config " + (dir_ / "run.json").string() + " --epochs 1 --quiet --out " +
                                        (dir_ / "a").string());
   ASSERT_EQ(status, 0) << out;
   EXPECT_THAT(out, HasSubstr("on synthetic, 1 epoch, run folder"));
+  nlohmann::json config;
+  std::ifstream(dir_ / "a" / "config.json") >> config;
+  EXPECT_EQ(config["lr"].get<double>(), 0.0123456789);  // found by the run_config fuzz target: it was 0.0123457
   const auto [copy, copy_out] = ember_cli("train --config " + (dir_ / "a" / "config.json").string() + " --quiet --out " +
                                           (dir_ / "b").string());
   ASSERT_EQ(copy, 0) << copy_out;
@@ -333,7 +336,8 @@ void write_idx(const fs::path& path, std::vector<uint32_t> sizes, uint8_t fill) 
   for (size_t i = 0; i < n; ++i) out.put(static_cast<char>(sizes.size() == 1 ? i % 10 : fill));
 }
 
-// A test split whose examples differ in shape from the training ones is refused before training.
+// A test split whose examples differ in shape from the training ones is refused before training,
+// and train.log says so too.
 TEST_F(Cli, TestSplitOfAnotherShapeIsRefusedBeforeTraining) {
   fs::create_directories(dir_);
   write_idx(dir_ / "train-images-idx3-ubyte", {20, 28, 28}, 7);
@@ -345,6 +349,11 @@ TEST_F(Cli, TestSplitOfAnotherShapeIsRefusedBeforeTraining) {
   EXPECT_EQ(status, 1);
   EXPECT_THAT(out, HasSubstr("both splits must match"));
   EXPECT_THAT(out, ::testing::Not(HasSubstr("epoch 1/")));
+  std::ifstream log(dir_ / "run" / "train.log");
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(logged, HasSubstr("ember train: --dataset mnist: test examples have shape [1, 14, 14] but training "
+                                "examples have shape [1, 28, 28]; both splits must match"));
+  EXPECT_THAT(logged, ::testing::Not(HasSubstr("epoch 1/")));
 }
 
 TEST_F(Cli, SummaryOfTokenModelsNeedsNoInput) {

@@ -248,6 +248,10 @@ TEST_F(BrokenFiles, MNISTErrors) {
   EXPECT_ERROR(MNIST(dir_.string()), "train-images-idx3-ubyte.gz");
   write_gz("train-images-idx3-ubyte.gz", be32(0x803) + be32(3) + be32(2) + be32(2) + std::string(5, '\7'));
   EXPECT_ERROR(MNIST(dir_.string()), "holds 5 data bytes but its dims [3, 2, 2] need 12");
+  // dims whose product is 2^64 must not wrap around to the 0 data bytes of the file
+  write_gz("train-images-idx3-ubyte.gz", be32(0x803) + be32(1 << 16) + be32(1 << 24) + be32(1 << 24));
+  write_gz("train-labels-idx1-ubyte.gz", be32(0x801) + be32(1 << 16) + std::string(1 << 16, '\3'));
+  EXPECT_ERROR(MNIST(dir_.string()), "holds 0 data bytes but its dims [65536, 16777216, 16777216] need more than 2^64");
 }
 
 TEST_F(BrokenFiles, CIFARLayoutAndErrors) {
@@ -285,6 +289,14 @@ TEST_F(BrokenFiles, CSV) {
   std::ofstream(dir_ / "frac.csv") << "a,b\n1,0.5\n";
   EXPECT_ERROR(CSVDataset((dir_ / "frac.csv").string(), {.target = "b"}), "class target '0.5' is not a non-negative integer");
   EXPECT_EQ(CSVDataset((dir_ / "frac.csv").string(), {.target = "b", .regression = true}).get(0).target.dtype(), kFloat32);
+  // Found by the csv fuzz target: values a float32 feature or an int64 label cannot hold.
+  std::ofstream(dir_ / "huge.csv") << "a,b\n1,5555555555555555555555555\n3.4e45,1\n";
+  EXPECT_ERROR(CSVDataset((dir_ / "huge.csv").string(), {.target = "b"}),
+               "line 2: class target '5555555555555555555555555' is not a non-negative integer below 2^53");
+  EXPECT_ERROR(CSVDataset((dir_ / "huge.csv").string(), {.target = "b", .regression = true}),
+               "huge.csv line 3 column 1 ('a'): 3.4e45 is beyond float32's range");
+  EXPECT_ERROR(CSVDataset((dir_ / "huge.csv").string(), {.target = "a", .regression = true}),
+               "huge.csv line 3 column 1 ('a'): 3.4e45 is beyond float32's range");
 }
 
 // A 24-bit BMP of width 2, height 1 with pixels (r0, g0, b0), (r1, g1, b1).

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +147,25 @@ TEST_F(Safetensors, RefusesBadFiles) {
                "tensor name 'a' appears twice");
   EXPECT_ERROR(load(raw_file(R"({"a":{"dtype":"F32"}})")), "entry 'a' needs dtype, shape and data_offsets");
   EXPECT_ERROR(load(raw_file(R"({"__metadata__":{"k":1}})")), "__metadata__ value of 'k' is not a string");
+}
+
+// Found by the metadata fuzz target: strtoull read " -5" as 2^64 - 5, and
+// spaces before a number were skipped.
+TEST(Metadata, ReadersTakeExactlyTheNumber) {
+  const Metadata m = {{"int", "-12"}, {"uint", "18446744073709551615"}, {"real", "0x1.8p+1"}, {"inf", "inf"},
+                      {"spaced", " -5"}, {"plus", "+5"}, {"tail", "5 "}, {"huge", "99999999999999999999"},
+                      {"empty", ""}, {"nan", "nan"}};
+  EXPECT_EQ(metadata_int(m, "int", "here"), -12);
+  EXPECT_EQ(metadata_uint(m, "uint", "here"), UINT64_MAX);
+  EXPECT_EQ(metadata_double(m, "real", "here"), 3.0);
+  EXPECT_EQ(metadata_double(m, "inf", "here"), INFINITY);  // early stopping's best before any epoch
+  EXPECT_ERROR(metadata_uint(m, "spaced", "checkpoint c"), "checkpoint c: metadata 'spaced' should be a non-negative integer, got ' -5'");
+  EXPECT_ERROR(metadata_int(m, "spaced", "here"), "metadata 'spaced' should be an integer");
+  EXPECT_ERROR(metadata_double(m, "spaced", "here"), "metadata 'spaced' should be a number");
+  EXPECT_ERROR(metadata_uint(m, "int", "here"), "should be a non-negative integer, got '-12'");
+  for (const char* key : {"plus", "tail", "huge", "empty"}) EXPECT_ERROR(metadata_int(m, key, "here"), "should be an integer");
+  EXPECT_ERROR(metadata_double(m, "nan", "here"), "should be a number, got 'nan'");
+  EXPECT_ERROR(metadata_int(m, "missing", "checkpoint c"), "checkpoint c: the metadata has no 'missing'");
 }
 
 TEST_F(Safetensors, StrictLoadIntoAModuleListsTheMismatch) {

@@ -1,42 +1,15 @@
-// MNIST and Fashion-MNIST from IDX files (gzip or raw, both read through zlib),
-// validated field by field.
-#include <zlib.h>
-
+// MNIST and Fashion-MNIST from IDX files, gzip or raw (decoded and validated
+// by idx_format.cpp).
 #include <filesystem>
 #include <vector>
 
 #include "ember/creation.h"
 #include "ember/data/datasets.h"
 #include "ember/ops.h"
+#include "data/idx_format.h"
 
 namespace ember::data {
 namespace {
-
-// The whole (decompressed) content of a gzip or plain file.
-std::vector<uint8_t> read_gz(const std::string& path, const std::string& dataset) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  EMBER_CHECK(f, dataset, ": cannot open ", path);
-  std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
-  for (;;) {
-    const int n = gzread(f, chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (n < 0) {
-      int code = 0;
-      const std::string message = gzerror(f, &code);
-      gzclose(f);
-      detail::fail(dataset, ": ", path, " is corrupt (", message, ")");
-    }
-    if (n == 0) break;
-    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
-  }
-  const int closed = gzclose(f);
-  EMBER_CHECK(closed == Z_OK, dataset, ": ", path, " is truncated or corrupt (zlib error ", closed, ")");
-  return out;
-}
-
-uint32_t big_endian(const std::vector<uint8_t>& b, size_t at) {
-  return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | uint32_t{b[at + 3]};
-}
 
 // The IDX file `stem` (or `stem`.gz) in root.
 std::string find_file(const std::string& root, const std::string& stem, const std::string& dataset,
@@ -48,25 +21,9 @@ std::string find_file(const std::string& root, const std::string& stem, const st
   detail::fail(dataset, ": cannot find ", stem, "[.gz] in ", root, hint);
 }
 
-// An IDX file of unsigned bytes with the given number of dims: {dims, data}.
-std::pair<std::vector<int64_t>, std::vector<uint8_t>> read_idx(const std::string& path, uint32_t dims,
-                                                               const std::string& dataset) {
-  std::vector<uint8_t> bytes = read_gz(path, dataset);
-  EMBER_CHECK(bytes.size() >= 4 + 4 * dims, dataset, ": ", path, " is too short for an IDX header");
-  const uint32_t magic = big_endian(bytes, 0);
-  EMBER_CHECK(magic == (0x0800u | dims), dataset, ": ", path, " has IDX magic 0x", std::hex, magic, std::dec,
-              ", expected 0x", std::hex, (0x0800u | dims), std::dec, " (unsigned bytes, ", dims, " dims)");
-  std::vector<int64_t> shape;
-  uint64_t count = 1;
-  for (uint32_t d = 0; d < dims; ++d) {
-    shape.push_back(big_endian(bytes, 4 + 4 * d));
-    count *= static_cast<uint64_t>(shape.back());
-  }
-  const size_t header = 4 + 4 * dims;
-  EMBER_CHECK(bytes.size() - header == count, dataset, ": ", path, " holds ", bytes.size() - header,
-              " data bytes but its dims ", IntArrayRef(shape), " need ", count);
-  bytes.erase(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(header));
-  return {shape, std::move(bytes)};
+// An IDX file of unsigned bytes with the given number of dims.
+idx::Array read_idx(const std::string& path, uint32_t dims, const std::string& dataset) {
+  return idx::parse(idx::read_gz(path, dataset), dims, path, dataset);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Flag parsing with range checks that name the flag.
 #include "args.h"
 
+#include <charconv>
 #include <cmath>
 
 namespace ember::cli {
@@ -26,9 +27,11 @@ std::string Args::get(const std::string& name, const std::string& fallback, cons
 }
 
 double Args::number(const std::string& name, double fallback, const std::string& help, double lo, double hi) {
-  std::ostringstream d;
-  d << fallback;
-  const std::string text = get(name, d.str(), help);
+  // The shortest text that reads back as exactly `fallback`: a value from a
+  // config file passes through here and must not lose digits.
+  char digits[32];
+  const auto written = std::to_chars(digits, digits + sizeof digits, fallback);
+  const std::string text = get(name, std::string(digits, written.ptr), help);
   double v = 0;
   try {
     size_t used = 0;

@@ -21,6 +21,7 @@
 #include "progress.h"
 #include "run_checkpoint.h"
 #include "stop_signals.h"
+#include "train_optimizer.h"
 #include "train_settings.h"
 #include "ember/ember.h"
 
@@ -186,10 +187,6 @@ int train_command(int argc, char** argv) {
   // Paths are stored absolute, so `ember eval` works from any folder.
   if (!s.data_root.empty() && start.mode != train::RunFolder::Mode::resume) s.data_root = fs::absolute(s.data_root).string();
   LoadedData loaded = load_data(s.dataset, s.data_root, s.target, static_cast<uint64_t>(s.seed), s.seq_len, s.max_classes);
-  const std::vector<int64_t> train_shape = loaded.train->get(0).data.sizes().vec(),
-                             test_shape = loaded.test->get(0).data.sizes().vec();
-  EMBER_CHECK(train_shape == test_shape, "--dataset ", s.dataset, ": test examples have shape ", IntArrayRef(test_shape),
-              " but training examples have shape ", IntArrayRef(train_shape), "; both splits must match");
   data::DatasetPtr train_set = loaded.train, val_set;
   if (s.val_split > 0) {
     Generator g(static_cast<uint64_t>(s.seed) + 1);
@@ -259,6 +256,16 @@ int train_command(int argc, char** argv) {
     log << line << std::endl;
     EMBER_CHECK(log.good(), "cannot write ", folder.file("train.log"), " (is the disk full?)");
   };
+  // A run the data cannot train stops here, before training, saying why in train.log too.
+  const std::vector<int64_t> train_shape = loaded.train->get(0).data.sizes().vec(),
+                             test_shape = loaded.test->get(0).data.sizes().vec();
+  if (train_shape != test_shape) {
+    const std::string why = detail::concat("--dataset ", s.dataset, ": test examples have shape ",
+                                           IntArrayRef(test_shape), " but training examples have shape ",
+                                           IntArrayRef(train_shape), "; both splits must match");
+    log << "ember train: " << why << std::endl;
+    detail::fail(why);
+  }
   say("ember train: " + s.model + " (" + std::to_string(model->num_parameters()) + " parameters) on " + s.dataset +
       ", " + count_of(s.epochs, "epoch") + ", run folder " + out_dir +
       (resume_progress ? ", resuming epoch " + std::to_string(start_epoch + 1) + " after batch " +

@@ -1,9 +1,12 @@
-// Flags over a JSON config, the run's config.json, and the optimizers and
-// schedules the settings name.
+// Flags over a JSON config, and the run's config.json.
 #include "train_settings.h"
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <type_traits>
+#include <variant>
 
 #include "format.h"
 
@@ -11,6 +14,82 @@ namespace ember::cli {
 namespace {
 
 using Json = nlohmann::json;
+
+// Every setting once: its flag (the config key is the flag with '_' for '-'),
+// its member of Settings, its default, its range and its help text.
+struct Text {
+  const char* flag;
+  std::string Settings::*member;
+  const char* fallback;
+  const char* help;
+};
+struct Integer {
+  const char* flag;
+  int64_t Settings::*member;
+  int64_t fallback, lo, hi;
+  const char* help;
+};
+struct Number {
+  const char* flag;
+  double Settings::*member;
+  double fallback, lo, hi;
+  const char* help;
+};
+struct Switch {
+  const char* flag;
+  bool Settings::*member;
+  const char* help;
+};
+using Field = std::variant<Text, Integer, Number, Switch>;
+
+const std::vector<Field>& fields() {
+  using S = Settings;
+  static const std::vector<Field> all = {
+      Text{"model", &S::model, "lenet5", "model name (see `ember models`)"},
+      Text{"dataset", &S::dataset, "fashion-mnist", "dataset name (see `ember datasets`)"},
+      Text{"data-root", &S::data_root, "", "dataset folder or file (fashion-mnist: Debian's package)"},
+      Text{"target", &S::target, "", "csv: the target column"},
+      Integer{"max-classes", &S::max_classes, 1000, 2, 1 << 20,
+              "the most classes a dataset may have (a csv label of 10^9 is a typo, not a billion-way classifier)"},
+      Integer{"seq-len", &S::seq_len, 0, 0, 1 << 16,
+              "text: characters per example (the model's context); copy/reverse: tokens (0: 64 for text, 10 for "
+              "copy/reverse)"},
+      Integer{"epochs", &S::epochs, 15, 1, 100000, "training epochs (with --resume: extend the run to this many)"},
+      Integer{"batch-size", &S::batch_size, 128, 1, 1 << 20, "examples per batch"},
+      Text{"optimizer", &S::optimizer, "adamw", "sgd, adam, adamw, nadam, radam, rmsprop, adagrad or adadelta"},
+      Number{"lr", &S::lr, 0.01, 0, 1e3, "learning rate (onecycle: the peak)"},
+      Number{"momentum", &S::momentum, 0.9, 0, 1, "momentum (sgd, rmsprop)"},
+      Number{"weight-decay", &S::weight_decay, 1e-4, 0, 10, "weight decay"},
+      Switch{"nesterov", &S::nesterov, "Nesterov momentum (sgd)"},
+      Text{"scheduler", &S::scheduler, "onecycle", "none, step, multistep, exponential, cosine, onecycle or plateau"},
+      Integer{"step-size", &S::step_size, 5, 1, 100000, "step: epochs between decays"},
+      Text{"milestones", &S::milestones, "",
+           "multistep: comma-separated epochs to decay at (default: 50% and 75% of the epochs)"},
+      Number{"gamma", &S::gamma, 0.5, 0, 1, "step/multistep/exponential/plateau: decay factor"},
+      Integer{"plateau-patience", &S::plateau_patience, 2, 0, 100000,
+              "plateau: epochs without improvement before decaying"},
+      Integer{"warmup-epochs", &S::warmup_epochs, 0, 0, 100000, "linear warm-up epochs before the schedule"},
+      Number{"label-smoothing", &S::label_smoothing, 0.0, 0, 1, "cross-entropy label smoothing"},
+      Text{"augment", &S::augment, "none", "training-image augmentation: none, flip, crop or standard (crop + flip)"},
+      Number{"val-split", &S::val_split, 0.1, 0, 0.9,
+             "fraction of train held out for validation every epoch (deterministic by seed; 0: none, then the best "
+             "checkpoint is chosen by training loss)"},
+      Integer{"early-stopping", &S::early_stopping, 0, 0, 100000,
+              "stop after this many epochs without improvement (0: off)"},
+      Number{"clip-grad-norm", &S::clip_grad_norm, 0.0, 0, 1e9, "clip the gradient norm (0: off)"},
+      Integer{"seed", &S::seed, 0, 0, INT64_MAX, "random seed (weights, shuffling, splits)"},
+      Integer{"threads", &S::threads, 0, 0, 1024, "compute threads (0: all cores)"},
+      Integer{"workers", &S::workers, 0, 0, 64, "data-loading threads"},
+      Text{"device", &S::device, "cpu", "cpu (cuda is not built yet)"},
+  };
+  return all;
+}
+
+std::string config_key(const char* flag) {
+  std::string key = flag;
+  std::replace(key.begin(), key.end(), '-', '_');
+  return key;
+}
 
 // Reads each setting once: from its flag, else the config, else the default.
 class SettingReader {
@@ -49,9 +128,7 @@ class SettingReader {
 
  private:
   const Json* find(const std::string& flag) {
-    std::string key = flag;
-    for (char& c : key)
-      if (c == '-') c = '_';
+    const std::string key = config_key(flag.c_str());
     read_.insert(key);
     auto it = config_.find(key);
     return it == config_.end() || it->is_null() ? nullptr : &*it;
@@ -68,12 +145,10 @@ class SettingReader {
 
 }  // namespace
 
-Json read_json_file(const std::string& path, const std::string& flag) {
-  std::ifstream in(path);
-  EMBER_CHECK(in.good(), flag, ": cannot read ", path);
+Json parse_json_object(const std::string& text, const std::string& path, const std::string& flag) {
   Json j;
   try {
-    in >> j;
+    j = Json::parse(text);
   } catch (const Json::exception& e) {
     detail::fail(flag, ": ", path, " is not valid JSON (", e.what(), ")");
   }
@@ -81,73 +156,36 @@ Json read_json_file(const std::string& path, const std::string& flag) {
   return j;
 }
 
+Json read_json_file(const std::string& path, const std::string& flag) {
+  std::ifstream in(path);
+  EMBER_CHECK(in.good(), flag, ": cannot read ", path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EMBER_CHECK(!in.bad(), flag, ": cannot read ", path);
+  return parse_json_object(text, path, flag);
+}
+
 Settings read_settings(Args& args, const Json& config, const std::string& source) {
   SettingReader r(args, config, source);
-  Settings s;
-  s.model = r.text("model", "lenet5", "model name (see `ember models`)");
-  s.dataset = r.text("dataset", "fashion-mnist", "dataset name (see `ember datasets`)");
-  s.data_root = r.text("data-root", "", "dataset folder or file (fashion-mnist: Debian's package)");
-  s.target = r.text("target", "", "csv: the target column");
-  s.max_classes = r.integer("max-classes", 1000, "the most classes a dataset may have (a csv label of 10^9 is a typo, "
-                            "not a billion-way classifier)", 2, 1 << 20);
-  s.seq_len = r.integer("seq-len", 0, "text: characters per example (the model's context); copy/reverse: tokens "
-                        "(0: 64 for text, 10 for copy/reverse)", 0, 1 << 16);
-  s.epochs = r.integer("epochs", 15, "training epochs (with --resume: extend the run to this many)", 1, 100000);
-  s.batch_size = r.integer("batch-size", 128, "examples per batch", 1, 1 << 20);
-  s.optimizer = r.text("optimizer", "adamw", "sgd, adam, adamw, nadam, radam, rmsprop, adagrad or adadelta");
-  s.lr = r.number("lr", 0.01, "learning rate (onecycle: the peak)", 0, 1e3);
-  s.momentum = r.number("momentum", 0.9, "momentum (sgd, rmsprop)", 0, 1);
-  s.weight_decay = r.number("weight-decay", 1e-4, "weight decay", 0, 10);
-  s.nesterov = r.flag("nesterov", "Nesterov momentum (sgd)");
-  s.scheduler = r.text("scheduler", "onecycle", "none, step, multistep, exponential, cosine, onecycle or plateau");
-  s.step_size = r.integer("step-size", 5, "step: epochs between decays", 1, 100000);
-  s.milestones = r.text("milestones", "", "multistep: comma-separated epochs to decay at (default: 50% and 75% of the epochs)");
-  s.gamma = r.number("gamma", 0.5, "step/multistep/exponential/plateau: decay factor", 0, 1);
-  s.plateau_patience = r.integer("plateau-patience", 2, "plateau: epochs without improvement before decaying", 0, 100000);
-  s.warmup_epochs = r.integer("warmup-epochs", 0, "linear warm-up epochs before the schedule", 0, 100000);
-  s.label_smoothing = r.number("label-smoothing", 0.0, "cross-entropy label smoothing", 0, 1);
-  s.augment = r.text("augment", "none", "training-image augmentation: none, flip, crop or standard (crop + flip)");
-  s.val_split = r.number("val-split", 0.1, "fraction of train held out for validation every epoch (deterministic by "
-                         "seed; 0: none, then the best checkpoint is chosen by training loss)", 0, 0.9);
-  s.early_stopping = r.integer("early-stopping", 0, "stop after this many epochs without improvement (0: off)", 0, 100000);
-  s.clip_grad_norm = r.number("clip-grad-norm", 0.0, "clip the gradient norm (0: off)", 0, 1e9);
-  s.seed = r.integer("seed", 0, "random seed (weights, shuffling, splits)", 0, INT64_MAX);
-  s.threads = r.integer("threads", 0, "compute threads (0: all cores)", 0, 1024);
-  s.workers = r.integer("workers", 0, "data-loading threads", 0, 64);
-  s.device = r.text("device", "cpu", "cpu (cuda is not built yet)");
+  Settings s{};
+  for (const Field& field : fields())
+    std::visit(
+        [&](const auto& f) {
+          using F = std::decay_t<decltype(f)>;
+          if constexpr (std::is_same_v<F, Text>) s.*f.member = r.text(f.flag, f.fallback, f.help);
+          else if constexpr (std::is_same_v<F, Integer>) s.*f.member = r.integer(f.flag, f.fallback, f.help, f.lo, f.hi);
+          else if constexpr (std::is_same_v<F, Number>) s.*f.member = r.number(f.flag, f.fallback, f.help, f.lo, f.hi);
+          else s.*f.member = r.flag(f.flag, f.help);
+        },
+        field);
   r.check_all_read();
   return s;
 }
 
 Json to_json(const Settings& s) {
-  return {{"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root}, {"target", s.target},
-          {"max_classes", s.max_classes}, {"epochs", s.epochs}, {"batch_size", s.batch_size},
-          {"optimizer", s.optimizer}, {"lr", s.lr}, {"momentum", s.momentum}, {"weight_decay", s.weight_decay},
-          {"nesterov", s.nesterov}, {"scheduler", s.scheduler}, {"step_size", s.step_size}, {"gamma", s.gamma},
-          {"warmup_epochs", s.warmup_epochs}, {"label_smoothing", s.label_smoothing}, {"val_split", s.val_split},
-          {"early_stopping", s.early_stopping}, {"clip_grad_norm", s.clip_grad_norm}, {"seed", s.seed},
-          {"milestones", s.milestones}, {"augment", s.augment}, {"plateau_patience", s.plateau_patience},
-          {"seq_len", s.seq_len}, {"threads", s.threads}, {"workers", s.workers}, {"device", s.device}};
-}
-
-std::unique_ptr<optim::Optimizer> make_optimizer(const Settings& s, std::vector<Tensor> params) {
-  const double lr = s.lr, wd = s.weight_decay;
-  const std::string& name = s.optimizer;
-  if (name == "sgd")
-    return std::make_unique<optim::SGD>(std::move(params), optim::SGDOptions{.lr = lr, .momentum = s.momentum,
-                                                                             .weight_decay = wd, .nesterov = s.nesterov});
-  if (name == "adam") return std::make_unique<optim::Adam>(std::move(params), optim::AdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "adamw") return std::make_unique<optim::AdamW>(std::move(params), optim::AdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "nadam") return std::make_unique<optim::NAdam>(std::move(params), optim::NAdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "radam") return std::make_unique<optim::RAdam>(std::move(params), optim::RAdamOptions{.lr = lr, .weight_decay = wd});
-  if (name == "rmsprop")
-    return std::make_unique<optim::RMSprop>(std::move(params),
-                                            optim::RMSpropOptions{.lr = lr, .weight_decay = wd, .momentum = s.momentum});
-  if (name == "adagrad")
-    return std::make_unique<optim::Adagrad>(std::move(params), optim::AdagradOptions{.lr = lr, .weight_decay = wd});
-  if (name == "adadelta")
-    return std::make_unique<optim::Adadelta>(std::move(params), optim::AdadeltaOptions{.lr = lr, .weight_decay = wd});
-  detail::fail("unknown optimizer '", name, "'; known optimizers: sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta");
+  Json j = Json::object();
+  for (const Field& field : fields())
+    std::visit([&](const auto& f) { j[config_key(f.flag)] = s.*f.member; }, field);
+  return j;
 }
 
 std::vector<int64_t> parse_milestones(const std::string& text, int64_t epochs) {
@@ -164,41 +202,6 @@ std::vector<int64_t> parse_milestones(const std::string& text, int64_t epochs) {
     EMBER_CHECK(used == item.size() && v > 0 && (out.empty() || v > out.back()), "--milestones: '", text,
                 "' must be increasing positive epoch numbers separated by commas, like 5,10");
     out.push_back(v);
-  }
-  return out;
-}
-
-Schedule make_schedule(const Settings& s, optim::Optimizer& opt, int64_t batches_per_epoch) {
-  Schedule out;
-  const int64_t decay_epochs = std::max<int64_t>(s.epochs - s.warmup_epochs, 1);
-  std::unique_ptr<optim::LRScheduler> decay;
-  if (s.scheduler == "step") decay = std::make_unique<optim::StepLR>(opt, optim::StepLROptions{s.step_size, s.gamma});
-  else if (s.scheduler == "multistep")
-    decay = std::make_unique<optim::MultiStepLR>(opt, optim::MultiStepLROptions{parse_milestones(s.milestones, decay_epochs), s.gamma});
-  else if (s.scheduler == "exponential") decay = std::make_unique<optim::ExponentialLR>(opt, optim::ExponentialLROptions{s.gamma});
-  else if (s.scheduler == "cosine") decay = std::make_unique<optim::CosineAnnealingLR>(opt, optim::CosineAnnealingLROptions{decay_epochs});
-  else if (s.scheduler == "onecycle") {
-    // Momentum is cycled for the optimizers that have it (sgd's momentum, the Adam family's beta1).
-    const bool has_momentum = s.optimizer != "adagrad" && s.optimizer != "adadelta";
-    out.scheduler = std::make_unique<optim::OneCycleLR>(
-        opt, optim::OneCycleLROptions{.max_lr = s.lr, .total_steps = s.epochs * batches_per_epoch,
-                                      .cycle_momentum = has_momentum});
-    out.per_batch = true;
-  } else if (s.scheduler == "plateau") {
-    out.plateau = std::make_unique<optim::ReduceLROnPlateau>(
-        opt, optim::ReduceLROnPlateauOptions{.factor = s.gamma, .patience = s.plateau_patience});
-  } else {
-    EMBER_CHECK(s.scheduler == "none", "unknown scheduler '", s.scheduler,
-                "'; known: none, step, multistep, exponential, cosine, onecycle, plateau");
-  }
-  EMBER_CHECK(!(s.warmup_epochs > 0 && out.per_batch), "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
-  if (decay && s.warmup_epochs > 0) {
-    std::vector<std::unique_ptr<optim::LRScheduler>> parts;
-    parts.push_back(std::make_unique<optim::LinearLR>(opt, optim::LinearLROptions{.start_factor = 0.1, .total_iters = s.warmup_epochs}));
-    parts.push_back(std::move(decay));
-    out.scheduler = std::make_unique<optim::SequentialLR>(opt, std::move(parts), std::vector<int64_t>{s.warmup_epochs});
-  } else if (decay) {
-    out.scheduler = std::move(decay);
   }
   return out;
 }

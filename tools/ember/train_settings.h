@@ -1,15 +1,14 @@
 // The settings of an `ember train` run: read from flags over an optional JSON
-// file (--config, or a run's own config.json), saved in the run's config.json,
-// and turned into the optimizer and learning-rate schedule they name.
+// file (--config, or a run's own config.json) and saved in the run's
+// config.json (train_optimizer.h turns them into an optimizer and schedule).
 #pragma once
 
-#include <memory>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "args.h"
-#include "ember/optim.h"
 
 namespace ember::cli {
 
@@ -28,16 +27,9 @@ Settings read_settings(Args& args, const nlohmann::json& config, const std::stri
 nlohmann::json to_json(const Settings& s);
 // A JSON file's object (for --config and config.json); an Error names the file.
 nlohmann::json read_json_file(const std::string& path, const std::string& flag);
+// The same for text already read from `path`.
+nlohmann::json parse_json_object(const std::string& text, const std::string& path, const std::string& flag);
 
-std::unique_ptr<optim::Optimizer> make_optimizer(const Settings& s, std::vector<Tensor> params);
-
-// The schedule of a run (after an optional linear warm-up).
-struct Schedule {
-  std::unique_ptr<optim::LRScheduler> scheduler;
-  std::unique_ptr<optim::ReduceLROnPlateau> plateau;
-  bool per_batch = false;  // stepped after every batch (onecycle), else after every epoch
-};
-Schedule make_schedule(const Settings& s, optim::Optimizer& optimizer, int64_t batches_per_epoch);
 // Empty when the run's schedule does not depend on its number of epochs (so
 // it can be extended with --resume --epochs N); else why it cannot be.
 std::string why_not_extendable(const Settings& s);
