@@ -17,11 +17,15 @@
 
 namespace {
 
+// The file each input is written to (zlib reads files), removed at exit.
 const std::string& scratch_path() {
   static const std::string path = [] {
     const char* dir = std::getenv("TMPDIR");
     return std::string(dir && *dir ? dir : "/tmp") + "/ember-idx-fuzz-" + std::to_string(::getpid());
   }();
+  // Registered after `path` is built, so it runs before `path` is destroyed.
+  static const bool removed_at_exit = std::atexit([] { std::remove(path.c_str()); }) == 0;
+  (void)removed_at_exit;
   return path;
 }
 

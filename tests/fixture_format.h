@@ -4,6 +4,8 @@
 
 #include <ember/ember.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -26,12 +28,13 @@ inline Tensor parse_tensor(std::istringstream& in) {
   std::vector<int64_t> sizes(static_cast<size_t>(ndim));
   for (auto& s : sizes) in >> s;
   std::vector<double> values;
-  for (double v; in >> v;) values.push_back(v);
+  for (std::string v; in >> v;) values.push_back(std::strtod(v.c_str(), nullptr));  // also nan, inf, -inf
   return from_buffer(values.data(), kFloat64, sizes, {.dtype = parse_dtype(dtype_name)});
 }
 
-// |got - want| <= atol + rtol |want| for every element; returns the first
-// offending element's description, or "" when all are close.
+// |got - want| <= atol + rtol |want| for every element (NaN matches NaN, an
+// infinity only itself); returns the first offending element's description,
+// or "" when all are close.
 inline std::string compare(const Tensor& got, const Tensor& want, double atol, double rtol) {
   if (got.sizes() != want.sizes()) {
     std::ostringstream msg;
@@ -39,12 +42,14 @@ inline std::string compare(const Tensor& got, const Tensor& want, double atol, d
     return msg.str();
   }
   const auto g = got.to_vector<double>(), w = want.to_vector<double>();
-  for (size_t k = 0; k < g.size(); ++k)
-    if (!(std::abs(g[k] - w[k]) <= atol + rtol * std::abs(w[k]))) {
+  for (size_t k = 0; k < g.size(); ++k) {
+    if (std::isnan(g[k]) && std::isnan(w[k])) continue;
+    if (std::isinf(w[k]) ? g[k] != w[k] : !(std::abs(g[k] - w[k]) <= atol + rtol * std::abs(w[k]))) {
       std::ostringstream msg;
       msg << "element " << k << ": " << g[k] << " vs " << w[k];
       return msg.str();
     }
+  }
   return "";
 }
 

@@ -170,6 +170,16 @@ TEST(Chunk, UnevenAndMoreChunksThanSize) {
   expect_error([] { arange(3).chunk(0); }, {"chunk", "positive"});
 }
 
+// As PyTorch: an empty dim gives `chunks` empty pieces (torch.zeros(0, 2).chunk(3) is three (0, 2) tensors).
+TEST(Chunk, EmptyDimGivesEveryChunk) {
+  const Tensor x = zeros({0, 2});
+  const std::vector<Tensor> pieces = x.chunk(3);
+  ASSERT_EQ(pieces.size(), 3u);
+  for (const Tensor& p : pieces) EXPECT_EQ(p.sizes(), (Shape{0, 2}));
+  EXPECT_EQ(chunk(zeros({2, 0}).transpose(0, 1), 2, 0).size(), 2u);  // non-contiguous
+  EXPECT_EQ(zeros({2, 0}).chunk(4, 1).size(), 4u);
+}
+
 // ---- repeat -----------------------------------------------------------------------------------
 
 TEST(Repeat, TilesEachDim) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 using namespace ember;
@@ -285,9 +286,29 @@ TEST(Functional, ErrorsNameTheOp) {
   EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 1, 2})), "nll_loss: input of shape [2, 3] needs a target of shape [2]");
   EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 3})), "nll_loss: target 3 is out of bounds for 3 classes");
   EXPECT_ERROR(F::mse_loss(randn({2, 3}), randn({3, 2})), "mse_loss: target shape [3, 2] must equal input shape [2, 3]");
+  EXPECT_ERROR(F::binary_cross_entropy(rand({2}), rand({2}), rand({2}).requires_grad_()),
+               "binary_cross_entropy: weight requires grad, but its gradient is not defined (as in PyTorch)");
+  EXPECT_ERROR(F::binary_cross_entropy(rand({2}), rand({3})), "binary_cross_entropy: target shape [3] must equal input shape [2]");
   EXPECT_ERROR(F::gelu(randn({2}), "fast"), "gelu: approximate must be 'none' or 'tanh', got 'fast'");
   EXPECT_ERROR(F::layer_norm(randn({2, 3}), {4}), "layer_norm: input of shape [2, 3] does not end in normalized_shape [4]");
   EXPECT_ERROR(F::embedding(tensor({1.0f}), randn({3, 2})), "embedding: indices must be an integer tensor, got float32");
+}
+
+// The numerical edge cases of the losses hold for strided inputs too (their
+// PyTorch fixtures are in nn_parity_test).
+TEST(Functional, EdgeCasesOnStridedInputs) {
+  const Tensor x = randn({5, 3}) + 1e4;
+  EXPECT_TRUE(eq(F::log_softmax(x.t(), 1), F::log_softmax(x.t().contiguous(), 1)).all().item<bool>());
+  const Tensor p = tensor({{0.0f, 1.0f}, {0.5f, 1.0f}}).t().requires_grad_();
+  const Tensor y = tensor({{1.0f, 0.0f}, {1.0f, 1.0f}}).t();
+  F::binary_cross_entropy(p, y).backward();
+  EXPECT_TRUE(lt(p.grad().abs(), std::numeric_limits<double>::infinity()).all().item<bool>());  // finite, no NaN
+  EXPECT_FLOAT_EQ(p.grad()[0][0].item<float>(), -1.0f / 1e-12f / 4);  // (p - y) / max(p (1 - p), 1e-12) / numel
+  const Tensor logits = randn({4, 3}).t().requires_grad_();  // (3, 4): 3 samples of 4 classes
+  const Tensor loss = F::cross_entropy(logits, tensor({-100, -100, -100}));
+  EXPECT_TRUE(std::isnan(loss.item<float>()));
+  loss.backward();
+  EXPECT_EQ(logits.grad().abs().sum().item<float>(), 0.0f);
 }
 
 TEST(Layers, ConvAndPoolShapesPrintingAndErrors) {

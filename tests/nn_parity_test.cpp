@@ -270,6 +270,18 @@ const std::map<std::string, NnCase>& nn_table() {
       {"triplet_swap_p1", {nullptr, fn([](const Tensors& x) {
          return F::triplet_margin_loss(x[0], x[1], x[2], 0.5, 1.0, 1e-6, true);
        })}},
+      // numerical edge cases: offsets of 1e4 (float32) and 1e300 (float64), probabilities
+      // of exactly 0 and 1, every target ignored (a NaN loss with zero gradients)
+      {"log_softmax_offset", {nullptr, fn([](const Tensors& x) { return F::log_softmax(x[0], 1); })}},
+      {"log_softmax_huge_f64", {nullptr, fn([](const Tensors& x) { return F::log_softmax(x[0], 1); })}},
+      {"cross_entropy_offset", {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1]); })}},
+      {"bce_saturated", {nullptr, fn([](const Tensors& x) { return F::binary_cross_entropy(x[0], x[1]); })}},
+      {"cross_entropy_all_ignored", {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1]); })}},
+      {"cross_entropy_all_ignored_smoothing", {nullptr, fn([](const Tensors& x) {
+         return F::cross_entropy(x[0], x[1], {.ignore_index = 2, .label_smoothing = 0.1});
+       })}},
+      {"cross_entropy_zero_weight",
+       {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1], {.weight = x[2]}); })}},
   };
   (void)kInf;
   return table;

@@ -284,6 +284,26 @@ TEST(Logical, AllAny) {
 
 // ---- cumsum -------------------------------------------------------------------------------------------------
 
+// As PyTorch's CPU kernel: the running sum is kept in double for float32, so
+// each output is the float32 rounding of the exact prefix sum (a float32
+// running sum over 10^6 uniform values drifts by more than 10).
+TEST(Cumsum, Float32RunsInDouble) {
+  manual_seed(3);
+  const int64_t n = 1000000;
+  const Tensor u = rand({2, n}).t();  // strided: the op makes it contiguous, the kernel sees inner = 1
+  for (const Tensor& x : {u.t().contiguous()[0], u.select(1, 1)}) {
+    const std::vector<float> values = x.to_vector<float>(), got = x.cumsum(0).to_vector<float>();
+    double exact = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      exact += values[static_cast<size_t>(i)];
+      ASSERT_EQ(got[static_cast<size_t>(i)], static_cast<float>(exact)) << "element " << i;
+    }
+  }
+  // Along an inner dim as well: (3, n) summed along dim 1 and (n, 3) along dim 0 agree.
+  const Tensor m = rand({3, n});
+  EXPECT_TRUE(eq(m.cumsum(1), m.t().contiguous().cumsum(0).t()).all().item<bool>());
+}
+
 TEST(Cumsum, EachDimAndDtypes) {
   Tensor x = iota({2, 3});
   EXPECT_THAT(fv(x.cumsum(0)), ElementsAre(0, 1, 2, 3, 5, 7));

@@ -102,8 +102,15 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   ops::check_defined(x, "chunk");
   EMBER_CHECK(chunks > 0, "chunk: number of chunks must be positive, got ", chunks);
   EMBER_CHECK(x.dim() > 0, "chunk: cannot chunk a 0-dim tensor");
-  const int64_t n = x.size(wrap_dim(dim, x.dim(), "chunk"));
-  return split(x, std::max<int64_t>((n + chunks - 1) / chunks, n == 0 ? 0 : 1), dim);
+  const int64_t w = wrap_dim(dim, x.dim(), "chunk");
+  const int64_t n = x.size(w);
+  // An empty dim gives `chunks` empty pieces (as PyTorch's split_with_sizes does), not one.
+  if (n == 0) {
+    std::vector<Tensor> pieces;
+    for (int64_t i = 0; i < chunks; ++i) pieces.push_back(x.narrow(w, 0, 0));  // separate views, as any split gives
+    return pieces;
+  }
+  return split(x, (n + chunks - 1) / chunks, w);
 }
 
 Tensor repeat(const Tensor& x, IntArrayRef repeats) {

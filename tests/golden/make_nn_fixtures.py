@@ -5,6 +5,10 @@ Run with Debian's python3-torch:
 
     /usr/bin/python3 tests/golden/make_nn_fixtures.py
 
+With libopenblas0-pthread installed, PyTorch's matmuls round differently in the
+last digits; LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blas (the reference BLAS)
+reproduces the committed values bit for bit.
+
 One line each, float32 unless said:
   case NAME
   mode train|eval
@@ -27,6 +31,13 @@ torch.manual_seed(4321)
 
 def randn(*shape):
     return torch.randn(*shape)
+
+
+EDGE = torch.Generator().manual_seed(99)
+
+
+def edge_randn(*shape):
+    return torch.randn(*shape, generator=EDGE)
 
 
 def labels(n, classes, *rest):
@@ -254,6 +265,24 @@ CASES = {
     "triplet": (fn(lambda a, p, n: F.triplet_margin_loss(a, p, n)), [randn(4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),
     "triplet_swap_p1": (fn(lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=0.5, p=1, swap=True)),
                         [randn(4, 5), randn(4, 5), randn(4, 5)], [0, 1, 2]),
+    # numerical edge cases: PyTorch's results, not just its formulas (inputs from their own
+    # generator, so the cases above keep their values)
+    "log_softmax_offset": (fn(lambda x: F.log_softmax(x, 1)), [edge_randn(3, 5) + 1e4], [0]),
+    "log_softmax_huge_f64": (fn(lambda x: F.log_softmax(x, 1)),
+                             [torch.tensor([[1e300, 1e300, -1e300], [-1e300, 2.0, 1.0]], dtype=torch.float64)],
+                             [0]),
+    "cross_entropy_offset": (fn(lambda x, y: F.cross_entropy(x, y)),
+                             [edge_randn(4, 3) * 3 + 1e4, torch.tensor([0, 2, 1, 2])], [0]),
+    "bce_saturated": (fn(lambda x, y: F.binary_cross_entropy(x, y)),
+                      [torch.tensor([0.0, 1.0, 0.5, 1.0, 0.0, 0.25]), torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0, 0.5])],
+                      [0, 1]),
+    "cross_entropy_all_ignored": (fn(lambda x, y: F.cross_entropy(x, y)),
+                                  [edge_randn(3, 4), torch.tensor([-100, -100, -100])], [0]),
+    "cross_entropy_all_ignored_smoothing": (fn(lambda x, y: F.cross_entropy(x, y, ignore_index=2, label_smoothing=0.1)),
+                                            [edge_randn(3, 4), torch.tensor([2, 2, 2])], [0]),
+    "cross_entropy_zero_weight": (fn(lambda x, y, w: F.cross_entropy(x, y, weight=w)),
+                                  [edge_randn(3, 4), torch.tensor([0, 0, -100]), torch.tensor([0.0, 1.0, 1.0, 1.0])],
+                                  [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -76,7 +76,13 @@ Tensor softmax(const Tensor& x, int64_t dim) {
   return e / sum(e, {dim}, true);
 }
 
-// x - logsumexp(x) along dim
-Tensor log_softmax(const Tensor& x, int64_t dim) { return x - logsumexp(x, {dim}, true); }
+// (x - max) - log(sum e^(x - max)) along dim. Shifting first, as PyTorch's
+// kernel does, keeps the digits a common offset would cost: x - logsumexp(x)
+// subtracts two numbers near the offset (1e4 in float32 loses ~5e-4).
+Tensor log_softmax(const Tensor& x, int64_t dim) {
+  if (x.numel() == 0) return x - logsumexp(x, {dim}, true);  // no max to shift by
+  const Tensor shifted = x - amax(x, {dim}, true).detach();
+  return shifted - log(sum(exp(shifted), {dim}, true));
+}
 
 }  // namespace ember::nn::functional

@@ -1,8 +1,10 @@
-// Loss functions, composed of differentiable ops. Each names itself in its
-// errors and follows PyTorch's formulas, defaults and reductions.
+// Loss functions, composed of differentiable ops (binary_cross_entropy has
+// PyTorch's own gradient rule). Each names itself in its errors and follows
+// PyTorch's formulas, defaults and reductions.
 #include <cmath>
 #include <limits>
 
+#include "autograd/record.h"
 #include "ember/creation.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
@@ -85,8 +87,15 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
   const Tensor picked = logp.gather(1, safe_y.unsqueeze(1)).squeeze(1);
   Tensor w = kept.to(logp.dtype());
   if (weight.defined()) w = w * index_select(weight, 0, safe_y.reshape({-1})).view(safe_y.sizes());
+  if (reduction == Reduction::mean) {
+    // As PyTorch: each term scaled by w / sum(w), so targets that are all
+    // ignored give a NaN loss (0 / 0) but zero gradients, not NaN ones.
+    const Tensor total = w.sum();
+    const Tensor share = where(kept, w / total, zeros_like(w));
+    const Tensor nan_when_empty = where(eq(total, 0), total * std::numeric_limits<double>::quiet_NaN(), 0.0).detach();
+    return (-picked * share).sum() + nan_when_empty;
+  }
   Tensor loss = -picked * w;
-  if (reduction == Reduction::mean) return loss.sum() / w.sum();
   if (single && reduction == Reduction::none) loss = loss.squeeze(0);
   return reduce(loss, reduction);
 }
@@ -135,13 +144,30 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   return nll * (1 - eps) + spread * (eps / static_cast<double>(classes));
 }
 
-// -w (y log p + (1 - y) log(1 - p)), each log clamped at -100
+// -w (y log p + (1 - y) log(1 - p)), each log clamped at -100. The gradient is
+// PyTorch's rule, not the derivative of the clamped formula (which is 0 * inf,
+// NaN, at p = 0 and 1): dp = w (p - y) / max(p (1 - p), 1e-12) and
+// dy = -w logit(p) = w (log(1 - p) - log p), unclamped (infinite at 0 and 1).
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
   check_same_shape(input, target, "binary_cross_entropy");
-  const Tensor log_p = clamp(log(input), -100.0);
-  const Tensor log_q = clamp(log(1 - input), -100.0);
-  Tensor loss = -(target * log_p + (1 - target) * log_q);
-  if (weight.defined()) loss = loss * weight;
+  EMBER_CHECK(!(weight.defined() && weight.requires_grad() && is_grad_enabled()),
+              "binary_cross_entropy: weight requires grad, but its gradient is not defined (as in PyTorch)");
+  Tensor loss;
+  {
+    NoGradGuard no_grad;
+    loss = -(target * clamp(log(input), -100.0) + (1 - target) * clamp(log(1 - input), -100.0));
+    if (weight.defined()) loss = loss * weight;
+  }
+  const bool need_target = autograd::requires_grad(target);
+  loss = autograd::record(
+      "binary_cross_entropy", loss, {input, target},
+      [p = autograd::Saved::input(input), y = autograd::Saved::input(target), weight, need_target](const Tensor& g) {
+        const Tensor pv = p.get(), yv = y.get();
+        const Tensor gw = weight.defined() ? g * weight : g;
+        const Tensor dp = gw * (pv - yv) / clamp(pv * (1 - pv), 1e-12);
+        const Tensor dy = need_target ? gw * (log(1 - pv) - log(pv)) : Tensor();
+        return autograd::Grads{dp, dy};
+      });
   return reduce(loss, reduction);
 }
 
