@@ -205,6 +205,30 @@ const std::vector<GradCase>& cases() {
       {"topk", {{3, 6}}, [](const Tensors& x) { return topk(x[0], 3, 1).first; }},
       {"repeat", {{2, 3}}, [](const Tensors& x) { return x[0].repeat({2, 1, 3}); }},
       {"flip", {{2, 3, 4}}, [](const Tensors& x) { return flip(x[0], {0, 2}); }},
+      {"unbind", {{3, 4}}, [](const Tensors& x) { auto p = unbind(x[0], 1); return p[0] * p[3] + p[1]; }},
+      {"roll", {{3, 4}}, [](const Tensors& x) { return roll(x[0], {1, -6}, {0, 1}); }},
+      {"roll_flat", {{3, 4}}, [](const Tensors& x) { return x[0].roll({5}); }},
+      {"tril", {{2, 3, 4}}, [](const Tensors& x) { return tril(x[0], 1); }},
+      {"triu", {{4, 3}}, [](const Tensors& x) { return x[0].triu(-1); }},
+      {"take_along_dim", {{3, 4}}, [](const Tensors& x) {
+         return take_along_dim(x[0], idx({0, 3, 3, 1, 0, 2}).view({3, 2}), 1);
+       }},
+      {"take_along_dim_broadcast", {{3, 4}}, [](const Tensors& x) {
+         return take_along_dim(x[0].unsqueeze(0), idx({2, 0}).view({2, 1, 1}), 1);
+       }},
+      {"repeat_interleave", {{3, 2}}, [](const Tensors& x) { return repeat_interleave(x[0], idx({2, 0, 3}), 0); }},
+      {"masked_scatter", {{3, 4}, {12}}, [](const Tensors& x) {
+         return masked_scatter(x[0], tensor({true, false, true, true}), x[1]);
+       }},
+      // ---- pointwise composites ------------------------------------------------------------
+      {"clamp_tensor_bounds", {{4, 3}, {3}, {4, 1}}, [](const Tensors& x) { return clamp(x[0], x[1] - 1, x[2] + 1); }},
+      {"lerp_scalar", {{3, 4}, {3, 4}}, [](const Tensors& x) { return lerp(x[0], x[1], 0.75); }},
+      {"lerp_tensor", {{3, 4}, {4}, {3, 1}}, [](const Tensors& x) { return lerp(x[0], x[1], x[2]); }},
+      {"addcmul", {{3, 4}, {3, 4}, {4}}, [](const Tensors& x) { return addcmul(x[0], x[1], x[2], 0.5); }},
+      {"addcdiv", {{3, 4}, {3, 4}, {3, 4}}, [](const Tensors& x) {
+         return addcdiv(x[0], x[1], x[2] * x[2] + 0.5, -2);
+       }},
+      {"nan_to_num", {{3, 4}}, [](const Tensors& x) { return nan_to_num(x[0] * 3); }},
   };
   return table;
 }

@@ -627,3 +627,60 @@ TEST(Errors, MessagesNameTheOpAndTheProblem) {
   expect_error([] { clamp(tensor({1.0}), std::nullopt, std::nullopt); }, {"clamp", "min", "max"});
   expect_error([] { add(Tensor(), tensor({1.0})); }, {"add", "undefined"});
 }
+
+// ---- pointwise composites and inspection (values against PyTorch: parity_test) ------------------
+
+TEST(Composites, ClampWithTensorBounds) {
+  const Tensor x = tensor({1.0f, 5.0f, -3.0f, std::nanf("")});
+  const Tensor lo = tensor({2.0f, 0.0f, 0.0f, 0.0f}), hi = tensor({1.0f, 3.0f, 4.0f, 1.0f});
+  EXPECT_THAT(clamp(x, lo, hi).to_vector<float>(), ElementsAre(1, 3, 0, ::testing::IsNan()));  // min > max: max
+  EXPECT_THAT(x.clamp(Tensor(), hi).to_vector<float>(), ElementsAre(1, 3, -3, ::testing::IsNan()));
+  EXPECT_EQ(clamp(tensor({1, 5}), tensor({2.5f}), Tensor()).dtype(), kFloat32);  // promoted as PyTorch
+  // the gradient goes to x where lo <= x <= hi (ties included), else to the bound that won
+  const Tensor v = tensor({0.0f, 1.0f, 2.0f}).requires_grad_();
+  const Tensor a = tensor({1.0f, 1.0f, 1.0f}).requires_grad_(), b = tensor({1.5f}).requires_grad_();
+  clamp(v, a, b).sum().backward();
+  EXPECT_THAT(v.grad().to_vector<float>(), ElementsAre(0, 1, 0));
+  EXPECT_THAT(a.grad().to_vector<float>(), ElementsAre(1, 0, 0));
+  EXPECT_THAT(b.grad().to_vector<float>(), ElementsAre(1));
+  expect_error([&] { clamp(x, Tensor(), Tensor()); }, {"clamp", "at least one of min and max"});
+  expect_error([&] { clamp(tensor({true}), tensor({false}), Tensor()); }, {"clamp", "bool"});
+}
+
+TEST(Composites, LerpAddcmulAddcdiv) {
+  const Tensor a = tensor({1.0f, -2.0f}), b = tensor({3.0f, 5.0f});
+  EXPECT_THAT(lerp(a, b, 1.0).to_vector<float>(), ElementsAre(3, 5));  // exactly end
+  EXPECT_THAT(lerp(a, b, tensor({0.25f, 2.0f})).to_vector<float>(), ElementsAre(1.5, 12));
+  EXPECT_THAT(addcmul(a, a, b, 2).to_vector<float>(), ElementsAre(7, -22));
+  EXPECT_THAT(a.t().addcdiv(b, tensor({2.0f}), -1).to_vector<float>(), ElementsAre(-0.5, -4.5));
+  expect_error([&] { lerp(a, b.to(kFloat64), 0.5); }, {"lerp", "float32 for end", "float64"});
+  expect_error([&] { lerp(a, b, tensor({0.5}, {.dtype = kFloat64})); }, {"lerp", "weight", "float64"});
+  expect_error([&] { lerp(tensor({1}), tensor({2}), 0.5); }, {"lerp", "floating-point", "int64"});
+  expect_error([&] { addcdiv(tensor({1}), tensor({1}), tensor({2})); }, {"addcdiv", "integer division"});
+  expect_error([&] { addcmul(a, Tensor(), b); }, {"addcmul", "tensor1"});
+}
+
+TEST(Composites, InspectionAndCloseness) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const Tensor x = tensor({1.0f, std::nanf(""), inf, -inf});
+  EXPECT_THAT(x.isnan().to_vector<bool>(), ElementsAre(false, true, false, false));
+  EXPECT_THAT(x.isinf().to_vector<bool>(), ElementsAre(false, false, true, true));
+  EXPECT_THAT(x.isfinite().to_vector<bool>(), ElementsAre(true, false, false, false));
+  EXPECT_THAT(isfinite(tensor({3, 4})).to_vector<bool>(), ElementsAre(true, true));
+  EXPECT_THAT(isnan(tensor({3})).to_vector<bool>(), ElementsAre(false));
+  EXPECT_THAT(x.to(kFloat16).nan_to_num().to_vector<float>(), ElementsAre(1, 0, 65504, -65504));
+  EXPECT_THAT(x.nan_to_num(2, 3, -4).to_vector<float>(), ElementsAre(1, 2, 3, -4));
+  EXPECT_THAT(tensor({7}).nan_to_num().to_vector<int64_t>(), ElementsAre(7));
+  EXPECT_THAT(isclose(tensor({1, 2}), tensor({1, 3}), 1e-5, 1).to_vector<bool>(), ElementsAre(true, true));
+  EXPECT_THAT(isclose(x, x).to_vector<bool>(), ElementsAre(true, false, true, true));
+  EXPECT_THAT(isclose(x, x, 0, 0, true).to_vector<bool>(), ElementsAre(true, true, true, true));
+  EXPECT_TRUE(allclose(tensor({1.0f, 2.0f}), tensor({1.0f + 1e-6f, 2.0f})));
+  EXPECT_FALSE(tensor({1.0f}).allclose(tensor({1.1f})));
+  EXPECT_TRUE(equal(tensor({1, 2}), tensor({1, 2})));
+  EXPECT_FALSE(equal(tensor({1, 2}), tensor({{1, 2}})));  // shapes differ
+  EXPECT_FALSE(x.equal(x));  // NaN is never equal
+  EXPECT_TRUE(tensor({1, 2}).equal(tensor({1.0f, 2.0f})));  // values, as PyTorch
+  expect_error([&] { isclose(tensor({1}), tensor({1.0f})); }, {"isclose", "one dtype", "int64", "float32"});
+  expect_error([&] { isclose(x, x, -1); }, {"isclose", "rtol", "-1"});
+  expect_error([&] { isclose(x, x, 0, -2); }, {"isclose", "atol", "-2"});
+}

@@ -336,3 +336,43 @@ TEST(OneHot, Errors) {
   expect_error([] { one_hot(tensor({1.0f})); }, {"one_hot", "integer"});
   expect_error([] { one_hot(empty({0}, {.dtype = kInt64})); }, {"one_hot", "empty"});
 }
+
+// ---- take_along_dim / repeat_interleave / masked_scatter (values: parity_test) -----------------
+
+TEST(TakeAlongDim, BroadcastsAndErrors) {
+  const Tensor x = arange(12.0).view({3, 4});
+  // the indices' row broadcasts over x's three rows
+  EXPECT_EQ(take_along_dim(x, tensor({{3, 0}}), 1).to_vector<double>(), (std::vector<double>{3, 0, 7, 4, 11, 8}));
+  EXPECT_EQ(x.t().take_along_dim(tensor({5, 0})).to_vector<double>(), (std::vector<double>{9, 0}));  // flattened, strided
+  expect_error([&] { take_along_dim(x, tensor({1.0f})); }, {"take_along_dim", "int64", "float32"});
+  expect_error([&] { take_along_dim(x, tensor({1}), 0); }, {"take_along_dim", "same number of dims"});
+  expect_error([&] { take_along_dim(x, tensor({{0}, {1}}), 1); }, {"take_along_dim", "cannot be broadcast"});
+  expect_error([&] { take_along_dim(x, tensor({{4}}), 1); }, {"gather", "4"});
+}
+
+TEST(RepeatInterleave, CountsDimsAndErrors) {
+  EXPECT_EQ(repeat_interleave(tensor({2, 0, 1})).to_vector<int64_t>(), (std::vector<int64_t>{0, 0, 2}));
+  const Tensor x = tensor({{1, 2}, {3, 4}});
+  EXPECT_EQ(x.repeat_interleave(2).to_vector<int64_t>(), (std::vector<int64_t>{1, 1, 2, 2, 3, 3, 4, 4}));
+  EXPECT_EQ(x.t().repeat_interleave(tensor({1, 2}), 1).to_vector<int64_t>(),
+            (std::vector<int64_t>{1, 3, 3, 2, 4, 4}));  // strided
+  EXPECT_EQ(x.repeat_interleave(tensor({3}), 0).sizes(), (Shape{6, 2}));  // one count for every row
+  EXPECT_EQ(x.repeat_interleave(0, 1).sizes(), (Shape{2, 0}));
+  expect_error([&] { x.repeat_interleave(tensor({1, 2, 3}), 0); }, {"repeat_interleave", "3 entries", "2 along dim 0"});
+  expect_error([&] { x.repeat_interleave(tensor({1, -2}), 0); }, {"repeat_interleave", "negative", "-2"});
+  expect_error([&] { x.repeat_interleave(tensor({1.5f, 2.0f}), 0); }, {"repeat_interleave", "integer", "float32"});
+  expect_error([&] { x.repeat_interleave(tensor({{1, 2}}), 0); }, {"repeat_interleave", "0-dim or 1-dim"});
+}
+
+TEST(MaskedScatter, OrderBroadcastAndErrors) {
+  const Tensor x = zeros({2, 3});
+  const Tensor m = tensor({{true, false, true}, {false, true, false}});
+  EXPECT_EQ(x.masked_scatter(m, arange(6.0f)).to_vector<float>(), (std::vector<float>{0, 0, 1, 0, 2, 0}));
+  EXPECT_EQ(x.masked_scatter(tensor({true, false, true}), arange(6.0f)).to_vector<float>(),
+            (std::vector<float>{0, 0, 1, 2, 0, 3}));  // the mask broadcasts over rows
+  EXPECT_EQ(x.masked_scatter(zeros({2, 3}, {.dtype = kBool}), zeros({0})).abs().sum().item<float>(), 0.0f);
+  expect_error([&] { x.masked_scatter(m, arange(2.0f)); }, {"masked_scatter", "selects 3", "only 2"});
+  expect_error([&] { x.masked_scatter(m.to(kInt64), arange(6.0f)); }, {"masked_scatter", "bool", "int64"});
+  expect_error([&] { x.masked_scatter(m, arange(6)); }, {"masked_scatter", "float32", "int64"});
+  expect_error([&] { x.masked_scatter(tensor({true, false}), arange(6.0f)); }, {"masked_scatter", "broadcast"});
+}

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -243,4 +244,40 @@ TEST(Flip, NonContiguousInputAndResultIsACopy) {
 TEST(Flip, Errors) {
   expect_error([] { m23().flip({0, -2}); }, {"flip", "multiple"});
   expect_error([] { m23().flip({2}); }, {"flip", "dim 2"});
+}
+
+// ---- unbind / roll / tril / triu (values against PyTorch: parity_test) -------------------------
+
+TEST(Unbind, ViewsAndErrors) {
+  const Tensor x = arange(6).view({2, 3});
+  const std::vector<Tensor> cols = x.unbind(1);
+  ASSERT_EQ(cols.size(), 3u);
+  expect_tensor<int64_t>(cols[2], {2}, {2, 5});
+  EXPECT_TRUE(shares_storage(cols[0], x));
+  EXPECT_TRUE(unbind(zeros({0, 2})).empty());
+  expect_error([] { unbind(scalar_tensor(1.0)); }, {"unbind", "0-dim"});
+  expect_error([] { unbind(zeros({2}), 1); }, {"unbind", "dim"});
+}
+
+TEST(Roll, WrapsAndErrors) {
+  expect_tensor<int64_t>(arange(5).roll({-7}), {5}, {2, 3, 4, 0, 1});
+  expect_tensor<int64_t>(arange(6).view({2, 3}).roll({1}), {2, 3}, {5, 0, 1, 2, 3, 4});  // flattened
+  expect_tensor<int64_t>(arange(6).view({2, 3}).t().roll({1}, {1}), {3, 2}, {3, 0, 4, 1, 5, 2});  // strided
+  EXPECT_EQ(zeros({0, 3}).roll({2}, {0}).sizes(), (Shape{0, 3}));
+  expect_error([] { arange(6).view({2, 3}).roll({1, 2}, {0}); }, {"roll", "shifts [1, 2]", "dims [0]"});
+  expect_error([] { arange(6).roll({1, 2}); }, {"roll", "one shift"});
+  expect_error([] { arange(6).roll({}); }, {"roll", "at least one shift"});
+}
+
+TEST(Triangles, DiagonalsBatchesAndErrors) {
+  const Tensor x = ones({2, 3, 4});
+  EXPECT_EQ(tril(x).sum().item<int64_t>(), 2 * (1 + 2 + 3));
+  EXPECT_EQ(triu(x, 2).sum().item<int64_t>(), 2 * (2 + 1));
+  EXPECT_EQ(tril(x, -3).sum().item<int64_t>(), 0);
+  // outside the triangle even NaN becomes 0 (a mask, not a product)
+  const Tensor nan = full({2, 2}, std::numeric_limits<double>::quiet_NaN());
+  EXPECT_EQ(nan.triu(1)[1][0].item<double>(), 0.0);
+  EXPECT_EQ(ones({2, 2}, {.dtype = kBool}).tril().dtype(), kBool);
+  expect_error([] { tril(arange(3)); }, {"tril", "at least 2 dims", "[3]"});
+  expect_error([] { triu(scalar_tensor(1.0)); }, {"triu", "at least 2 dims"});
 }

@@ -95,6 +95,32 @@ const std::map<std::string, OpCase>& op_table() {
       {"topk", [](const Tensors& x) { return two(topk(x[0], 3, 1)); }},
       {"repeat", [](const Tensors& x) { return one(x[0].repeat({2, 1, 3})); }},
       {"flip", [](const Tensors& x) { return one(flip(x[0], {0, 2})); }},
+      {"clamp_tensor_bounds", [](const Tensors& x) { return one(clamp(x[0], x[1], x[2])); }},
+      {"clamp_tensor_min_only", [](const Tensors& x) { return one(clamp(x[0], x[1].t(), Tensor())); }},
+      {"lerp_scalar", [](const Tensors& x) { return one(lerp(x[0], x[1], 0.75)); }},
+      {"lerp_tensor", [](const Tensors& x) { return one(x[0].t().t().lerp(x[1], x[2])); }},
+      {"addcmul", [](const Tensors& x) { return one(addcmul(x[0], x[1].t(), x[2], 0.5)); }},
+      {"addcdiv", [](const Tensors& x) { return one(x[0].addcdiv(x[1], x[2], -2)); }},
+      {"isnan_isinf_isfinite",
+       [](const Tensors& x) { return Tensors{isnan(x[0]), x[0].isinf(), isfinite(x[0].t())}; }},
+      {"nan_to_num", [](const Tensors& x) { return one(nan_to_num(x[0], 0.25, std::nullopt, -7.0)); }},
+      {"isclose", [](const Tensors& x) {
+         const Tensor a = x[0], b = x[1];
+         return Tensors{isclose(a, b), isclose(a, b, 0.1, 1e-8, true),
+                        tensor({allclose(a.narrow(0, 0, 2), b.narrow(0, 0, 2)), equal(a, a)})};
+       }},
+      {"unbind", [](const Tensors& x) { return unbind(x[0].t(), 1); }},
+      {"roll_dims", [](const Tensors& x) { return one(roll(x[0], {1, -5}, {0, 1})); }},
+      {"roll_flat", [](const Tensors& x) { return one(x[0].t().roll({5})); }},
+      {"tril", [](const Tensors& x) { return one(tril(x[0], -1)); }},
+      {"triu", [](const Tensors& x) { return one(x[0].t().triu(1)); }},
+      {"take_along_dim", [](const Tensors& x) { return one(take_along_dim(x[0], x[1].t(), 1)); }},
+      {"take_along_dim_broadcast",
+       [](const Tensors& x) { return one(take_along_dim(x[0].unsqueeze(0), x[1].unsqueeze(2), 1)); }},
+      {"take_along_dim_flat", [](const Tensors& x) { return one(x[0].take_along_dim(x[1])); }},
+      {"repeat_interleave", [](const Tensors& x) { return one(repeat_interleave(x[0].t(), 2)); }},
+      {"repeat_interleave_tensor", [](const Tensors& x) { return one(x[0].repeat_interleave(x[1], 0)); }},
+      {"masked_scatter", [](const Tensors& x) { return one(x[0].t().masked_scatter(x[1].view({4, 1}), x[2])); }},
   };
   return table;
 }

@@ -53,6 +53,27 @@ Tensor where(const Tensor& cond, const Tensor& a, Scalar b);
 Tensor where(const Tensor& cond, Scalar a, const Tensor& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = {});
+// Bounds that broadcast with x (either may be undefined, not both): min(max(x, min), max),
+// so where min > max the result is max. The gradient goes to x where min <= x <= max.
+Tensor clamp(const Tensor& x, const Tensor& min, const Tensor& max);
+// start + weight (end - start), computed as end - (end - start)(1 - weight) where |weight| >= 0.5.
+Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight);
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+Tensor addcmul(const Tensor& x, const Tensor& t1, const Tensor& t2, Scalar value = 1);  // x + value t1 t2
+Tensor addcdiv(const Tensor& x, const Tensor& t1, const Tensor& t2, Scalar value = 1);  // x + value t1 / t2
+
+// ---- comparison and inspection -------------------------------------------------
+Tensor isnan(const Tensor& x);  // bool; integers are never NaN nor infinite
+Tensor isinf(const Tensor& x);
+Tensor isfinite(const Tensor& x);
+// NaN -> nan, +inf -> posinf, -inf -> neginf (defaults: the dtype's largest and lowest finite).
+Tensor nan_to_num(const Tensor& x, double nan = 0.0, std::optional<double> posinf = {},
+                  std::optional<double> neginf = {});
+// |a - b| <= atol + rtol |b| elementwise (and a == b, which covers infinities); NaNs are
+// close only with equal_nan. a and b must have one dtype.
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
+bool equal(const Tensor& a, const Tensor& b);  // same shape and every element equal (NaN never is)
 
 // Unary math. Integer inputs give the default float dtype for the
 // transcendental ones (sqrt, exp, sigmoid, ...), as in PyTorch.
@@ -152,6 +173,13 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim = 0);
 std::vector<Tensor> split(const Tensor& x, const std::vector<int64_t>& split_sizes, int64_t dim = 0);
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim = 0);
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim = 0);  // x.select(dim, i) for every i
+// Elements shifted by shifts[k] along dims[k], wrapping around; no dims: over the flattened x.
+Tensor roll(const Tensor& x, IntArrayRef shifts, IntArrayRef dims = {});
+// The lower (tril) or upper (triu) triangle of the last two dims, the rest zero: tril keeps
+// column - row <= diagonal, triu keeps column - row >= diagonal.
+Tensor tril(const Tensor& x, int64_t diagonal = 0);
+Tensor triu(const Tensor& x, int64_t diagonal = 0);
 
 // ---- indexing ----------------------------------------------------------------------------
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
@@ -170,6 +198,16 @@ Tensor argsort(const Tensor& x, int64_t dim = -1, bool descending = false, bool 
 Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);  // int64
 Tensor repeat(const Tensor& x, IntArrayRef repeats);
 Tensor flip(const Tensor& x, IntArrayRef dims);
+// gather along dim with x and indices broadcast in the other dims; no dim: over both flattened.
+Tensor take_along_dim(const Tensor& x, const Tensor& indices, std::optional<int64_t> dim = {});
+// Each element (slice along dim; no dim: of the flattened x) repeated `repeats` times, or
+// repeats[i] times for element i (a 1-D integer tensor of x.size(dim) entries, or one).
+Tensor repeat_interleave(const Tensor& x, int64_t repeats, std::optional<int64_t> dim = {});
+Tensor repeat_interleave(const Tensor& x, const Tensor& repeats, std::optional<int64_t> dim = {});
+Tensor repeat_interleave(const Tensor& repeats);  // i repeated repeats[i] times: the indices of the above
+// x with the positions where mask (bool, broadcast to x) is true filled by source's first
+// elements in row-major order.
+Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source);
 
 // ---- threads ----------------------------------------------------------------------------
 // Threads used by Ember's kernels (and oneDNN's). Small tensors always run on one.

@@ -1,5 +1,5 @@
-// Joining and splitting: cat, stack, split, chunk; and the copies that
-// replicate data: repeat, flip.
+// Joining and splitting: cat, stack, split, chunk, unbind; and the copies
+// that replicate or move data: repeat, flip, roll.
 #include "autograd/record.h"
 #include "ops/internal.h"
 
@@ -111,6 +111,35 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
     return pieces;
   }
   return split(x, (n + chunks - 1) / chunks, w);
+}
+
+std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
+  ops::check_defined(x, "unbind");
+  EMBER_CHECK(x.dim() > 0, "unbind: cannot unbind a 0-dim tensor");
+  const int64_t w = wrap_dim(dim, x.dim(), "unbind");
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < x.size(w); ++i) out.push_back(x.select(w, i));
+  return out;
+}
+
+// Along each dim: the last `shift` elements (mod the size) move to the front.
+Tensor roll(const Tensor& x, IntArrayRef shifts, IntArrayRef dims) {
+  ops::check_defined(x, "roll");
+  EMBER_CHECK(!shifts.empty(), "roll: expected at least one shift");
+  if (dims.empty()) {
+    EMBER_CHECK(shifts.size() == 1, "roll: without dims, one shift is expected (the tensor is flattened), got ",
+                shifts);
+    return roll(x.flatten(), shifts, {0}).view(x.sizes());
+  }
+  EMBER_CHECK(shifts.size() == dims.size(), "roll: shifts ", shifts, " and dims ", dims, " must have one entry each");
+  Tensor out = x;
+  for (size_t k = 0; k < dims.size(); ++k) {
+    const int64_t w = wrap_dim(dims[k], x.dim(), "roll"), n = x.size(w);
+    if (n == 0) continue;
+    const int64_t s = ((shifts[k] % n) + n) % n;
+    if (s != 0) out = cat({out.narrow(w, n - s, s), out.narrow(w, 0, n - s)}, w);
+  }
+  return out.is_same(x) ? x.clone() : out;
 }
 
 Tensor repeat(const Tensor& x, IntArrayRef repeats) {

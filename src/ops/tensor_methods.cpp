@@ -37,6 +37,24 @@ Tensor Tensor::reciprocal() const { return ember::reciprocal(*this); }
 Tensor Tensor::square() const { return ember::square(*this); }
 Tensor Tensor::erf() const { return ember::erf(*this); }
 Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return ember::clamp(*this, lo, hi); }
+Tensor Tensor::clamp(const Tensor& lo, const Tensor& hi) const { return ember::clamp(*this, lo, hi); }
+Tensor Tensor::lerp(const Tensor& end, Scalar weight) const { return ember::lerp(*this, end, weight); }
+Tensor Tensor::lerp(const Tensor& end, const Tensor& weight) const { return ember::lerp(*this, end, weight); }
+Tensor Tensor::addcmul(const Tensor& t1, const Tensor& t2, Scalar value) const { return ember::addcmul(*this, t1, t2, value); }
+Tensor Tensor::addcdiv(const Tensor& t1, const Tensor& t2, Scalar value) const { return ember::addcdiv(*this, t1, t2, value); }
+Tensor Tensor::isnan() const { return ember::isnan(*this); }
+Tensor Tensor::isinf() const { return ember::isinf(*this); }
+Tensor Tensor::isfinite() const { return ember::isfinite(*this); }
+Tensor Tensor::nan_to_num(double nan, std::optional<double> posinf, std::optional<double> neginf) const {
+  return ember::nan_to_num(*this, nan, posinf, neginf);
+}
+Tensor Tensor::isclose(const Tensor& other, double rtol, double atol, bool equal_nan) const {
+  return ember::isclose(*this, other, rtol, atol, equal_nan);
+}
+bool Tensor::allclose(const Tensor& other, double rtol, double atol, bool equal_nan) const {
+  return ember::allclose(*this, other, rtol, atol, equal_nan);
+}
+bool Tensor::equal(const Tensor& other) const { return ember::equal(*this, other); }
 Tensor Tensor::masked_fill(const Tensor& mask, Scalar v) const { return ember::masked_fill(*this, mask, v); }
 Tensor Tensor::eq(const Tensor& o) const { return ember::eq(*this, o); }
 Tensor Tensor::eq(Scalar o) const { return ember::eq(*this, o); }
@@ -94,6 +112,10 @@ std::vector<Tensor> Tensor::split(const std::vector<int64_t>& sizes, int64_t dim
   return ember::split(*this, sizes, dim);
 }
 std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim) const { return ember::chunk(*this, chunks, dim); }
+std::vector<Tensor> Tensor::unbind(int64_t dim) const { return ember::unbind(*this, dim); }
+Tensor Tensor::roll(IntArrayRef shifts, IntArrayRef dims) const { return ember::roll(*this, shifts, dims); }
+Tensor Tensor::tril(int64_t diagonal) const { return ember::tril(*this, diagonal); }
+Tensor Tensor::triu(int64_t diagonal) const { return ember::triu(*this, diagonal); }
 Tensor Tensor::index_select(int64_t dim, const Tensor& i) const { return ember::index_select(*this, dim, i); }
 Tensor Tensor::gather(int64_t dim, const Tensor& i) const { return ember::gather(*this, dim, i); }
 Tensor Tensor::scatter(int64_t dim, const Tensor& i, const Tensor& s) const { return ember::scatter(*this, dim, i, s); }
@@ -114,6 +136,18 @@ Tensor Tensor::argsort(int64_t dim, bool descending, bool stable) const {
 }
 Tensor Tensor::repeat(IntArrayRef r) const { return ember::repeat(*this, r); }
 Tensor Tensor::flip(IntArrayRef dims) const { return ember::flip(*this, dims); }
+Tensor Tensor::take_along_dim(const Tensor& indices, std::optional<int64_t> dim) const {
+  return ember::take_along_dim(*this, indices, dim);
+}
+Tensor Tensor::repeat_interleave(int64_t repeats, std::optional<int64_t> dim) const {
+  return ember::repeat_interleave(*this, repeats, dim);
+}
+Tensor Tensor::repeat_interleave(const Tensor& repeats, std::optional<int64_t> dim) const {
+  return ember::repeat_interleave(*this, repeats, dim);
+}
+Tensor Tensor::masked_scatter(const Tensor& mask, const Tensor& source) const {
+  return ember::masked_scatter(*this, mask, source);
+}
 
 // ---- operators ------------------------------------------------------------------
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

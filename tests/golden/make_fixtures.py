@@ -105,6 +105,41 @@ CASES = {
     "repeat": ([randn(2, 3)], lambda a: a.repeat(2, 1, 3)),
     "flip": ([randn(2, 3, 4)], lambda a: torch.flip(a, dims=(0, 2))),
     "erf": ([randn(5, 7)], torch.erf),
+    # pointwise composites (strided operands via .t())
+    "clamp_tensor_bounds": ([randn(4, 3), randn(3) - 0.5, randn(4, 1) + 0.5],
+                            lambda x, lo, hi: torch.clamp(x, lo, hi)),
+    "clamp_tensor_min_only": ([randn(3, 4), randn(4, 3)], lambda x, lo: torch.clamp(x, min=lo.t())),
+    "lerp_scalar": ([randn(3, 4), randn(3, 4)], lambda a, b: torch.lerp(a, b, 0.75)),
+    "lerp_tensor": ([randn(4, 3), randn(3), torch.rand(4, 1, dtype=f64) * 1.5 - 0.25],
+                    lambda a, b, w: torch.lerp(a.t().t(), b, w)),
+    "addcmul": ([randn(3, 4), randn(4, 3), randn(4)], lambda x, a, b: torch.addcmul(x, a.t(), b, value=0.5)),
+    "addcdiv": ([randn(3, 4), randn(3, 4), positive(3, 4)], lambda x, a, b: torch.addcdiv(x, a, b, value=-2)),
+    # inspection and closeness
+    "isnan_isinf_isfinite": ([torch.tensor([[1.0, float("nan"), float("inf")], [-float("inf"), 0.0, -2.5]], dtype=f64)],
+                             lambda x: (torch.isnan(x), torch.isinf(x), torch.isfinite(x.t()))),
+    "nan_to_num": ([torch.tensor([[1.0, float("nan"), float("inf")], [-float("inf"), 0.5, -2.5]], dtype=f64)],
+                   lambda x: torch.nan_to_num(x, nan=0.25, neginf=-7.0)),
+    "isclose": ([torch.tensor([1.0, 1.0 + 1e-6, 2.0, float("inf"), float("nan"), 1e10], dtype=f64),
+                 torch.tensor([1.0, 1.0, 2.1, float("inf"), float("nan"), 1e10 + 1e4], dtype=f64)],
+                lambda a, b: (torch.isclose(a, b), torch.isclose(a, b, rtol=0.1, equal_nan=True),
+                              torch.tensor([torch.allclose(a[:2], b[:2]), torch.equal(a, a)]))),
+    # splitting, moving, triangles
+    "unbind": ([randn(3, 4)], lambda x: torch.unbind(x.t(), 1)),
+    "roll_dims": ([randn(3, 4, 2)], lambda x: torch.roll(x, shifts=(1, -5), dims=(0, 1))),
+    "roll_flat": ([randn(3, 4)], lambda x: torch.roll(x.t(), 5)),
+    "tril": ([randn(2, 3, 4)], lambda x: torch.tril(x, -1)),
+    "triu": ([randn(4, 3)], lambda x: torch.triu(x.t(), 1)),
+    # indexing composites
+    "take_along_dim": ([randn(3, 4), torch.tensor([[0, 3, 3], [1, 0, 2]])],
+                       lambda x, i: torch.take_along_dim(x, i.t(), dim=1)),
+    "take_along_dim_broadcast": ([randn(3, 4), torch.tensor([[2], [0]])],
+                                 lambda x, i: torch.take_along_dim(x.unsqueeze(0), i.unsqueeze(2), dim=1)),
+    "take_along_dim_flat": ([randn(3, 4), torch.tensor([11, 0, 5, 5])], lambda x, i: torch.take_along_dim(x, i)),
+    "repeat_interleave": ([randn(3, 2)], lambda x: torch.repeat_interleave(x.t(), 2)),
+    "repeat_interleave_tensor": ([randn(3, 2), torch.tensor([2, 0, 3])],
+                                 lambda x, r: torch.repeat_interleave(x, r, dim=0)),
+    "masked_scatter": ([randn(3, 4), torch.tensor([True, False, True, True]), randn(12)],
+                       lambda x, m, s: x.t().masked_scatter(m.view(4, 1), s)),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -1,0 +1,68 @@
+// Pointwise ops built from the elementwise ones: clamp with tensor bounds,
+// lerp, addcmul and addcdiv. Their gradients follow from the composition.
+#include "ember/creation.h"
+#include "ember/ops.h"
+#include "ops/internal.h"
+
+namespace ember {
+
+// min(max(x, lo), hi) as two wheres: the gradient reaches x where lo <= x <= hi,
+// lo where x < lo (and lo <= hi), hi where the result is hi; NaN in x stays.
+Tensor clamp(const Tensor& x, const Tensor& lo, const Tensor& hi) {
+  ops::check_defined(x, "clamp");
+  EMBER_CHECK(lo.defined() || hi.defined(), "clamp: at least one of min and max must be given");
+  EMBER_CHECK(x.dtype() != Dtype::boolean, "clamp: not defined for bool tensors");
+  Tensor out = x;
+  if (lo.defined()) out = where(lt(out, lo), lo, out);
+  if (hi.defined()) out = where(gt(out, hi), hi, out);
+  return out.is_same(x) ? x.clone() : out;
+}
+
+namespace {
+
+void check_lerp(const Tensor& start, const Tensor& end, const Tensor* weight) {
+  ops::check_defined(start, "lerp");
+  ops::check_defined(end, "lerp", "end");
+  EMBER_CHECK(is_floating(start.dtype()), "lerp: expected a floating-point start, got ", start.dtype());
+  EMBER_CHECK(end.dtype() == start.dtype(), "lerp: expected dtype ", start.dtype(), " for end but got ", end.dtype());
+  if (weight) {
+    ops::check_defined(*weight, "lerp", "weight");
+    EMBER_CHECK(weight->dtype() == start.dtype(), "lerp: expected dtype ", start.dtype(), " for weight but got ",
+                weight->dtype());
+  }
+}
+
+}  // namespace
+
+// Two forms, as PyTorch's kernel, so lerp(a, b, 1) is exactly b.
+Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
+  check_lerp(start, end, nullptr);
+  const double w = weight.to<double>();
+  const Tensor diff = end - start;
+  return std::abs(w) < 0.5 ? start + diff * w : end - diff * (1 - w);
+}
+
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
+  check_lerp(start, end, &weight);
+  const Tensor diff = end - start;
+  return where(lt(abs(weight), 0.5), start + weight * diff, end - diff * (1 - weight));
+}
+
+Tensor addcmul(const Tensor& x, const Tensor& t1, const Tensor& t2, Scalar value) {
+  ops::check_defined(x, "addcmul");
+  ops::check_defined(t1, "addcmul", "tensor1");
+  ops::check_defined(t2, "addcmul", "tensor2");
+  return x + t1 * value * t2;  // (value t1) t2, PyTorch's order of rounding
+}
+
+Tensor addcdiv(const Tensor& x, const Tensor& t1, const Tensor& t2, Scalar value) {
+  ops::check_defined(x, "addcdiv");
+  ops::check_defined(t1, "addcdiv", "tensor1");
+  ops::check_defined(t2, "addcdiv", "tensor2");
+  EMBER_CHECK(is_floating(t1.dtype()) || is_floating(t2.dtype()),
+              "addcdiv: integer division is not supported (tensor1 ", t1.dtype(), ", tensor2 ", t2.dtype(),
+              "); use x + value * tensor1 / tensor2 for true division");
+  return x + t1 * value / t2;
+}
+
+}  // namespace ember
