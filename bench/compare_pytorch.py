@@ -5,16 +5,33 @@ with the same thread count, and prints a table (case, Ember, PyTorch, ratio).
 Usage: /usr/bin/python3 bench/compare_pytorch.py [--threads 2] [--bench build/release/bench/ember-bench]
        /usr/bin/python3 bench/compare_pytorch.py --suite      (training-step workloads, `ember bench`)
        /usr/bin/python3 bench/compare_pytorch.py --training   (one Fashion-MNIST epoch through `ember train`)
-Needs Debian's python3-torch; Ember itself never does.
+Needs Debian's python3-torch; Ember itself never does. PyTorch must run on a real BLAS:
+Debian's python3-torch links whatever libblas.so.3 the alternatives select, which without
+libopenblas0-pthread is the reference BLAS (~8 GFLOP/s matmul). The script says which one
+PyTorch loaded and refuses to print ratios against the reference one.
 """
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
+import sys
 import time
 
-import torch
+
+def _threads_from_argv(default=2):
+    """--threads N, read before torch is imported (OpenBLAS takes its thread count from the environment)."""
+    for i, a in enumerate(sys.argv):
+        if a == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if a.startswith("--threads="):
+            return a.split("=", 1)[1]
+    return str(default)
+
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _threads_from_argv())
+import torch  # noqa: E402  (after the thread count is in the environment)
 
 # name -> (Ember benchmark name, unit, work per iteration, PyTorch case builder)
 N1, N64 = 1 << 20, 64 << 20
@@ -86,6 +103,34 @@ def time_torch(fn, budget=1.0, reps=7):
             fn()
         samples.append((time.perf_counter() - start) / inner)
     return statistics.median(samples)
+
+
+def loaded_blas():
+    """(kind, path) of the BLAS this process (PyTorch) calls, read from /proc/self/maps after a matmul
+    has loaded it: kind is openblas, mkl, blis, reference or unknown. Debian's PyTorch links
+    libblas.so.3, so the file that name resolved to decides (LAPACK may come from another library)."""
+    torch.randn(64, 64) @ torch.randn(64, 64)
+    with open("/proc/self/maps") as f:
+        paths = sorted({line.split()[-1] for line in f if line.split()[-1].startswith("/")})
+    kinds = (("openblas", "openblas"), ("mkl", "mkl"), ("blis", "blis"))
+    for path in paths:
+        if os.path.basename(path).startswith("libblas.so"):
+            return next((kind for kind, marker in kinds if marker in path), "reference"), path
+    for path in paths:  # a PyTorch linked straight to an optimized BLAS
+        for kind, marker in kinds:
+            if os.path.basename(path).startswith("lib" + marker):
+                return kind, path
+    return "unknown", ""
+
+
+def require_real_blas():
+    """Stops with an explanation when PyTorch would run on the reference BLAS; returns the header text."""
+    kind, path = loaded_blas()
+    if kind == "reference":
+        sys.exit(f"compare_pytorch: PyTorch loaded the reference BLAS ({path}), about 8 GFLOP/s for a matmul, so\n"
+                 "every ratio against it would describe a PyTorch no one runs. Install Debian's OpenBLAS, which\n"
+                 "the BLAS alternative then selects:  sudo apt-get install libopenblas0-pthread")
+    return f"PyTorch {torch.__version__} on {kind} BLAS ({path or 'not found in /proc/self/maps'})"
 
 
 def run_ember(binary, threads):
@@ -218,26 +263,32 @@ def suite_models():
             "gpt-tiny": (8 * 128, "tokens", gpt_tiny), "gemm": (2.0 * 2048**3 / 1e9, "GFLOP", gemm)}
 
 
-def run_suite(cli, threads):
-    """`ember bench` and PyTorch on each workload; rates are items (samples, tokens, GFLOP) per second."""
+def run_suite(cli, threads, rounds, header):
+    """`ember bench` and PyTorch on each workload, alternating (Ember, PyTorch) `rounds` times so both
+    see the same machine state; rates are items (samples, tokens, GFLOP) per second, medians over
+    the rounds (each round: median of 5 x 10 steps after 3 warm-up steps)."""
     torch.manual_seed(0)
-    print(f"PyTorch {torch.__version__}, {threads} threads; median of 5 x 10 steps after 3 warm-up steps")
-    print(f"{'workload':<16}{'unit':>10}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
+    print(f"{header}, {threads} threads; {rounds} alternating rounds, each the median of 5 x 10 steps")
+    print(f"{'workload':<16}{'unit':>10}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}{'Ember of GEMM':>15}")
     for name, (items, unit, make) in suite_models().items():
-        out = subprocess.run([cli, "bench", name, "--threads", str(threads)], check=True, capture_output=True,
-                             text=True).stdout
-        ember_rate = float(out.split()[1])
         step = make()
         for _ in range(3):
             step()
-        samples = []
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(10):
-                step()
-            samples.append((time.perf_counter() - start) / 10)
-        torch_rate = items / statistics.median(samples)
-        print(f"{name:<16}{unit + '/s':>10}{ember_rate:>12.1f}{torch_rate:>12.1f}{ember_rate / torch_rate:>14.2f}x")
+        ember_rates, torch_rates, fractions = [], [], []
+        for _ in range(rounds):
+            out = subprocess.run([cli, "bench", name, "--threads", str(threads)], check=True, capture_output=True,
+                                 text=True).stdout
+            ember_rates.append(float(out.split()[1]))
+            fractions.append(float(re.search(r"= ([0-9.]+)% of this run's float32 GEMM", out).group(1)))
+            samples = []
+            for _ in range(5):
+                start = time.perf_counter()
+                for _ in range(10):
+                    step()
+                samples.append((time.perf_counter() - start) / 10)
+            torch_rates.append(items / statistics.median(samples))
+        e, p = statistics.median(ember_rates), statistics.median(torch_rates)
+        print(f"{name:<16}{unit + '/s':>10}{e:>12.1f}{p:>12.1f}{e / p:>14.2f}x{statistics.median(fractions):>14.0f}%")
 
 
 def ember_epoch(name, threads, cli):
@@ -260,13 +311,15 @@ def main():
     parser.add_argument("--training", action="store_true", help="compare one training epoch of mlp and lenet5 instead")
     parser.add_argument("--cli", default="build/release/tools/ember")
     parser.add_argument("--suite", action="store_true", help="the training-step workloads of `ember bench` instead")
+    parser.add_argument("--rounds", type=int, default=3, help="--suite: alternating Ember/PyTorch rounds per workload")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    header = require_real_blas()
     if args.suite:
-        run_suite(args.cli, args.threads)
+        run_suite(args.cli, args.threads, args.rounds, header)
         return
     if args.training:
-        print(f"PyTorch {torch.__version__}, {args.threads} threads; one Fashion-MNIST epoch, batch 64, Adam 1e-3")
+        print(f"{header}, {args.threads} threads; one Fashion-MNIST epoch, batch 64, Adam 1e-3")
         print(f"{'model':<10}{'Ember samples/s':>18}{'PyTorch samples/s':>20}{'Ember/PyTorch':>15}"
               f"{'Ember test acc':>16}{'PyTorch test acc':>18}")
         for name in ("mlp", "lenet5"):
@@ -274,7 +327,7 @@ def main():
             print(f"{name:<10}{e:>18.0f}{p:>20.0f}{e / p:>14.2f}x{e_acc:>16.4f}{p_acc:>18.4f}")
         return
     ember = run_ember(args.bench, args.threads)
-    print(f"PyTorch {torch.__version__}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")
+    print(f"{header}, {args.threads} threads; medians of 5 (Ember) / 7 (PyTorch) repetitions")
     print(f"{'case':<24}{'unit':>9}{'Ember':>12}{'PyTorch':>12}{'Ember/PyTorch':>15}")
     for name, bench_name, unit, work, make in CASES:
         t_torch = time_torch(make())

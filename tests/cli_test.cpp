@@ -98,7 +98,8 @@ TEST_F(Cli, LanguageModelOnTextPrintsSamples) {
 TEST_F(Cli, BenchPrintsOneResultLine) {
   const auto [status, out] = ember_cli("bench mlp --warmup 0 --steps 1 --repeats 1 --threads 1");
   ASSERT_EQ(status, 0) << out;
-  EXPECT_THAT(out, ::testing::MatchesRegex("mlp  [0-9.]+ samples/s  [0-9.]+ ms/step  \\(1 threads, median of 1 x 1 steps\\)\n"));
+  EXPECT_THAT(out, ::testing::MatchesRegex("mlp  [0-9.]+ samples/s  [0-9.]+ ms/step  \\(1 threads, median of 1 x 1 steps\\)  "
+                                           "[0-9.]+ GFLOP/s = [0-9]+% of this run's float32 GEMM \\([0-9.]+ GFLOP/s\\)\n"));
   EXPECT_THAT(ember_cli("bench resnet9000").second, HasSubstr("unknown workload 'resnet9000'; known: gemm, gpt-tiny"));
   const auto [list_status, list] = ember_cli("bench");  // a list, not an error
   EXPECT_EQ(list_status, 0);

@@ -1,7 +1,9 @@
 // `ember bench WORKLOAD`: the end-to-end training-step workloads that Ember is
 // measured on against PyTorch (bench/compare_pytorch.py --suite runs both).
 // Random inputs of the workload's shapes, fixed seeds, warm-up steps left
-// out, the median of several timed repetitions; one result line.
+// out, the median of several timed repetitions; one result line, which also
+// gives the FLOP/s achieved as a fraction of the same run's float32 GEMM rate
+// (the machine's limit, whatever peer is at hand).
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -11,28 +13,65 @@
 
 #include "args.h"
 #include "commands.h"
+#include "model_cost.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
 namespace {
 
+// One step of a workload and the floating-point operations it does.
+struct Step {
+  std::function<void()> run;
+  double flop = 0;  // per step
+};
+
 struct Workload {
   std::string description, unit;  // unit: what `items` counts (samples or tokens)
   double items_per_step;
-  std::function<std::function<void()>()> make;  // builds the model and data, returns one step
+  std::function<Step()> make;  // builds the model and data
 };
 
 // One training step of `model` on (x, y) with cross-entropy (sequence logits flattened).
-std::function<void()> training_step(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> opt, Tensor x,
-                                    Tensor y) {
+// Its FLOP count is 6 x the forward MACs: the forward product and the two of the backward
+// (input and weight gradients), each a multiply and an add. Convolutions are counted as a
+// direct computation does them, so a Winograd layer's equivalent rate can exceed the GEMM's.
+Step training_step(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Optimizer> opt, Tensor x, Tensor y) {
   model->train();
-  return [=] {
-    opt->zero_grad();
-    Tensor logits = (*model)(x);
-    if (logits.dim() == 3) logits = logits.reshape({-1, logits.size(2)});
-    F::cross_entropy(logits, y.reshape({-1})).backward();
-    opt->step();
-  };
+  double macs = 0;
+  {
+    NoGradGuard no_grad;
+    macs = static_cast<double>(forward_macs(*model, x));
+  }
+  return {[=] {
+            opt->zero_grad();
+            Tensor logits = (*model)(x);
+            if (logits.dim() == 3) logits = logits.reshape({-1, logits.size(2)});
+            F::cross_entropy(logits, y.reshape({-1})).backward();
+            opt->step();
+          },
+          6 * macs};
+}
+
+// The median seconds of `reps` timed groups of `steps` calls, after `warmup` calls.
+double median_seconds(const std::function<void()>& step, int64_t warmup, int64_t steps, int64_t reps) {
+  for (int64_t i = 0; i < warmup; ++i) step();
+  std::vector<double> per_step;
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < steps; ++i) step();
+    per_step.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                       static_cast<double>(steps));
+  }
+  std::sort(per_step.begin(), per_step.end());
+  return per_step[per_step.size() / 2];
+}
+
+// A float32 matrix product of n x n by n x n. At n = 1024 it runs within a few percent of the
+// machine's float32 rate (2048 adds nothing but time): the limit the workloads are measured against.
+Step gemm_step(int64_t n) {
+  manual_seed(0);
+  const Tensor a = randn({n, n}), b = randn({n, n});
+  return {[a, b] { (void)a.matmul(b); }, 2.0 * static_cast<double>(n * n * n)};
 }
 
 std::map<std::string, Workload> workloads() {
@@ -69,11 +108,7 @@ std::map<std::string, Workload> workloads() {
                      return training_step(model, opt, randint(0, 1000, {8, 128}), randint(0, 1000, {8, 128}));
                    }};
   w["gemm"] = {"float32 2048x2048 matrix product (GFLOP/s in place of items/s)", "GFLOP", 2.0 * 2048 * 2048 * 2048 / 1e9,
-               [] {
-                 manual_seed(0);
-                 const Tensor a = randn({2048, 2048}), b = randn({2048, 2048});
-                 return std::function<void()>([a, b] { (void)a.matmul(b); });
-               }};
+               [] { return gemm_step(2048); }};
   return w;
 }
 
@@ -100,20 +135,16 @@ int bench_command(int argc, char** argv) {
   EMBER_CHECK(it != all.end(), "unknown workload '", workload, "'; known: ", names);
   if (threads > 0) set_num_threads(static_cast<int>(threads));
   const Workload& w = it->second;
-  const std::function<void()> step = w.make();
-  for (int64_t i = 0; i < warmup; ++i) step();
-  std::vector<double> per_step;
-  for (int64_t r = 0; r < repeats; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < steps; ++i) step();
-    per_step.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-                       static_cast<double>(steps));
-  }
-  std::sort(per_step.begin(), per_step.end());
-  const double median = per_step[per_step.size() / 2];
-  std::cout << std::fixed << std::setprecision(1) << workload << "  " << w.items_per_step / median
-            << " " << w.unit << "/s  " << std::setprecision(3) << median * 1e3 << " ms/step  (" << get_num_threads()
-            << " threads, median of " << repeats << " x " << steps << " steps)\n";
+  const Step step = w.make();
+  const double median = median_seconds(step.run, warmup, steps, repeats);
+  // The same run's GEMM rate, so the fraction compares like with like on a machine whose speed varies.
+  const Step gemm = gemm_step(1024);
+  const double gemm_rate = gemm.flop / median_seconds(gemm.run, 1, 3, 3), achieved = step.flop / median;
+  std::cout << std::fixed << std::setprecision(1) << workload << "  " << w.items_per_step / median << " " << w.unit
+            << "/s  " << std::setprecision(3) << median * 1e3 << " ms/step  (" << get_num_threads()
+            << " threads, median of " << repeats << " x " << steps << " steps)  " << std::setprecision(1)
+            << achieved / 1e9 << " GFLOP/s = " << std::setprecision(0) << 100 * achieved / gemm_rate
+            << "% of this run's float32 GEMM (" << std::setprecision(1) << gemm_rate / 1e9 << " GFLOP/s)\n";
   return 0;
 }
 

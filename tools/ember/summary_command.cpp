@@ -1,7 +1,7 @@
 // `ember summary`: a layer table (output shape, parameters) and totals
 // (parameters, forward multiply-accumulates, parameter and activation memory),
-// from one forward pass of a single example, observed through forward hooks
-// on every leaf module (each call is a row, in call order).
+// from one forward pass of a single example (model_cost.h: each leaf-module
+// call is a row, in call order).
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
@@ -10,6 +10,7 @@
 #include "args.h"
 #include "commands.h"
 #include "format.h"
+#include "model_cost.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
@@ -20,27 +21,6 @@ std::string shape_text(IntArrayRef s) {
   out << "[";
   for (size_t i = 0; i < s.size(); ++i) out << (i ? ", " : "") << s[i];
   return out.str() + "]";
-}
-
-// Multiply-accumulates of one layer for the output it produced.
-int64_t macs(nn::Module& layer, const Tensor& out) {
-  if (auto* fc = dynamic_cast<nn::Linear*>(&layer)) return out.numel() * fc->weight.size(1);
-  if (auto* conv = dynamic_cast<nn::Conv2d*>(&layer))
-    return out.numel() * conv->weight.size(1) * conv->weight.size(2) * conv->weight.size(3);
-  if (auto* conv1 = dynamic_cast<nn::Conv1d*>(&layer)) return out.numel() * conv1->weight.size(1) * conv1->weight.size(2);
-  if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(&layer)) {
-    // Input and output projections, plus the two attention products (scores, weighted values),
-    // counted as self-attention (keys as long as queries).
-    const int64_t tokens = out.numel() / out.size(-1), length = out.dim() == 3 ? out.size(1) : 1;
-    return tokens * (mha->in_proj_weight.numel() + mha->out_proj.weight.numel() + 2 * length * out.size(-1));
-  }
-  if (auto* rnn = dynamic_cast<nn::RecurrentBase*>(&layer)) {
-    // Per step and example, each layer and direction multiplies its input and its state by its weights.
-    int64_t per_step = 0;
-    for (const auto& w : rnn->weights) per_step += w.w_ih.numel() + w.w_hh.numel();
-    return out.numel() / out.size(-1) * per_step;
-  }
-  return 0;
 }
 
 // "1x28x28" -> {1, 28, 28}
@@ -93,31 +73,12 @@ int summary_command(int argc, char** argv) {
   std::cout << std::left << std::setw(kNameWidth) << "layer" << std::setw(22) << "output shape" << std::right
             << std::setw(12) << "parameters" << "\n"
             << std::string(kNameWidth + 34, '-') << "\n";
-  std::vector<std::pair<nn::Module*, size_t>> hooked;
-  std::vector<nn::Module*> attention_outputs;  // the out_proj of every attention layer
-  for (nn::Module* m : model->modules())
-    if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) attention_outputs.push_back(&mha->out_proj);
-  for (auto& [path, m] : model->named_modules()) {
-    // Attention is called with (query, key, value), which hooks do not see; it is one row,
-    // reported when its output projection (a child called like any layer) runs.
-    nn::Module* reported = m;  // the module whose calls the hook sees
-    if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) {
-      reported = &mha->out_proj;
-    } else if (!m->children().empty() ||
-               std::find(attention_outputs.begin(), attention_outputs.end(), m) != attention_outputs.end()) {
-      continue;  // leaves only: containers would count their layers twice
-    }
-    const std::string label = (path.empty() ? name : path) + " (" + m->type_name() + ")";
-    hooked.push_back({reported, reported->register_forward_hook([&, label, m](nn::Module&, const Tensor&, const Tensor& out) {
-                        total_macs += macs(*m, out);
-                        activations += out.numel();
-                        std::cout << std::left << std::setw(kNameWidth) << label << std::setw(22)
-                                  << shape_text(out.sizes()) << std::right << std::setw(12)
-                                  << m->num_parameters() << "\n";
-                      })});
-  }
-  (*model)(x);
-  for (auto& [m, handle] : hooked) m->remove_forward_hook(handle);
+  observe_forward(*model, x, name, [&](const std::string& label, nn::Module& layer, const Tensor& out) {
+    total_macs += layer_macs(layer, out);
+    activations += out.numel();
+    std::cout << std::left << std::setw(kNameWidth) << label << std::setw(22) << shape_text(out.sizes()) << std::right
+              << std::setw(12) << layer.num_parameters() << "\n";
+  });
   int64_t trainable = 0;
   for (const Tensor& p : model->parameters()) trainable += p.requires_grad() ? p.numel() : 0;
   std::cout << std::string(kNameWidth + 34, '-') << "\n"
