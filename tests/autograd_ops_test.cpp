@@ -229,6 +229,11 @@ const std::vector<GradCase>& cases() {
          return addcdiv(x[0], x[1], x[2] * x[2] + 0.5, -2);
        }},
       {"nan_to_num", {{3, 4}}, [](const Tensors& x) { return nan_to_num(x[0] * 3); }},
+      {"einsum_ellipsis", {{2, 1, 3, 4}, {5, 4, 2}}, [](const Tensors& x) { return einsum("...ij,...jk", {x[0], x[1]}); }},
+      {"einsum_three", {{2, 3}, {3, 4}, {4, 2}}, [](const Tensors& x) {
+         return einsum("ij,jk,kl->il", {x[0], x[1], x[2]});
+       }},
+      {"einsum_broadcast_one", {{3, 4}, {1, 4}}, [](const Tensors& x) { return einsum("ij,ij->ij", {x[0], x[1]}); }},
   };
   return table;
 }

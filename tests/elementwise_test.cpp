@@ -684,3 +684,37 @@ TEST(Composites, InspectionAndCloseness) {
   expect_error([&] { isclose(x, x, -1); }, {"isclose", "rtol", "-1"});
   expect_error([&] { isclose(x, x, 0, -2); }, {"isclose", "atol", "-2"});
 }
+
+TEST(Composites, InPlaceForms) {
+  const Tensor a = tensor({1.0f, -2.0f, 3.0f}), b = tensor({3.0f, 5.0f, -1.0f});
+  Tensor x = a.clone();
+  EXPECT_TRUE(x.lerp_(b, 0.25).equal(lerp(a, b, 0.25)));
+  x = a.clone();
+  EXPECT_TRUE(x.addcmul_(a, b, 2).equal(addcmul(a, a, b, 2)));
+  x = a.clone();
+  EXPECT_TRUE(x.addcdiv_(a, b, -1).equal(addcdiv(a, a, b, -1)));
+  x = a.clone();
+  EXPECT_TRUE(x.clamp_(tensor({0.0f}), tensor({2.0f})).equal(tensor({1.0f, 0.0f, 2.0f})));
+  x = tensor({std::nanf(""), 1.0f});
+  EXPECT_TRUE(x.nan_to_num_(7).equal(tensor({7.0f, 1.0f})));
+  x = ones({2, 2});
+  EXPECT_TRUE(x.tril_().equal(tensor({{1.0f, 0.0f}, {1.0f, 1.0f}})));
+  EXPECT_TRUE(x.triu_(1).equal(zeros({2, 2})));
+  x = zeros({3});
+  x.masked_scatter_(tensor({true, false, true}), tensor({4.0f, 5.0f}));
+  EXPECT_TRUE(x.equal(tensor({4.0f, 0.0f, 5.0f})));
+  // Under autograd the in-place form records like its out-of-place one.
+  const Tensor w = tensor({0.5f, 0.5f, 0.5f}).requires_grad_();
+  Tensor y = a * 1.0f;
+  y.lerp_(b, w);
+  y.sum().backward();
+  EXPECT_TRUE(w.grad().equal(b - a));
+  // The errors of in-place ops: a leaf that requires grad, a result self cannot hold.
+  Tensor leaf = a.clone().requires_grad_();
+  expect_error([&] { leaf.addcmul_(a, b); }, {"addcmul_", "leaf"});
+  Tensor ints = tensor({1, 2, 3});
+  expect_error([&] { ints.addcmul_(a, b); }, {"addcmul_", "float32", "int64"});
+  expect_error([&] { ints.tril_(); }, {"tril", "at least 2 dims"});
+  Tensor row = zeros({3});
+  expect_error([&] { row.addcmul_(zeros({2, 3}), zeros({3})); }, {"addcmul_", "[2, 3]", "[3]"});
+}

@@ -352,12 +352,36 @@ TEST(Einsum, AttentionScores) {
   EXPECT_EQ(r.to_vector<double>(), want);
 }
 
+// As PyTorch: an ellipsis broadcasts (right-aligned), size-1 dims broadcast, several operands
+// contract left to right; checked against explicit matmuls and sums (values against PyTorch:
+// parity_test).
+TEST(Einsum, EllipsisBroadcastAndSeveralOperands) {
+  const Tensor a = make({2, 1, 3, 4}, kFloat64), b = make({5, 4, 2}, kFloat64, 1);
+  const Tensor r = einsum("...ij,...jk", {a, b});
+  EXPECT_EQ(r.sizes(), (Shape{2, 5, 3, 2}));
+  EXPECT_TRUE(allclose(r, matmul(a, b)));
+  const Tensor x = make({2, 3, 4}, kFloat64), w = make({2}, kFloat64, 2);
+  EXPECT_TRUE(allclose(einsum("b...,b->...", {x, w}), (x * w.view({2, 1, 1})).sum({0})));
+  EXPECT_TRUE(allclose(einsum("i...->...i", {x}), x.permute({1, 2, 0})));
+  EXPECT_TRUE(allclose(einsum("...", {x.transpose(0, 2)}), x.transpose(0, 2)));  // strided
+  EXPECT_TRUE(allclose(einsum("...ij->ij", {x}), x.sum({0})));  // ellipsis dims not in the output are summed
+  EXPECT_TRUE(allclose(einsum("i,i->i", {make({3}, kFloat64), ones({1}, {.dtype = kFloat64})}), make({3}, kFloat64)));
+  const Tensor p = make({2, 3}, kFloat64), q = make({3, 4}, kFloat64, 1), t = make({4, 5}, kFloat64, 2);
+  EXPECT_TRUE(allclose(einsum("ij,jk,kl->il", {p, q, t}), p.matmul(q).matmul(t)));
+  EXPECT_TRUE(allclose(einsum("ij,jk,kl", {p, q, t}), p.matmul(q).matmul(t)));  // implicit output: il
+  EXPECT_TRUE(allclose(einsum("i,i,i->", {p[0], p[1], p[0]}), (p[0] * p[1] * p[0]).sum()));
+}
+
 TEST(Einsum, Errors) {
   expect_error([] { einsum("ij,jk->ik", {zeros({2, 3})}); }, {"einsum", "2 operands", "1 were given"});
-  expect_error([] { einsum("i,i,i->", {zeros({2}), zeros({2}), zeros({2})}); }, {"einsum", "one or two"});
+  expect_error([] { einsum("i,i,i->", {zeros({2}), zeros({2})}); }, {"einsum", "3 operands", "2 were given"});
   expect_error([] { einsum("ijk->i", {zeros({2, 3})}); }, {"einsum", "'ijk'", "[2, 3]"});
   expect_error([] { einsum("ij,jk->ik", {zeros({2, 3}), zeros({4, 2})}); }, {"einsum", "'j'", "3", "4"});
   expect_error([] { einsum("ii->i", {zeros({2, 3})}); }, {"einsum", "'i'"});
-  expect_error([] { einsum("...ij->...ji", {zeros({2, 3})}); }, {"einsum", "ellipsis"});
+  expect_error([] { einsum("...ij->...ji", {zeros({3})}); }, {"einsum", "2 dims", "[3]"});
+  expect_error([] { einsum("i.j", {zeros({2, 3})}); }, {"einsum", "one ellipsis"});
+  expect_error([] { einsum("......", {zeros({2, 3})}); }, {"einsum", "one ellipsis"});
+  expect_error([] { einsum("...i,...i", {zeros({2, 3}), zeros({4, 3})}); }, {"einsum", "'...'", "2", "4", "broadcast"});
+  expect_error([] { einsum("i1", {zeros({2, 3})}); }, {"einsum", "invalid subscript '1'"});
   expect_error([] { einsum("ij->k", {zeros({2, 3})}); }, {"einsum", "'k'"});
 }

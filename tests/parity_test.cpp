@@ -121,6 +121,12 @@ const std::map<std::string, OpCase>& op_table() {
       {"repeat_interleave", [](const Tensors& x) { return one(repeat_interleave(x[0].t(), 2)); }},
       {"repeat_interleave_tensor", [](const Tensors& x) { return one(x[0].repeat_interleave(x[1], 0)); }},
       {"masked_scatter", [](const Tensors& x) { return one(x[0].t().masked_scatter(x[1].view({4, 1}), x[2])); }},
+      {"einsum_ellipsis_batched", [](const Tensors& x) { return one(einsum("...ij,...jk", {x[0], x[1]})); }},
+      {"einsum_ellipsis_reduce", [](const Tensors& x) { return one(einsum("b...,b->...", {x[0], x[1]})); }},
+      {"einsum_ellipsis_transpose", [](const Tensors& x) { return one(einsum("i...->...i", {x[0].transpose(0, 2)})); }},
+      {"einsum_three", [](const Tensors& x) { return one(einsum("ij,jk,kl->il", {x[0], x[1], x[2]})); }},
+      {"einsum_four_implicit", [](const Tensors& x) { return one(einsum("i,ij,jk,k", {x[0], x[1], x[2], x[3]})); }},
+      {"einsum_broadcast_one", [](const Tensors& x) { return one(einsum("ij,ij->ij", {x[0], x[1]})); }},
   };
   return table;
 }

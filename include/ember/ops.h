@@ -127,7 +127,8 @@ Tensor mm(const Tensor& a, const Tensor& b);    // (N,K) @ (K,M)
 Tensor bmm(const Tensor& a, const Tensor& b);   // (B,N,K) @ (B,K,M)
 Tensor outer(const Tensor& a, const Tensor& b); // (N) x (M) -> (N,M)
 Tensor dot(const Tensor& a, const Tensor& b);
-// Two-operand (or one-operand) contractions: "ij,jk->ik", "bij,bjk->bik", "ii->i", "ij->".
+// Contractions of any number of operands, as PyTorch (left to right): "ij,jk->ik", "bij,bjk->bik",
+// "ii->i", "ij->", "...ij,...jk" (an ellipsis broadcasts), "ij,jk,kl->il". Size-1 dims broadcast.
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
 // ---- sliding windows (convolution and pooling are built on these) -----------------

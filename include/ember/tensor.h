@@ -167,6 +167,15 @@ class Tensor {
   Tensor& sigmoid_();
   Tensor& relu_();
   Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = {});
+  Tensor& clamp_(const Tensor& min, const Tensor& max);
+  Tensor& lerp_(const Tensor& end, Scalar weight);
+  Tensor& lerp_(const Tensor& end, const Tensor& weight);
+  Tensor& addcmul_(const Tensor& t1, const Tensor& t2, Scalar value = 1);
+  Tensor& addcdiv_(const Tensor& t1, const Tensor& t2, Scalar value = 1);
+  Tensor& nan_to_num_(double nan = 0.0, std::optional<double> posinf = {}, std::optional<double> neginf = {});
+  Tensor& tril_(int64_t diagonal = 0);
+  Tensor& triu_(int64_t diagonal = 0);
+  Tensor& masked_scatter_(const Tensor& mask, const Tensor& source);
   Tensor& masked_fill_(const Tensor& mask, Scalar value);
   Tensor& zero_();
   Tensor& fill_(Scalar value);

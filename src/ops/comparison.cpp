@@ -86,4 +86,9 @@ bool equal(const Tensor& a, const Tensor& b) {
   return a.sizes() == b.sizes() && eq(a.detach(), b.detach()).all().item<bool>();
 }
 
+Tensor& Tensor::nan_to_num_(double nan, std::optional<double> posinf, std::optional<double> neginf) {
+  return ops::assign_inplace(*this, "nan_to_num_", {},
+                             [&](const Tensor& s) { return ember::nan_to_num(s, nan, posinf, neginf); });
+}
+
 }  // namespace ember

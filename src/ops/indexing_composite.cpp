@@ -88,4 +88,9 @@ Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source)
   return where(m, taken, x);
 }
 
+Tensor& Tensor::masked_scatter_(const Tensor& mask, const Tensor& source) {
+  return ops::assign_inplace(*this, "masked_scatter_", {source},
+                             [&](const Tensor& s) { return ember::masked_scatter(s, mask, source); });
+}
+
 }  // namespace ember

@@ -42,6 +42,11 @@ inline Tensor broadcast_to(const Tensor& t, IntArrayRef shape) {
   return t.sizes() == shape ? t : t.expand(shape);
 }
 
+// The in-place form of a composite op: `result(self)` replaces self's values (cast to its dtype,
+// which must be able to hold them); under autograd it is recorded as self's new history.
+Tensor& assign_inplace(Tensor& self, const char* op, std::initializer_list<Tensor> others,
+                       const std::function<Tensor(const Tensor&)>& result);
+
 // In-place outputs may not have several elements at one address (expanded views).
 void check_no_internal_overlap(const Tensor& t, const char* op);
 // True when a and b may read/write the same bytes without being the same view.

@@ -1,7 +1,10 @@
 // Matrix products (matmul/mm/bmm/dot/outer) on the backend's batched GEMM,
-// and einsum for one- and two-operand contractions, lowered to permute +
-// reshape + bmm.
+// and einsum (any number of operands, ellipsis included), lowered to
+// permute + reshape + bmm one pair of operands at a time.
+#include <algorithm>
+#include <cctype>
 #include <map>
+#include <string>
 
 #include "autograd/record.h"
 #include "ops/internal.h"
@@ -156,62 +159,31 @@ Tensor permute_to(const Term& term, const std::string& order) {
 
 int64_t size_of(const Term& term, char c) { return term.t.size(static_cast<int64_t>(term.letters.find(c))); }
 
-}  // namespace
+// A subscript for messages: ellipsis placeholders are not letters.
+std::string printable(char c) { return std::isalpha(static_cast<unsigned char>(c)) ? std::string(1, c) : "..."; }
 
-Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
-  std::string eq;
-  for (char c : equation)
-    if (c != ' ') eq += c;
-  EMBER_CHECK(eq.find("...") == std::string::npos, "einsum: ellipsis ('...') is not supported yet in '", equation, "'");
-  const size_t arrow = eq.find("->");
-  const std::string lhs = eq.substr(0, arrow);
-  std::vector<std::string> inputs;
-  for (size_t start = 0;;) {
-    const size_t comma = lhs.find(',', start);
-    inputs.push_back(lhs.substr(start, comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  EMBER_CHECK(inputs.size() == operands.size() && (inputs.size() == 1 || inputs.size() == 2), "einsum: '", equation,
-              "' names ", inputs.size(), " operands but ", operands.size(),
-              " were given (one or two operands are supported)");
-  for (const auto& s : inputs)
-    for (char c : s) EMBER_CHECK(std::isalpha(static_cast<unsigned char>(c)), "einsum: invalid subscript '", c, "' in '", equation, "'");
-  for (const Tensor& t : operands) ops::check_defined(t, "einsum");
-
-  std::string out;
-  if (arrow != std::string::npos) {
-    out = eq.substr(arrow + 2);
-    for (char c : out)
-      EMBER_CHECK(lhs.find(c) != std::string::npos && out.find(c) == out.rfind(c), "einsum: output subscript '", c,
-                  "' in '", equation, "' must appear exactly once in the output and in some input");
-  } else {  // implicit output: letters that appear once, alphabetically
-    std::map<char, int> count;
-    for (const auto& s : inputs)
-      for (char c : s) ++count[c];
-    for (auto [c, n] : count)
-      if (n == 1) out += c;
-  }
-
-  Term a = fold_repeats(inputs[0], operands[0], equation);
-  if (operands.size() == 1) {
-    a = sum_out(a, out);
-    return permute_to(a, out).contiguous();
-  }
-  Term b = fold_repeats(inputs[1], operands[1], equation);
-  check_matmul_dtypes(a.t, b.t, "einsum");
-  a = sum_out(a, out + b.letters);
-  b = sum_out(b, out + a.letters);
+// Contracts two terms into one holding the letters of `keep` that either has: shared letters in
+// `keep` become the batch of a bmm, shared ones not in it are contracted, the rest are free
+// rows (a) and columns (b). A shared letter of size 1 in one term broadcasts to the other's size.
+Term contract(Term a, Term b, const std::string& keep, const std::string& equation) {
+  a = sum_out(a, keep + b.letters);
+  b = sum_out(b, keep + a.letters);
   std::string batch, contracted, a_free, b_free;
   for (char c : a.letters) {
-    const bool in_b = b.letters.find(c) != std::string::npos, in_out = out.find(c) != std::string::npos;
-    if (in_b) {
-      EMBER_CHECK(size_of(a, c) == size_of(b, c), "einsum: subscript '", c, "' has size ", size_of(a, c),
-                  " in the first operand and ", size_of(b, c), " in the second ('", equation, "')");
-      (in_out ? batch : contracted) += c;
-    } else {
+    if (b.letters.find(c) == std::string::npos) {
       a_free += c;
+      continue;
     }
+    const int64_t na = size_of(a, c), nb = size_of(b, c);
+    EMBER_CHECK(na == nb || na == 1 || nb == 1, "einsum: subscript '", printable(c), "' has size ", na,
+                " in one operand and ", nb, " in another, which do not broadcast ('", equation, "')");
+    if (na != nb) {  // expand the size-1 side (a view; its gradient is summed back)
+      Term& small = na == 1 ? a : b;
+      Shape sizes = small.t.sizes().shape();
+      sizes[small.letters.find(c)] = std::max(na, nb);
+      small.t = small.t.expand(sizes);
+    }
+    (keep.find(c) != std::string::npos ? batch : contracted) += c;
   }
   for (char c : b.letters)
     if (a.letters.find(c) == std::string::npos) b_free += c;
@@ -226,8 +198,93 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
   Shape result_shape;
   for (char c : batch + a_free) result_shape.push_back(size_of(a, c));
   for (char c : b_free) result_shape.push_back(size_of(b, c));
-  const Term result{batch + a_free + b_free, bmm_unchecked(a3, b3).view(result_shape)};
-  return permute_to(result, out).contiguous();
+  return {batch + a_free + b_free, bmm_unchecked(a3, b3).view(result_shape)};
+}
+
+}  // namespace
+
+// Parsed into one Term per operand (an ellipsis becomes placeholder characters, 1 to 31, for the
+// dims it stands for, right-aligned across operands so they broadcast), then contracted left to
+// right as PyTorch does, each step keeping the letters the output or a later operand needs.
+Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ') eq += c;
+  const size_t arrow = eq.find("->");
+  const std::string lhs = eq.substr(0, arrow);
+  std::vector<std::string> inputs;
+  for (size_t start = 0;;) {
+    const size_t comma = lhs.find(',', start);
+    inputs.push_back(lhs.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  EMBER_CHECK(inputs.size() == operands.size(), "einsum: '", equation, "' names ", inputs.size(), " operands but ",
+              operands.size(), " were given");
+  for (const Tensor& t : operands) ops::check_defined(t, "einsum");
+  // Where each operand's ellipsis is, and how many dims it covers.
+  auto ellipsis_in = [&](const std::string& s, const char* what) {
+    const size_t at = s.find("...");
+    EMBER_CHECK(s.find('.') == at && (at == std::string::npos || s.find('.', at + 3) == std::string::npos),
+                "einsum: ", what, " '", s, "' of '", equation, "' has a '.' that is not one ellipsis ('...')");
+    for (size_t i = 0; i < s.size(); ++i)
+      if (at == std::string::npos || i < at || i >= at + 3)
+        EMBER_CHECK(std::isalpha(static_cast<unsigned char>(s[i])), "einsum: invalid subscript '", s[i], "' in '",
+                    equation, "'");
+    return at;
+  };
+  int64_t ellipsis_dims = 0;
+  std::vector<std::string> expanded(inputs.size());
+  std::vector<size_t> dots(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    dots[i] = ellipsis_in(inputs[i], "operand");
+    if (dots[i] == std::string::npos) continue;
+    const int64_t named = static_cast<int64_t>(inputs[i].size()) - 3;
+    EMBER_CHECK(operands[i].dim() >= named, "einsum: subscripts '", inputs[i], "' in '", equation, "' name ", named,
+                " dims but the operand has shape ", operands[i].sizes());
+    ellipsis_dims = std::max(ellipsis_dims, operands[i].dim() - named);
+  }
+  EMBER_CHECK(ellipsis_dims < 32, "einsum: an ellipsis may stand for at most 31 dims ('", equation, "')");
+  std::string placeholders;
+  for (int64_t d = 1; d <= ellipsis_dims; ++d) placeholders += static_cast<char>(d);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    expanded[i] = inputs[i];
+    if (dots[i] == std::string::npos) continue;
+    const int64_t covered = operands[i].dim() - (static_cast<int64_t>(inputs[i].size()) - 3);
+    expanded[i].replace(dots[i], 3, placeholders.substr(placeholders.size() - static_cast<size_t>(covered)));
+  }
+
+  std::string out;
+  if (arrow != std::string::npos) {
+    const std::string given = eq.substr(arrow + 2);
+    const size_t at = ellipsis_in(given, "output");
+    out = given;
+    if (at != std::string::npos) out.replace(at, 3, placeholders);
+    for (char c : given)
+      if (c != '.')
+        EMBER_CHECK(lhs.find(c) != std::string::npos && given.find(c) == given.rfind(c), "einsum: output subscript '",
+                    c, "' in '", equation, "' must appear exactly once in the output and in some input");
+  } else {  // implicit output: the ellipsis dims, then letters that appear once, alphabetically
+    std::map<char, int> count;
+    for (const auto& s : inputs)
+      for (char c : s)
+        if (c != '.') ++count[c];
+    out = placeholders;
+    for (auto [c, n] : count)
+      if (n == 1) out += c;
+  }
+
+  std::vector<Term> terms;
+  for (size_t i = 0; i < operands.size(); ++i) terms.push_back(fold_repeats(expanded[i], operands[i], equation));
+  for (size_t i = 1; i < terms.size(); ++i) check_matmul_dtypes(terms[0].t, terms[i].t, "einsum");
+  Term acc = terms[0];
+  for (size_t i = 1; i < terms.size(); ++i) {
+    std::string keep = out;
+    for (size_t j = i + 1; j < terms.size(); ++j) keep += terms[j].letters;
+    acc = contract(acc, terms[i], keep, equation);
+  }
+  acc = sum_out(acc, out);
+  return permute_to(acc, out).contiguous();
 }
 
 }  // namespace ember

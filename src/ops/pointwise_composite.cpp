@@ -1,10 +1,30 @@
 // Pointwise ops built from the elementwise ones: clamp with tensor bounds,
-// lerp, addcmul and addcdiv. Their gradients follow from the composition.
+// lerp, addcmul and addcdiv, and their in-place forms. Their gradients follow
+// from the composition.
+#include "autograd/record.h"
 #include "ember/creation.h"
 #include "ember/ops.h"
 #include "ops/internal.h"
 
 namespace ember {
+
+Tensor& ops::assign_inplace(Tensor& self, const char* op, std::initializer_list<Tensor> others,
+                            const std::function<Tensor(const Tensor&)>& result) {
+  ops::check_defined(self, op);
+  ops::check_no_internal_overlap(self, op);
+  if (autograd::inplace_recorded(self, op, others, result)) return self;
+  Tensor values;
+  {
+    NoGradGuard no_grad;
+    values = result(self);
+  }
+  EMBER_CHECK(can_cast(values.dtype(), self.dtype()), op, ": result type ", values.dtype(),
+              " can't be cast to the desired output type ", self.dtype());
+  EMBER_CHECK(values.sizes() == self.sizes(), op, ": the result's shape ", values.sizes(),
+              " differs from the tensor's ", self.sizes(), " (in-place ops cannot broadcast self)");
+  NoGradGuard no_grad;
+  return self.copy_(values);
+}
 
 // min(max(x, lo), hi) as two wheres: the gradient reaches x where lo <= x <= hi,
 // lo where x < lo (and lo <= hi), hi where the result is hi; NaN in x stays.
@@ -63,6 +83,22 @@ Tensor addcdiv(const Tensor& x, const Tensor& t1, const Tensor& t2, Scalar value
               "addcdiv: integer division is not supported (tensor1 ", t1.dtype(), ", tensor2 ", t2.dtype(),
               "); use x + value * tensor1 / tensor2 for true division");
   return x + t1 * value / t2;
+}
+
+Tensor& Tensor::clamp_(const Tensor& lo, const Tensor& hi) {
+  return ops::assign_inplace(*this, "clamp_", {lo, hi}, [&](const Tensor& s) { return ember::clamp(s, lo, hi); });
+}
+Tensor& Tensor::lerp_(const Tensor& end, Scalar weight) {
+  return ops::assign_inplace(*this, "lerp_", {end}, [&](const Tensor& s) { return ember::lerp(s, end, weight); });
+}
+Tensor& Tensor::lerp_(const Tensor& end, const Tensor& weight) {
+  return ops::assign_inplace(*this, "lerp_", {end, weight}, [&](const Tensor& s) { return ember::lerp(s, end, weight); });
+}
+Tensor& Tensor::addcmul_(const Tensor& t1, const Tensor& t2, Scalar value) {
+  return ops::assign_inplace(*this, "addcmul_", {t1, t2}, [&](const Tensor& s) { return ember::addcmul(s, t1, t2, value); });
+}
+Tensor& Tensor::addcdiv_(const Tensor& t1, const Tensor& t2, Scalar value) {
+  return ops::assign_inplace(*this, "addcdiv_", {t1, t2}, [&](const Tensor& s) { return ember::addcdiv(s, t1, t2, value); });
 }
 
 }  // namespace ember

@@ -28,4 +28,12 @@ Tensor triu(const Tensor& x, int64_t diagonal) {
   return masked_fill(x, logical_not(triangle_mask(x, diagonal, true, "triu")), 0);
 }
 
+Tensor& Tensor::tril_(int64_t diagonal) {
+  return ops::assign_inplace(*this, "tril_", {}, [&](const Tensor& s) { return ember::tril(s, diagonal); });
+}
+
+Tensor& Tensor::triu_(int64_t diagonal) {
+  return ops::assign_inplace(*this, "triu_", {}, [&](const Tensor& s) { return ember::triu(s, diagonal); });
+}
+
 }  // namespace ember

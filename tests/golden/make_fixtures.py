@@ -140,6 +140,14 @@ CASES = {
                                  lambda x, r: torch.repeat_interleave(x, r, dim=0)),
     "masked_scatter": ([randn(3, 4), torch.tensor([True, False, True, True]), randn(12)],
                        lambda x, m, s: x.t().masked_scatter(m.view(4, 1), s)),
+    # einsum: ellipsis, broadcasting, several operands
+    "einsum_ellipsis_batched": ([randn(2, 1, 3, 4), randn(5, 4, 2)], lambda a, b: torch.einsum("...ij,...jk", a, b)),
+    "einsum_ellipsis_reduce": ([randn(2, 3, 4), randn(2)], lambda x, w: torch.einsum("b...,b->...", x, w)),
+    "einsum_ellipsis_transpose": ([randn(4, 2, 3)], lambda x: torch.einsum("i...->...i", x.transpose(0, 2))),
+    "einsum_three": ([randn(2, 3), randn(3, 4), randn(4, 5)], lambda a, b, c: torch.einsum("ij,jk,kl->il", a, b, c)),
+    "einsum_four_implicit": ([randn(3), randn(3, 2), randn(2, 4), randn(4)],
+                             lambda a, b, c, d: torch.einsum("i,ij,jk,k", a, b, c, d)),
+    "einsum_broadcast_one": ([randn(3, 4), randn(1, 4)], lambda a, b: torch.einsum("ij,ij->ij", a, b)),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}
