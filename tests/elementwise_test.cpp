@@ -717,4 +717,6 @@ TEST(Composites, InPlaceForms) {
   expect_error([&] { ints.tril_(); }, {"tril", "at least 2 dims"});
   Tensor row = zeros({3});
   expect_error([&] { row.addcmul_(zeros({2, 3}), zeros({3})); }, {"addcmul_", "[2, 3]", "[3]"});
+  Tensor recorded = zeros({3}) * tensor({1.0f}).requires_grad_();  // the autograd path checks too
+  expect_error([&] { recorded.addcmul_(zeros({2, 3}), zeros({3})); }, {"addcmul_", "[2, 3]", "[3]"});
 }

@@ -12,18 +12,18 @@ Tensor& ops::assign_inplace(Tensor& self, const char* op, std::initializer_list<
                             const std::function<Tensor(const Tensor&)>& result) {
   ops::check_defined(self, op);
   ops::check_no_internal_overlap(self, op);
-  if (autograd::inplace_recorded(self, op, others, result)) return self;
-  Tensor values;
-  {
-    NoGradGuard no_grad;
-    values = result(self);
-  }
-  EMBER_CHECK(can_cast(values.dtype(), self.dtype()), op, ": result type ", values.dtype(),
-              " can't be cast to the desired output type ", self.dtype());
-  EMBER_CHECK(values.sizes() == self.sizes(), op, ": the result's shape ", values.sizes(),
-              " differs from the tensor's ", self.sizes(), " (in-place ops cannot broadcast self)");
+  // Checked on both paths, before anything is written into self.
+  const auto checked_result = [&](const Tensor& s) {
+    Tensor values = result(s);
+    EMBER_CHECK(can_cast(values.dtype(), self.dtype()), op, ": result type ", values.dtype(),
+                " can't be cast to the desired output type ", self.dtype());
+    EMBER_CHECK(values.sizes() == self.sizes(), op, ": the result's shape ", values.sizes(),
+                " differs from the tensor's ", self.sizes(), " (in-place ops cannot broadcast self)");
+    return values;
+  };
+  if (autograd::inplace_recorded(self, op, others, checked_result)) return self;
   NoGradGuard no_grad;
-  return self.copy_(values);
+  return self.copy_(checked_result(self));
 }
 
 // min(max(x, lo), hi) as two wheres: the gradient reaches x where lo <= x <= hi,
