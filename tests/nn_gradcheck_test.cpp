@@ -107,6 +107,12 @@ const std::vector<NnGradCase>& cases() {
          return F::cross_entropy(x[0], labels({0, 2, 1, 1}).view({2, 2}));
        }},
       {"nll", {{4, 3}}, [](const Tensors& x) { return F::nll_loss(x[0], labels({0, 2, 1, 2})); }},
+      {"pad_constant", {{2, 3, 4}}, [](const Tensors& x) { return F::pad(x[0], {1, 2, -1, 1}, "constant", 0.5); }},
+      {"pad_reflect", {{1, 2, 4, 5}}, [](const Tensors& x) { return F::pad(x[0], {2, 1, 1, 2}, "reflect"); }},
+      {"pad_replicate", {{2, 3, 4}}, [](const Tensors& x) { return F::pad(x[0], {3, 1}, "replicate"); }},
+      {"pad_circular", {{1, 2, 3, 4}}, [](const Tensors& x) { return F::pad(x[0], {1, 4, 3, 0}, "circular"); }},
+      {"pixel_shuffle", {{2, 8, 3, 2}}, [](const Tensors& x) { return F::pixel_shuffle(x[0], 2); }},
+      {"pixel_unshuffle", {{1, 2, 4, 6}}, [](const Tensors& x) { return F::pixel_unshuffle(x[0], 2); }},
       {"bce", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::binary_cross_entropy(x[0], x[1]); }, true},
       {"bce_logits", {{3, 4}, {3, 4}, {4}}, [](const Tensors& x) {
          return F::binary_cross_entropy_with_logits(x[0], x[1].sigmoid(), {}, x[2].abs());

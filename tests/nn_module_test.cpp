@@ -311,6 +311,31 @@ TEST(Functional, EdgeCasesOnStridedInputs) {
   EXPECT_EQ(logits.grad().abs().sum().item<float>(), 0.0f);
 }
 
+TEST(Functional, PaddingAndPixelShuffleErrors) {
+  const Tensor x = zeros({1, 2, 3});
+  EXPECT_EQ(F::pad(x, {-1, 2}, "constant", 5).sizes(), (Shape{1, 2, 4}));  // a negative pad crops
+  EXPECT_EQ(F::pad(zeros({3}), {1, 1}).sizes(), (Shape{5}));               // constant: any rank
+  EXPECT_EQ(F::pad(x, {3, 3}, "circular").sizes(), (Shape{1, 2, 9}));
+  EXPECT_ERROR(F::pad(x, {1}), "pad: padding length must be even");
+  EXPECT_ERROR(F::pad(x, {1, 1, 1, 1, 1, 1, 1, 1}), "pad: padding [1, 1, 1, 1, 1, 1, 1, 1] covers 4 dims");
+  EXPECT_ERROR(F::pad(x, {1, 1}, "mirror"), "pad: mode must be 'constant', 'reflect', 'replicate' or 'circular'");
+  EXPECT_ERROR(F::pad(x, {3, 0}, "reflect"), "pad: reflect padding (3, 0) must be less than the size 3 of dim 2");
+  EXPECT_ERROR(F::pad(x, {4, 0}, "circular"), "pad: circular padding (4, 0) must be at most the size 3");
+  EXPECT_ERROR(F::pad(x, {-1, 0}, "replicate"), "pad: mode 'replicate' takes no negative padding");
+  EXPECT_ERROR(F::pad(zeros({3}), {1, 1}, "reflect"), "pad: mode 'reflect' pads 1 to 3 trailing dims");
+  EXPECT_ERROR(F::pad(x, {-2, -2}), "leaves a negative size");
+  EXPECT_EQ(nn::PixelShuffle(3)(zeros({2, 18, 4, 5})).sizes(), (Shape{2, 2, 12, 15}));
+  EXPECT_EQ(nn::PixelUnshuffle(2)(zeros({3, 4, 6})).sizes(), (Shape{12, 2, 3}));  // unbatched
+  EXPECT_ERROR(F::pixel_shuffle(zeros({1, 6, 2, 2}), 2), "pixel_shuffle: the 6 channels");
+  EXPECT_ERROR(F::pixel_unshuffle(zeros({1, 1, 3, 4}), 2), "pixel_unshuffle: height 3 and width 4");
+  EXPECT_ERROR(F::pixel_shuffle(zeros({4, 4}), 2), "at least 3 dims");
+  EXPECT_ERROR(F::pixel_shuffle(zeros({1, 4, 2, 2}), 0), "upscale_factor must be positive");
+  nn::PixelShuffle shuffle(2);
+  std::ostringstream printed;
+  printed << shuffle;
+  EXPECT_THAT(printed.str(), HasSubstr("PixelShuffle(upscale_factor=2)"));
+}
+
 TEST(Layers, ConvAndPoolShapesPrintingAndErrors) {
   nn::Conv2d conv(3, 8, 3, {.stride = 2, .padding = 1});
   EXPECT_EQ(conv.weight.sizes(), (Shape{8, 3, 3, 3}));

@@ -282,6 +282,13 @@ const std::map<std::string, NnCase>& nn_table() {
        })}},
       {"cross_entropy_zero_weight",
        {nullptr, fn([](const Tensors& x) { return F::cross_entropy(x[0], x[1], {.weight = x[2]}); })}},
+      {"pad_constant", {nullptr, fn([](const Tensors& x) { return F::pad(x[0], {1, 2, -1, 1}, "constant", 0.5); })}},
+      {"pad_reflect_2d",
+       {nullptr, fn([](const Tensors& x) { return F::pad(x[0].transpose(2, 3), {2, 1, 1, 2}, "reflect"); })}},
+      {"pad_replicate_1d", {nullptr, fn([](const Tensors& x) { return F::pad(x[0], {3, 1}, "replicate"); })}},
+      {"pad_circular_3d", {nullptr, fn([](const Tensors& x) { return F::pad(x[0], {1, 1, 2, 0, 1, 3}, "circular"); })}},
+      {"pixel_shuffle", {make<nn::PixelShuffle>(int64_t{2})}},
+      {"pixel_unshuffle", {nullptr, fn([](const Tensors& x) { return F::pixel_unshuffle(x[0].transpose(2, 3), 2); })}},
   };
   (void)kInf;
   return table;

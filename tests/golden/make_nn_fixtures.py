@@ -283,6 +283,14 @@ CASES = {
     "cross_entropy_zero_weight": (fn(lambda x, y, w: F.cross_entropy(x, y, weight=w)),
                                   [edge_randn(3, 4), torch.tensor([0, 0, -100]), torch.tensor([0.0, 1.0, 1.0, 1.0])],
                                   [0]),
+    # padding and pixel shuffling (strided inputs via transpose)
+    "pad_constant": (fn(lambda x: F.pad(x, (1, 2, -1, 1), value=0.5)), [edge_randn(2, 3, 4)], [0]),
+    "pad_reflect_2d": (fn(lambda x: F.pad(x.transpose(2, 3), (2, 1, 1, 2), mode="reflect")),
+                       [edge_randn(1, 2, 5, 4)], [0]),
+    "pad_replicate_1d": (fn(lambda x: F.pad(x, (3, 1), mode="replicate")), [edge_randn(2, 3, 4)], [0]),
+    "pad_circular_3d": (fn(lambda x: F.pad(x, (1, 1, 2, 0, 1, 3), mode="circular")), [edge_randn(1, 1, 3, 3, 4)], [0]),
+    "pixel_shuffle": (module(lambda: nn.PixelShuffle(2)), [edge_randn(2, 8, 3, 2)], [0]),
+    "pixel_unshuffle": (fn(lambda x: F.pixel_unshuffle(x.transpose(2, 3), 2)), [edge_randn(1, 2, 6, 4)], [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -66,6 +66,15 @@ Tensor adaptive_avg_pool2d(const Tensor& x, IntArrayRef output_size);
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t output_size);
 Tensor adaptive_max_pool2d(const Tensor& x, IntArrayRef output_size);
 
+// ---- padding and rearranging --------------------------------------------------------
+// pad = (left, right) of the last dim, then of the one before, ...; mode "constant" (value;
+// negative pads crop), "reflect" (pads < the dim's size), "replicate" or "circular" (pads <= the
+// size). Non-constant modes pad 1 to 3 trailing dims of an input with one or two more dims.
+Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode = "constant", double value = 0.0);
+// (*, C r^2, H, W) -> (*, C, H r, W r) and back.
+Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
+Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
+
 // ---- attention ---------------------------------------------------------------------
 // softmax(q k^T * scale + mask) v;  q: (..., L, E), k: (..., S, E), v: (..., S, Ev).
 // attn_mask broadcasts to (..., L, S): bool (true = may attend) or float (added).

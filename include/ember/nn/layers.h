@@ -62,6 +62,26 @@ class Unflatten : public Module {
   Shape sizes_;
 };
 
+class PixelShuffle : public Module {
+ public:
+  explicit PixelShuffle(int64_t upscale_factor) : Module("PixelShuffle"), factor_(upscale_factor) {}
+  Tensor forward(const Tensor& x) override { return F::pixel_shuffle(x, factor_); }
+  std::string extra_repr() const override { return "upscale_factor=" + std::to_string(factor_); }
+
+ private:
+  int64_t factor_;
+};
+
+class PixelUnshuffle : public Module {
+ public:
+  explicit PixelUnshuffle(int64_t downscale_factor) : Module("PixelUnshuffle"), factor_(downscale_factor) {}
+  Tensor forward(const Tensor& x) override { return F::pixel_unshuffle(x, factor_); }
+  std::string extra_repr() const override { return "downscale_factor=" + std::to_string(factor_); }
+
+ private:
+  int64_t factor_;
+};
+
 // ---- activations (no parameters but PReLU) ------------------------------------------
 // An activation without arguments: forward is the F:: function it holds.
 class Activation : public Module {
