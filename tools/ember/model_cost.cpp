@@ -35,8 +35,8 @@ void observe_forward(nn::Module& model, const Tensor& x, const std::string& name
     // Attention is called with (query, key, value), which hooks do not see; it is one call,
     // reported when its output projection (a child called like any layer) runs.
     nn::Module* reported = m;  // the module whose calls the hook sees
-    if (dynamic_cast<nn::MultiheadAttention*>(m)) {
-      reported = &dynamic_cast<nn::MultiheadAttention*>(m)->out_proj;
+    if (auto* mha = dynamic_cast<nn::MultiheadAttention*>(m)) {
+      reported = &mha->out_proj;
     } else if (!m->children().empty() ||
                std::find(attention_outputs.begin(), attention_outputs.end(), m) != attention_outputs.end()) {
       continue;  // leaves only: containers would count their layers twice

@@ -1,5 +1,6 @@
 // F.pad in its four modes, and pixel (un)shuffle: composites of narrow, cat,
 // index_select and view/permute, so their gradients follow from those.
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -73,40 +74,45 @@ Tensor pad(const Tensor& x, IntArrayRef pads, const std::string& mode, double va
   return out.is_same(x) ? x.clone() : out;
 }
 
+namespace {
+
+// x (*, C, H, W) viewed with its last three dims split as `split`, those permuted by `order`
+// and merged to `merged`: the one rearrangement both pixel shuffles are.
+Tensor rearrange_chw(const Tensor& x, std::initializer_list<int64_t> split, std::initializer_list<int64_t> order,
+                     std::initializer_list<int64_t> merged) {
+  const int64_t batch = x.dim() - 3;
+  Shape split_shape(x.sizes().begin(), x.sizes().begin() + batch), merged_shape = split_shape, permutation;
+  for (int64_t i = 0; i < batch; ++i) permutation.push_back(i);
+  for (int64_t s : split) split_shape.push_back(s);
+  for (int64_t i : order) permutation.push_back(batch + i);
+  for (int64_t s : merged) merged_shape.push_back(s);
+  return x.reshape(split_shape).permute(permutation).reshape(merged_shape);
+}
+
+void check_chw(const Tensor& x, int64_t factor, const char* op, const char* factor_name) {
+  EMBER_CHECK(x.defined(), op, ": input tensor is undefined");
+  EMBER_CHECK(factor > 0, op, ": ", factor_name, " must be positive, got ", factor);
+  EMBER_CHECK(x.dim() >= 3, op, ": input must have at least 3 dims (C, H, W), got shape ", x.sizes());
+}
+
+}  // namespace
+
 // (*, C r^2, H, W) viewed as (*, C, r, r, H, W), permuted to (*, C, H, r, W, r).
 Tensor pixel_shuffle(const Tensor& x, int64_t r) {
-  EMBER_CHECK(x.defined(), "pixel_shuffle: input tensor is undefined");
-  EMBER_CHECK(r > 0, "pixel_shuffle: upscale_factor must be positive, got ", r);
-  EMBER_CHECK(x.dim() >= 3, "pixel_shuffle: input must have at least 3 dims (C, H, W), got shape ", x.sizes());
-  const int64_t b = x.dim() - 3, c = x.size(-3), h = x.size(-2), w = x.size(-1);
+  check_chw(x, r, "pixel_shuffle", "upscale_factor");
+  const int64_t c = x.size(-3), h = x.size(-2), w = x.size(-1);
   EMBER_CHECK(c % (r * r) == 0, "pixel_shuffle: the ", c, " channels of an input of shape ", x.sizes(),
               " are not divisible by upscale_factor^2 = ", r * r);
-  Shape split(x.sizes().begin(), x.sizes().begin() + b);
-  Shape merged = split;
-  for (int64_t s : {c / (r * r), r, r, h, w}) split.push_back(s);
-  for (int64_t s : {c / (r * r), h * r, w * r}) merged.push_back(s);
-  Shape order;
-  for (int64_t i = 0; i < b; ++i) order.push_back(i);
-  for (int64_t i : {0, 3, 1, 4, 2}) order.push_back(b + i);
-  return x.reshape(split).permute(order).reshape(merged);
+  return rearrange_chw(x, {c / (r * r), r, r, h, w}, {0, 3, 1, 4, 2}, {c / (r * r), h * r, w * r});
 }
 
 // (*, C, H r, W r) viewed as (*, C, H, r, W, r), permuted to (*, C, r, r, H, W).
 Tensor pixel_unshuffle(const Tensor& x, int64_t r) {
-  EMBER_CHECK(x.defined(), "pixel_unshuffle: input tensor is undefined");
-  EMBER_CHECK(r > 0, "pixel_unshuffle: downscale_factor must be positive, got ", r);
-  EMBER_CHECK(x.dim() >= 3, "pixel_unshuffle: input must have at least 3 dims (C, H, W), got shape ", x.sizes());
-  const int64_t b = x.dim() - 3, c = x.size(-3), h = x.size(-2), w = x.size(-1);
+  check_chw(x, r, "pixel_unshuffle", "downscale_factor");
+  const int64_t c = x.size(-3), h = x.size(-2), w = x.size(-1);
   EMBER_CHECK(h % r == 0 && w % r == 0, "pixel_unshuffle: height ", h, " and width ", w, " of an input of shape ",
               x.sizes(), " must be divisible by downscale_factor ", r);
-  Shape split(x.sizes().begin(), x.sizes().begin() + b);
-  Shape merged = split;
-  for (int64_t s : {c, h / r, r, w / r, r}) split.push_back(s);
-  for (int64_t s : {c * r * r, h / r, w / r}) merged.push_back(s);
-  Shape order;
-  for (int64_t i = 0; i < b; ++i) order.push_back(i);
-  for (int64_t i : {0, 2, 4, 1, 3}) order.push_back(b + i);
-  return x.reshape(split).permute(order).reshape(merged);
+  return rearrange_chw(x, {c, h / r, r, w / r, r}, {0, 2, 4, 1, 3}, {c * r * r, h / r, w / r});
 }
 
 }  // namespace ember::nn::functional
