@@ -3,6 +3,7 @@
 #include <ember/ember.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <csignal>
 #include <filesystem>
@@ -115,6 +116,20 @@ TEST_F(Cli, SummaryOfLeNet5) {
   // conv1 28*28*6*25 + conv2 10*10*16*150 + 400*120 + 120*84 + 84*10
   EXPECT_THAT(out, HasSubstr("forward MACs:          416520 (416.52 KMACs)"));
   EXPECT_THAT(out, HasSubstr("parameter memory:      241.0 KiB"));
+}
+
+// summary runs on the meta device: a 44.5M-parameter model at ImageNet size
+// allocates neither its weights nor its activations.
+TEST_F(Cli, SummaryOfResNet101RunsOnMetaInLittleMemory) {
+  const auto [status, out] = ember_cli("summary --model resnet101 --input 3x224x224 --classes 1000");
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_THAT(out, HasSubstr("total parameters:      44549160"));
+  EXPECT_THAT(out, HasSubstr("[1, 1000]"));
+#if !defined(__SANITIZE_ADDRESS__)  // AddressSanitizer's shadow memory alone is larger
+  rusage usage{};
+  ASSERT_EQ(::getrusage(RUSAGE_CHILDREN, &usage), 0);
+  EXPECT_LT(usage.ru_maxrss, 100 * 1024) << "peak resident KiB of `ember summary`";
+#endif
 }
 
 // A run killed (SIGKILL) after its first epoch, or interrupted (SIGINT) as

@@ -414,7 +414,7 @@ TEST(Utils, ClipGradNormAndValue) {
   Tensor a = nn::parameter(zeros({2})), b = nn::parameter(zeros({1}));
   a.set_grad(tensor({3.0f, 0.0f}));
   b.set_grad(tensor({4.0f}));
-  EXPECT_NEAR(nn::utils::clip_grad_norm_({a, b}, 1.0), 5.0, 1e-6);
+  EXPECT_NEAR(nn::utils::clip_grad_norm_({a, b}, 1.0).item<double>(), 5.0, 1e-6);
   EXPECT_NEAR(a.grad()[0].item<double>(), 0.6, 1e-5);
   EXPECT_NEAR(b.grad()[0].item<double>(), 0.8, 1e-5);
   nn::utils::clip_grad_value_({a, b}, 0.7);

@@ -8,15 +8,9 @@
 
 #include "ember/generator.h"
 #include "ember/tensor.h"
+#include "ember/tensor_options.h"
 
 namespace ember {
-
-// `zeros({2, 3}, {.dtype = kFloat64})`. An unset dtype means the op's default
-// (the default float dtype for most, inferred from the values for tensor()).
-struct TensorOptions {
-  std::optional<Dtype> dtype;
-  Device device = kCPU;
-};
 
 // ---- from data (deep copy) -------------------------------------------------
 // Element type T picks the dtype unless options say otherwise:

@@ -32,3 +32,4 @@
 #include "ember/scalar.h"
 #include "ember/shape.h"
 #include "ember/tensor.h"
+#include "ember/threads.h"

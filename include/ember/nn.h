@@ -14,5 +14,6 @@
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
 #include "ember/nn/recurrent.h"
+#include "ember/nn/serialization.h"
 #include "ember/nn/transformer.h"
 #include "ember/nn/utils.h"

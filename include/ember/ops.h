@@ -210,9 +210,4 @@ Tensor repeat_interleave(const Tensor& repeats);  // i repeated repeats[i] times
 // elements in row-major order.
 Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source);
 
-// ---- threads ----------------------------------------------------------------------------
-// Threads used by Ember's kernels (and oneDNN's). Small tensors always run on one.
-void set_num_threads(int n);
-int get_num_threads();
-
 }  // namespace ember

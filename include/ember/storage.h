@@ -2,6 +2,7 @@
 // counter tells autograd when saved data was modified in place.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -11,14 +12,28 @@
 
 namespace ember {
 
-// Per-device memory source. CPU: 64-byte aligned host memory.
+// Per-device memory source, one per device type (registered as backends are).
+// CPU: 64-byte aligned host memory; meta: none (allocate returns null).
 class Allocator {
  public:
   virtual ~Allocator() = default;
   virtual void* allocate(size_t nbytes) = 0;
   virtual void deallocate(void* ptr, size_t nbytes) = 0;
 };
+// The allocator of a device type; an Error if Ember was built without that device.
 Allocator& allocator_for(Device device);
+// Registration, done once per device type at start-up (the CPU and meta ones are built in).
+void register_allocator(DeviceType type, Allocator* allocator);
+
+// Bytes of tensor storage a device type holds now and at most since the last
+// reset (as torch.cuda.memory_allocated / max_memory_allocated), as requested
+// by the tensors (the allocator's rounding and caches not counted).
+struct MemoryStats {
+  size_t allocated = 0;
+  size_t peak = 0;
+};
+MemoryStats memory_stats(DeviceType type);
+void reset_peak_memory_stats(DeviceType type);
 
 class Storage : public RefCounted {
  public:

@@ -16,10 +16,16 @@
 #include "ember/scalar.h"
 #include "ember/shape.h"
 #include "ember/tensor_impl.h"
+#include "ember/tensor_options.h"
 
 namespace ember {
 
 class Node;
+
+namespace detail {
+// The Error of reading the data of a meta tensor (it has none): names `op` and the shape.
+[[noreturn]] void fail_no_data(const char* op, IntArrayRef sizes);
+}  // namespace detail
 
 class Tensor {
  public:
@@ -39,6 +45,9 @@ class Tensor {
   int64_t numel() const { return impl_->numel(); }
   Dtype dtype() const { return impl_->dtype(); }
   Device device() const { return impl_->device(); }
+  bool is_meta() const { return device().is_meta(); }
+  // This tensor's dtype and device, for making others like it: zeros(s, x.options()).
+  TensorOptions options() const { return {dtype(), device()}; }
   size_t element_size() const { return ember::element_size(dtype()); }
   size_t nbytes() const { return static_cast<size_t>(numel()) * element_size(); }
   bool is_contiguous() const { return impl_->is_contiguous(); }
@@ -50,7 +59,11 @@ class Tensor {
 
   // Typed pointer to element 0; T must match dtype() exactly.
   template <class T> T* data_ptr() const;
-  void* data_ptr() const { return impl_->data(); }
+  // Both are an Error on a meta tensor, which has no data.
+  void* data_ptr() const {
+    if (is_meta()) [[unlikely]] detail::fail_no_data("data_ptr", sizes());
+    return impl_->data();
+  }
   // The value of a one-element tensor, converted to T.
   template <class T> T item() const { return item().to<T>(); }
   Scalar item() const;
@@ -319,7 +332,7 @@ T* Tensor::data_ptr() const {
   EMBER_CHECK(defined(), "data_ptr: tensor is undefined");
   EMBER_CHECK(dtype_of<T> == dtype(), "data_ptr: requested ", dtype_name(dtype_of<T>),
               " but the tensor's dtype is ", dtype_name(dtype()));
-  return static_cast<T*>(impl_->data());
+  return static_cast<T*>(data_ptr());
 }
 
 namespace detail {

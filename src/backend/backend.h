@@ -3,8 +3,11 @@
 // outputs already allocated; kernels never allocate results themselves.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <span>
 
+#include "backend/optimizer_rules.h"
 #include "ember/generator.h"
 #include "ember/scalar.h"
 #include "ember/tensor.h"
@@ -45,6 +48,8 @@ class Backend {
   virtual ~Backend() = default;
 
   // dst = src converted to dst's dtype; same shape, any strides (negative too).
+  // Both on this backend's device, or one of them on the CPU: the transfer
+  // between host and this device (the op picks the non-CPU side's backend).
   virtual void copy(const Tensor& dst, const Tensor& src) = 0;
   virtual void fill(const Tensor& dst, Scalar value) = 0;
   // out[i] = start + i * step; with `end` set, the second half counts back from
@@ -119,13 +124,23 @@ class Backend {
   virtual void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, bool largest,
                     bool sorted) = 0;
 
+  // One fused optimizer step (backend/optimizer_rules.h) over a parameter: param,
+  // grad and the rule's state buffers (undefined where the rule leaves one
+  // unused) of one shape, contiguous, float32 or float64.
+  virtual void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor& grad,
+                              const std::array<Tensor, 3>& state) = 0;
+  // out (0-dim float64) = the norm_type-norm of all elements of all tensors
+  // together (inf: the largest |x|), in one pass: clip_grad_norm_'s total.
+  virtual void total_norm(const Tensor& out, std::span<const Tensor> tensors, double norm_type) = 0;
+
   // uniform: U[a, b); normal: N(a, b^2); randint: [a, b); bernoulli: P(1) = a.
   virtual void random(RandomKind kind, const Tensor& out, double a, double b, Generator& generator) = 0;
   // out (n): a random permutation of 0..n-1.
   virtual void randperm(const Tensor& out, Generator& generator) = 0;
 };
 
-// The backend of a device type; an Error if Ember was built without it.
+// The backend of a device type (the CPU and meta ones are built in); an Error
+// if Ember was built without it.
 Backend& backend_for(Device device);
 // Registration, done once per backend at start-up.
 void register_backend(DeviceType type, Backend* backend);

@@ -136,11 +136,9 @@ class CpuAllocator final : public Allocator {
 
 }  // namespace
 
-Allocator& allocator_for(Device device) {
+Allocator* cpu_allocator() {
   static CpuAllocator cpu;
-  EMBER_CHECK(device.type == DeviceType::cpu, "allocate: device ", device.str(),
-              " is not available in this build of Ember");
-  return cpu;
+  return &cpu;
 }
 
 }  // namespace ember

@@ -62,7 +62,7 @@ class MappedFile {
 
 }  // namespace
 
-void save(const nn::StateDict& tensors, const std::string& path, const Metadata& metadata) {
+void save(const StateDict& tensors, const std::string& path, const Metadata& metadata) {
   Json header = Json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   std::vector<Tensor> data;
@@ -72,7 +72,9 @@ void save(const nn::StateDict& tensors, const std::string& path, const Metadata&
     EMBER_CHECK(name != "__metadata__" && !name.empty(), "save: invalid tensor name '", name, "'");
     EMBER_CHECK(names.insert(name).second, "save: tensor name '", name, "' appears twice");
     EMBER_CHECK(t.defined(), "save: tensor '", name, "' is undefined");
-    const Tensor c = t.detach().contiguous();
+    EMBER_CHECK(!t.is_meta(), "save: tensor '", name, "' of shape ", t.sizes(),
+                " is on the meta device and has no data to save");
+    const Tensor c = t.detach().to(kCPU).contiguous();  // the file holds host bytes, whatever the device
     header[name] = {{"dtype", format_dtype(c.dtype())}, {"shape", c.sizes().vec()},
                     {"data_offsets", {offset, offset + c.nbytes()}}};
     offset += c.nbytes();
@@ -88,23 +90,17 @@ void save(const nn::StateDict& tensors, const std::string& path, const Metadata&
   write_file_atomic(path, parts);
 }
 
-void save(nn::Module& module, const std::string& path, const Metadata& metadata) {
-  save(module.state_dict(), path, metadata);
-}
-
-nn::StateDict load(const std::string& path, Metadata* metadata) {
+StateDict load(const std::string& path, Metadata* metadata) {
   const MappedFile file(path);
   const safetensors::Layout layout = safetensors::parse_layout(file.data(), file.size(), path, metadata);
   const char* data = file.data() + layout.data_offset;
-  nn::StateDict out;
+  StateDict out;
   for (const safetensors::Entry& e : layout.entries) {
-    Tensor t = empty(e.shape, {.dtype = e.dtype});
+    Tensor t = empty(e.shape, {.dtype = e.dtype, .device = kCPU});  // the caller moves it where it belongs
     if (t.nbytes() > 0) std::memcpy(t.data_ptr(), data + e.begin, t.nbytes());
     out.push_back({e.name, t});
   }
   return out;
 }
-
-void load(nn::Module& module, const std::string& path, bool strict) { module.load_state_dict(load(path), strict); }
 
 }  // namespace ember

@@ -55,7 +55,7 @@ class GPT : public nn::Module, public TextGenerator {
   Tensor forward(const Tensor& ids) override {
     EMBER_CHECK(ids.dim() == 2 && ids.size(1) <= context_ && ids.size(1) > 0, "gpt: expected token ids of shape (N, L) ",
                 "with 0 < L <= ", context_, " (the context length), got ", ids.sizes());
-    const Tensor positions = arange(ids.size(1));
+    const Tensor positions = arange(ids.size(1), {.device = ids.device()});
     const Tensor x = drop(tok_emb(ids) + pos_emb(positions));
     return head(encoder.forward(x, {}, {}, /*is_causal=*/true));
   }

@@ -67,7 +67,7 @@ Tensor& eye_(Tensor& t) {
   check(t, "eye_");
   EMBER_CHECK(t.dim() == 2, "eye_: only 2-D tensors are supported, got shape ", t.sizes());
   NoGradGuard no_grad;
-  t.copy_(eye(t.size(0), t.size(1), {.dtype = t.dtype()}));
+  t.copy_(eye(t.size(0), t.size(1), t.options()));
   return t;
 }
 
@@ -126,9 +126,10 @@ Tensor& orthogonal_(Tensor& t, double gain, Generator* g) {
   EMBER_CHECK(t.dim() >= 2, "orthogonal_: only tensors with 2 or more dims are supported, got shape ", t.sizes());
   NoGradGuard no_grad;
   const int64_t rows = t.size(0), cols = t.numel() / std::max<int64_t>(rows, 1);
-  if (t.numel() == 0) return t;
+  if (t.numel() == 0 || t.is_meta()) return t;  // a meta tensor has no values to set
   const bool wide = rows < cols;
-  Tensor a = randn({rows, cols}, {.dtype = Dtype::float64}, g);
+  // Built on the CPU (a small matrix), then copied to t's device.
+  Tensor a = randn({rows, cols}, {.dtype = Dtype::float64, .device = kCPU}, g);
   if (wide) a = a.t().contiguous();  // (tall, short): orthonormal columns
   const int64_t n = a.size(1);
   std::vector<Tensor> q;
@@ -180,7 +181,9 @@ Tensor& trunc_normal_(Tensor& t, double mean, double std, double a, double b, Ge
   // Inverse-CDF sampling: u uniform between the CDF values of a and b, mapped back through erf^-1.
   auto cdf = [](double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))); };
   const double lo = cdf((a - mean) / std), hi = cdf((b - mean) / std);
-  Tensor u = rand(t.sizes(), {.dtype = Dtype::float64}, g);
+  if (t.is_meta()) return t;  // no values to set
+  // Drawn and mapped on the CPU, then copied to t's device.
+  Tensor u = rand(t.sizes(), {.dtype = Dtype::float64, .device = kCPU}, g);
   double* v = u.data_ptr<double>();
   for (int64_t i = 0; i < u.numel(); ++i) {
     const double x = std::clamp((2 * hi - 2 * lo) * v[i] + (2 * lo - 1), -1 + 1e-15, 1 - 1e-15);

@@ -176,6 +176,22 @@ void Module::to(Device device) {
   for (auto& [name, t] : tensors_of(*this, false, true, true, false)) *t = t->to(device);
 }
 
+void Module::to_empty(Device device) {
+  NoGradGuard no_grad;
+  std::map<const TensorImpl*, std::pair<Tensor, Tensor>> made;  // as in to(dtype)
+  for (auto& [name, t] : tensors_of(*this, true, false, true, false)) {
+    if (auto it = made.find(t->impl()); it != made.end()) {
+      *t = it->second.second;
+      continue;
+    }
+    const Tensor original = *t;
+    *t = parameter(empty(t->sizes(), {.dtype = t->dtype(), .device = device}));
+    made[original.impl()] = {original, *t};
+  }
+  for (auto& [name, t] : tensors_of(*this, false, true, true, false))
+    *t = empty(t->sizes(), {.dtype = t->dtype(), .device = device});
+}
+
 void Module::zero_grad(bool set_to_none) {
   for (auto& [name, t] : tensors_of(*this, true, false, true, false)) {
     if (!t->grad().defined()) continue;

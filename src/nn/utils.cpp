@@ -5,32 +5,31 @@
 #include <limits>
 
 #include "ember/grad_mode.h"
+#include "ember/creation.h"
 #include "ember/ops.h"
+#include "ops/optimizer_step.h"
 
 namespace ember::nn::utils {
 
 // total = (sum_p ||g_p||^q)^(1/q); each g scaled by min(1, max_norm / (total + 1e-6))
-double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
+Tensor clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type,
                        bool error_if_nonfinite) {
   NoGradGuard no_grad;
   std::vector<Tensor> grads;
   for (const Tensor& p : parameters)
     if (p.grad().defined()) grads.push_back(p.grad());
-  if (grads.empty()) return 0.0;
-  double total = 0.0;
-  if (std::isinf(norm_type)) {
-    for (const Tensor& g : grads) total = std::max(total, norm(g, norm_type).item<double>());
-  } else {
-    for (const Tensor& g : grads) total += std::pow(norm(g, norm_type).item<double>(), norm_type);
-    total = std::pow(total, 1.0 / norm_type);
+  if (grads.empty()) return zeros({});
+  const Tensor total = ops::total_norm(grads, norm_type, "clip_grad_norm_");  // float64
+  if (error_if_nonfinite && !total.is_meta()) {
+    const double value = total.item<double>();
+    EMBER_CHECK(std::isfinite(value), "clip_grad_norm_: the total norm of order ", norm_type,
+                " of the gradients is non-finite (", value, "), so it cannot be clipped");
   }
-  EMBER_CHECK(!error_if_nonfinite || std::isfinite(total), "clip_grad_norm_: the total norm of order ", norm_type,
-              " of the gradients is non-finite (", total, "), so it cannot be clipped");
-  const double scale = max_norm / (total + 1e-6);
-  if (scale < 1.0)
-    for (Tensor p : parameters)  // a handle: the gradient is shared
-      if (p.grad().defined()) p.mutable_grad().mul_(scale);
-  return total;
+  // Multiplying by a clamped coefficient (1 when no clipping is needed) keeps the value on the device.
+  const Tensor scale = clamp(max_norm / (total + 1e-6), std::nullopt, 1.0);
+  for (Tensor p : parameters)  // a handle: the gradient is shared
+    if (p.grad().defined()) p.mutable_grad().mul_(scale);
+  return total.to(grads[0].dtype());
 }
 
 void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value) {

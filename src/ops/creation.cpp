@@ -36,7 +36,7 @@ Tensor from_buffer(const void* values, Dtype source, IntArrayRef sizes, TensorOp
   Tensor out = ops::new_tensor(sizes, options.dtype.value_or(source), options.device);
   if (out.numel() == 0) return out;
   Tensor src = from_blob(const_cast<void*>(values), sizes, source);
-  ops::backend_of(out).copy(out, src);
+  ops::copy_backend(out, src, "tensor").copy(out, src);
   return out;
 }
 
@@ -179,7 +179,8 @@ Tensor bernoulli(IntArrayRef sizes, double p, TensorOptions options, Generator* 
 Tensor bernoulli(const Tensor& p, Generator* g) {
   ops::check_defined(p, "bernoulli");
   check_float(p.dtype(), "bernoulli");
-  EMBER_CHECK(all(ge(p, 0.0).logical_and(le(p, 1.0))).item<bool>(), "bernoulli: expects 0 <= p <= 1 for every element");
+  EMBER_CHECK(!ops::has_values(p) || all(ge(p, 0.0).logical_and(le(p, 1.0))).item<bool>(),
+              "bernoulli: expects 0 <= p <= 1 for every element");
   Tensor u = rand(p.sizes(), {.dtype = p.dtype(), .device = p.device()}, g);
   return lt(u, p).to(p.dtype());
 }
@@ -200,22 +201,23 @@ Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement, G
   EMBER_CHECK(num_samples > 0, "multinomial: num_samples must be positive, got ", num_samples);
   NoGradGuard no_grad;
   const Tensor p = (probs.dim() == 1 ? probs.unsqueeze(0) : probs).to(Dtype::float64);
-  EMBER_CHECK(all(ge(p, 0.0).logical_and(lt(p, std::numeric_limits<double>::infinity()))).item<bool>(),
+  const bool checkable = ops::has_values(p);
+  EMBER_CHECK(!checkable || all(ge(p, 0.0).logical_and(lt(p, std::numeric_limits<double>::infinity()))).item<bool>(),
               "multinomial: weights must be finite and non-negative");
-  EMBER_CHECK(K > 0 && all(gt(p.sum({1}), 0.0)).item<bool>(), "multinomial: every row of weights of shape ",
-              probs.sizes(), " must have a positive sum");
+  EMBER_CHECK(K > 0 && (!checkable || all(gt(p.sum({1}), 0.0)).item<bool>()),
+              "multinomial: every row of weights of shape ", probs.sizes(), " must have a positive sum");
   Tensor out;
   if (replacement) {
     // Inverse CDF: the category is the number of cumulative weights at or below u.
     const Tensor cdf = cumsum(p / p.sum({1}, true), 1);
-    const Tensor u = rand({p.size(0), num_samples}, {.dtype = Dtype::float64}, g);
+    const Tensor u = rand({p.size(0), num_samples}, {.dtype = Dtype::float64, .device = p.device()}, g);
     out = clamp(le(cdf.unsqueeze(1), u.unsqueeze(2)).sum({2}), std::nullopt, static_cast<double>(K - 1));
   } else {
-    const int64_t fewest = gt(p, 0.0).sum({1}).min().item<int64_t>();
+    const int64_t fewest = checkable ? gt(p, 0.0).sum({1}).min().item<int64_t>() : K;
     EMBER_CHECK(num_samples <= fewest, "multinomial: cannot draw ", num_samples, " distinct categories without ",
                 "replacement from a row with ", fewest, " non-zero weights");
     // Gumbel top-k: the largest log-weight + Gumbel noise, k at a time, is a draw without replacement.
-    const Tensor gumbel = neg(log(neg(log(rand(p.sizes(), {.dtype = Dtype::float64}, g)))));
+    const Tensor gumbel = neg(log(neg(log(rand(p.sizes(), {.dtype = Dtype::float64, .device = p.device()}, g)))));
     out = topk(log(p) + gumbel, num_samples, 1).second;
   }
   return probs.dim() == 1 ? out.squeeze(0) : out;

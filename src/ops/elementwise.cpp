@@ -14,9 +14,10 @@ void check_no_internal_overlap(const Tensor& t, const char* op) {
 }
 
 namespace {
-// [first, last] byte addresses a view can touch.
-std::pair<const char*, const char*> byte_range(const Tensor& t) {
-  const char* base = static_cast<const char*>(t.data_ptr());
+// [first, last] byte offsets into its storage a view can touch (offsets, not
+// addresses, so meta tensors, which have no memory, compare too).
+std::pair<int64_t, int64_t> byte_range(const Tensor& t) {
+  const int64_t base = t.storage_offset() * static_cast<int64_t>(t.element_size());
   int64_t lo = 0, hi = 0;
   for (int64_t d = 0; d < t.dim(); ++d) {
     const int64_t reach = (t.size(d) - 1) * t.stride(d);
@@ -26,6 +27,14 @@ std::pair<const char*, const char*> byte_range(const Tensor& t) {
   return {base + lo * es, base + hi * es + es - 1};
 }
 }  // namespace
+
+Backend& copy_backend(const Tensor& dst, const Tensor& src, const char* op) {
+  const Device to = dst.device(), from = src.device();
+  if (to == from) return backend_for(to);
+  EMBER_CHECK(to.is_cpu() || from.is_cpu(), op, ": cannot copy between ", from, " and ", to,
+              " directly; copy through the cpu");
+  return backend_for(to.is_cpu() ? from : to);
+}
 
 bool partially_overlaps(const Tensor& a, const Tensor& b) {
   if (a.storage().get() != b.storage().get() || a.numel() == 0 || b.numel() == 0) return false;
@@ -64,7 +73,11 @@ Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b
   if (is_grad_enabled() && (autograd::requires_grad(a) || autograd::requires_grad(b))) internal.emplace();
   ops::check_defined(a, name);
   ops::check_defined(b, name);
-  ops::check_same_device(a, b, name);
+  if (a.device() != b.device()) [[unlikely]] {
+    const Tensor a_moved = ops::with_device_of(a, b), b_moved = ops::with_device_of(b, a);
+    ops::check_same_device(a_moved, b_moved, name);
+    return binary_op(op, name, a_moved, b_moved, promoted, alpha);
+  }
   const Dtype compute = compute_dtype(op, promoted, alpha, name);
   const Shape shape = broadcast_of(a, b, name);
   Tensor out = ops::new_tensor(shape, is_comparison(op) ? Dtype::boolean : compute, a.device());
@@ -161,7 +174,11 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
                        Scalar alpha = 1) {
   ops::check_defined(self, name);
   ops::check_defined(other, name);
-  ops::check_same_device(self, other, name);
+  if (self.device() != other.device()) [[unlikely]] {
+    const Tensor moved = ops::with_device_of(other, self);
+    ops::check_same_device(self, moved, name);
+    return binary_inplace(op, name, self, moved, promoted, alpha);
+  }
   ops::check_no_internal_overlap(self, name);
   const Dtype compute = compute_dtype(op, promoted, alpha, name);
   EMBER_CHECK(can_cast(compute, self.dtype()), name, ": result type ", dtype_name(compute),
@@ -486,7 +503,7 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
                                  [&](const Tensor& s) { return ember::masked_fill(s, mask, value); }))
     return *this;
   const Tensor m = ops::partially_overlaps(*this, mask) ? mask.clone() : mask;
-  ops::backend_of(*this).where(*this, broadcast_to(m, shape), ops::scalar_as(value, dtype()).expand(shape), *this);
+  ops::backend_of(*this).where(*this, broadcast_to(m, shape), ops::scalar_as(value, dtype(), device()).expand(shape), *this);
   ops::bump_version(*this);
   return *this;
 }
@@ -517,11 +534,11 @@ Tensor& Tensor::copy_(const Tensor& src) {
               " is not broadcastable to the destination's shape ", sizes());
   // Under autograd: d(self's old value) = 0, d(src) = g summed to src's shape.
   if (autograd::inplace_recorded(*this, "copy_", {src}, [&](const Tensor& s) {
-        return where(ones_like(s, {.dtype = Dtype::boolean}), src.to(dtype()), s);
+        return where(ones_like(s, {.dtype = Dtype::boolean}), src.to(device()).to(dtype()), s);
       }))
     return *this;
   const Tensor s = ops::partially_overlaps(*this, src) ? src.clone() : src;
-  ops::backend_of(*this).copy(*this, broadcast_to(s, shape));
+  ops::copy_backend(*this, s, "copy_").copy(*this, broadcast_to(s, shape));
   ops::bump_version(*this);
   return *this;
 }

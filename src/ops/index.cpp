@@ -38,7 +38,7 @@ Tensor as_index(const Tensor& index, const char* op) {
 
 // Every index in [0, size); the error names the first offender.
 void check_range(const Tensor& index, int64_t size, const char* op, int64_t dim) {
-  if (index.numel() == 0) return;
+  if (index.numel() == 0 || !ops::has_values(index)) return;
   const int64_t lo = amin(index).item<int64_t>(), hi = amax(index).item<int64_t>();
   EMBER_CHECK(lo >= 0 && hi < size, op, ": index ", lo < 0 ? lo : hi, " is out of bounds for dim ", dim,
               " with size ", size);
@@ -193,6 +193,7 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
   EMBER_CHECK(mask.dtype() == Dtype::boolean, "masked_select: expected a bool mask, got ", dtype_name(mask.dtype()));
   const Shape shape = broadcast_shapes(x.sizes(), mask.sizes(), "masked_select");
   const Tensor xb = ops::broadcast_to(x, shape), mb = ops::broadcast_to(mask, shape);
+  ops::check_has_values(mb, "masked_select");
   const int64_t count = sum(mb).item<int64_t>();
   Tensor out = ops::new_tensor({count}, x.dtype(), x.device());
   if (count > 0) ops::backend_of(out).masked_select(out, xb.detach(), mb);
@@ -207,6 +208,7 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
 
 Tensor nonzero(const Tensor& x) {
   ops::check_defined(x, "nonzero");
+  ops::check_has_values(x, "nonzero");
   const int64_t count = sum(ne(x, 0)).item<int64_t>();
   Tensor out = ops::new_tensor({count, x.dim()}, Dtype::int64, x.device());
   if (count > 0 && x.dim() > 0) ops::backend_of(out).nonzero(out, x);
@@ -233,7 +235,8 @@ Tensor index(const Tensor& x, const Tensor& indices) {
   // Python semantics: negative indices count from the end.
   const int64_t n = x.size(0);
   if (idx.numel() > 0) {
-    EMBER_CHECK(amin(idx).item<int64_t>() >= -n && amax(idx).item<int64_t>() < n, "index: an index in ", idx.sizes(),
+    if (ops::has_values(idx))
+      EMBER_CHECK(amin(idx).item<int64_t>() >= -n && amax(idx).item<int64_t>() < n, "index: an index in ", idx.sizes(),
                 " is out of bounds for dim 0 with size ", n);
     idx = where(lt(idx, 0), idx + n, idx);
   }
@@ -244,7 +247,7 @@ Tensor index(const Tensor& x, const Tensor& indices) {
 
 std::pair<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending, bool stable) {
   ops::check_defined(x, "sort");
-  if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64})};
+  if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64, .device = x.device()})};
   const int64_t w = wrap_dim(dim, x.dim(), "sort");
   Tensor sorted, order;
   {
@@ -268,7 +271,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool lar
   const int64_t w = wrap_dim(dim, x.dim(), "topk");
   const int64_t n = x.dim() == 0 ? 1 : x.size(w);
   EMBER_CHECK(k >= 0 && k <= n, "topk: k (", k, ") is out of range for dim ", w, " with size ", n);
-  if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64})};
+  if (x.dim() == 0) return {x.clone(), zeros({}, {.dtype = Dtype::int64, .device = x.device()})};
   Tensor top, where_from;
   {
     NoGradGuard no_grad;
@@ -286,10 +289,11 @@ Tensor one_hot(const Tensor& indices_in, int64_t num_classes) {
   const Tensor indices = as_index(indices_in, "one_hot");
   if (num_classes == -1) {
     EMBER_CHECK(indices.numel() > 0, "one_hot: can not infer the number of classes from an empty tensor");
+    ops::check_has_values(indices, "one_hot (num_classes = -1)");
     num_classes = amax(indices).item<int64_t>() + 1;
   }
   EMBER_CHECK(num_classes > 0 || indices.numel() == 0, "one_hot: num_classes must be positive, got ", num_classes);
-  if (indices.numel() > 0)
+  if (indices.numel() > 0 && ops::has_values(indices))
     EMBER_CHECK(amin(indices).item<int64_t>() >= 0 && amax(indices).item<int64_t>() < num_classes,
                 "one_hot: class values must be in [0, ", num_classes, ")");
   Shape shape = indices.sizes().shape();
@@ -297,7 +301,7 @@ Tensor one_hot(const Tensor& indices_in, int64_t num_classes) {
   Tensor out = zeros(shape, {.dtype = Dtype::int64, .device = indices.device()});
   if (indices.numel() == 0) return out;
   Tensor idx = indices.unsqueeze(-1);
-  return scatter_(out, -1, idx, ones(idx.sizes(), {.dtype = Dtype::int64}));
+  return scatter_(out, -1, idx, ones(idx.sizes(), {.dtype = Dtype::int64, .device = indices.device()}));
 }
 
 }  // namespace ember

@@ -10,7 +10,7 @@
 
 namespace ember::ops {
 
-inline Tensor new_tensor(IntArrayRef sizes, Dtype dtype, Device device = kCPU) {
+inline Tensor new_tensor(IntArrayRef sizes, Dtype dtype, Device device) {
   const int64_t numel = shape_numel(sizes);
   auto storage = IntrusivePtr<Storage>::make(static_cast<size_t>(numel) * element_size(dtype), device);
   return Tensor(IntrusivePtr<TensorImpl>::make(std::move(storage), dtype, sizes.shape(), contiguous_strides(sizes), 0));
@@ -18,8 +18,27 @@ inline Tensor new_tensor(IntArrayRef sizes, Dtype dtype, Device device = kCPU) {
 
 inline Backend& backend_of(const Tensor& t) { return backend_for(t.device()); }
 
+// The backend that copies src into dst: theirs when both are on one device,
+// otherwise the non-CPU side's (a transfer); an Error for two different non-CPU devices.
+Backend& copy_backend(const Tensor& dst, const Tensor& src, const char* op);
+
 inline void check_defined(const Tensor& t, const char* op, const char* what = "input") {
   EMBER_CHECK(t.defined(), op, ": ", what, " tensor is undefined");
+}
+
+// Checks that read values (index bounds, probabilities) run where there are
+// values: never on the meta device.
+inline bool has_values(const Tensor& t) { return !t.is_meta(); }
+// Ops whose result's shape depends on the values (nonzero, masked_select) cannot run on meta.
+inline void check_has_values(const Tensor& t, const char* op) {
+  EMBER_CHECK(!t.is_meta(), op, ": the result's shape depends on the values of the input (shape ", t.sizes(),
+              "), and a meta tensor has none");
+}
+
+// PyTorch lets a 0-dim CPU tensor (a number held in a tensor) join an op on
+// any device: t moved to other's device when it is one, t itself otherwise.
+inline Tensor with_device_of(const Tensor& t, const Tensor& other) {
+  return t.device() != other.device() && t.dim() == 0 && t.device().is_cpu() ? t.to(other.device()) : t;
 }
 
 inline void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
@@ -28,7 +47,7 @@ inline void check_same_device(const Tensor& a, const Tensor& b, const char* op) 
 }
 
 // A 0-dim tensor holding `value` as `dtype`.
-inline Tensor scalar_as(Scalar value, Dtype dtype, Device device = kCPU) {
+inline Tensor scalar_as(Scalar value, Dtype dtype, Device device) {
   Tensor t = new_tensor({}, dtype, device);
   backend_for(device).fill(t, value);
   return t;

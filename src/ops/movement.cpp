@@ -24,13 +24,15 @@ Tensor view_backward(const Tensor& g, IntArrayRef input_sizes, std::function<Ten
 
 namespace {
 
-// The storage position of every element of a (sizes, strides, offset) view, int64.
+// The storage position of every element of a (sizes, strides, offset) view,
+// int64, on the CPU (they follow from the metadata alone).
 Tensor storage_positions(const Shape& sizes, const Shape& strides, int64_t offset) {
-  Tensor pos = full(sizes, offset, {.dtype = Dtype::int64});
+  const TensorOptions host{.dtype = Dtype::int64, .device = kCPU};
+  Tensor pos = full(sizes, offset, host);
   for (size_t d = 0; d < sizes.size(); ++d) {
     Shape along(sizes.size(), 1);
     along[d] = sizes[d];
-    pos = pos + arange(sizes[d], {.dtype = Dtype::int64}).view(along) * strides[d];
+    pos = pos + arange(sizes[d], host).view(along) * strides[d];
   }
   return pos.reshape({-1});
 }
@@ -40,11 +42,12 @@ Tensor storage_positions(const Shape& sizes, const Shape& strides, int64_t offse
 // then the input reads its own positions back.
 Tensor as_strided_backward(const Tensor& g, const Shape& in_sizes, const Shape& in_strides, int64_t in_offset,
                            const Shape& sizes, const Shape& strides, int64_t offset) {
-  const Tensor in_pos = storage_positions(in_sizes, in_strides, in_offset);
-  const Tensor out_pos = storage_positions(sizes, strides, offset);
+  const Tensor in_host = storage_positions(in_sizes, in_strides, in_offset);
+  const Tensor out_host = storage_positions(sizes, strides, offset);
   int64_t span = 1;
-  if (in_pos.numel() > 0) span = std::max(span, amax(in_pos).item<int64_t>() + 1);
-  if (out_pos.numel() > 0) span = std::max(span, amax(out_pos).item<int64_t>() + 1);
+  if (in_host.numel() > 0) span = std::max(span, amax(in_host).item<int64_t>() + 1);
+  if (out_host.numel() > 0) span = std::max(span, amax(out_host).item<int64_t>() + 1);
+  const Tensor in_pos = in_host.to(g.device()), out_pos = out_host.to(g.device());
   const TensorOptions options{.dtype = g.dtype(), .device = g.device()};
   const Tensor storage = scatter_add(zeros({span}, options), 0, out_pos, g.reshape({-1}));
   // An input whose elements share storage (expanded) has each slot's gradient
@@ -376,13 +379,24 @@ Tensor Tensor::to(Dtype target, bool copy) const {
 
 Tensor Tensor::to(Device target, bool copy) const {
   ops::check_defined(*this, "to");
-  EMBER_CHECK(target.type == device().type, "to: cannot move a tensor to ", target.str(),
-              ": that device is not available in this build of Ember");
-  return copy ? clone() : *this;
+  const Device source = device();
+  if (target.type == source.type && (target.index < 0 || target.index == source.index)) return copy ? clone() : *this;
+  Tensor out = ops::new_tensor(sizes(), dtype(), target);
+  const Tensor src = contiguous();
+  ops::copy_backend(out, src, "to").copy(out, src);
+  return autograd::record("to", out, {*this}, [source](const Tensor& g) { return Grads{g.to(source)}; });
 }
+
+namespace detail {
+void fail_no_data(const char* op, IntArrayRef sizes) {
+  fail(op, ": the tensor of shape ", sizes, " is on the meta device, which holds no data; move it to a real "
+       "device first (Module::to_empty for a model built on meta)");
+}
+}  // namespace detail
 
 Scalar Tensor::item() const {
   ops::check_defined(*this, "item");
+  if (is_meta()) detail::fail_no_data("item", sizes());
   EMBER_CHECK(numel() == 1, "item: a tensor with ", numel(), " elements (shape ", sizes(),
               ") cannot be converted to a scalar; expected exactly one element");
   if (is_floating(dtype())) {
@@ -402,6 +416,7 @@ Scalar Tensor::item() const {
 
 namespace detail {
 void copy_to_buffer(const Tensor& t, Dtype dtype, void* out) {
+  if (t.is_meta()) fail_no_data("to_vector", t.sizes());
   if (t.numel() == 0) return;
   Tensor dst = from_blob(out, t.sizes(), dtype);
   ops::backend_of(t).copy(dst, t);

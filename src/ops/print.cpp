@@ -128,7 +128,8 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "tensor(undefined)";
   const bool summarize = t.numel() > kSummarizeAbove;
   std::vector<std::string> suffix;
-  if (t.numel() == 0 && t.dim() != 1) {
+  if (!t.device().is_cpu()) suffix.push_back("device='" + t.device().str() + "'");
+  if ((t.numel() == 0 && t.dim() != 1) || t.is_meta()) {
     std::ostringstream size;
     size << "size=(";
     for (int64_t d = 0; d < t.dim(); ++d) size << (d ? ", " : "") << t.size(d);
@@ -137,10 +138,12 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   }
   // An empty tensor shows no values to tell int64 or bool apart, so then
   // PyTorch names every dtype but the default.
-  if (t.dtype() != default_dtype() && (t.numel() == 0 || (t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)))
+  if (t.dtype() != default_dtype() && (t.numel() == 0 || t.is_meta() || (t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)))
     suffix.push_back(std::string("dtype=") + dtype_name(t.dtype()));
   os << "tensor(";
-  if (t.numel() == 0) {
+  if (t.is_meta()) {
+    os << "...";  // no values to show
+  } else if (t.numel() == 0) {
     os << "[]";
   } else {
     std::vector<double> values;

@@ -42,66 +42,28 @@ AdamW::AdamW(std::vector<Tensor> params, AdamOptions o) : Adam("AdamW", std::mov
 
 void Adam::check_options(const std::map<std::string, double>& o) const { check_adam_like(name().c_str(), o); }
 
-namespace {
-
-struct AdamStep {
-  double lr, b1, b2, eps, wd, step_size, bc2_sqrt;
-};
-
-// The Adam/AdamW update over [begin, end), branch-free inside so the compiler
-// vectorizes it (the flags are template parameters).
-template <class T, bool Decoupled, bool Amsgrad, bool Maximize>
-void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, T* __restrict vmax,
-                int64_t begin, int64_t end, const AdamStep& a) {
-  const T decay = T(1 - a.lr * a.wd), wd = T(a.wd), b1 = T(a.b1), one_b1 = T(1 - a.b1), b2 = T(a.b2),
-          one_b2 = T(1 - a.b2), bc2 = T(a.bc2_sqrt), eps = T(a.eps), neg_step = T(-a.step_size);
-  for (int64_t i = begin; i < end; ++i) {
-    T grad = Maximize ? -g[i] : g[i];
-    if constexpr (Decoupled) p[i] = p[i] * decay;
-    else grad = grad + wd * p[i];
-    m[i] = m[i] * b1 + one_b1 * grad;
-    v[i] = v[i] * b2 + one_b2 * grad * grad;
-    T second = v[i];
-    if constexpr (Amsgrad) second = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
-    p[i] = p[i] + neg_step * m[i] / (std::sqrt(second) / bc2 + eps);
-  }
-}
-
-template <class T, bool Decoupled, bool Amsgrad>
-void adam_update(bool maximize, T* p, const T* g, T* m, T* v, T* vmax, int64_t n, const AdamStep& a) {
-  fused::for_range(n, [&](int64_t b, int64_t e) {
-    if (maximize) adam_range<T, Decoupled, Amsgrad, true>(p, g, m, v, vmax, b, e, a);
-    else adam_range<T, Decoupled, Amsgrad, false>(p, g, m, v, vmax, b, e, a);
-  });
-}
-
-}  // namespace
-
 void Adam::step() {
   NoGradGuard no_grad;
   for (ParamGroup& group : param_groups()) {
-    AdamStep a{group.lr(), group.get("beta1"), group.get("beta2"), group.get("eps"), group.get("weight_decay"), 0, 0};
+    const double lr = group.lr(), b1 = group.get("beta1"), b2 = group.get("beta2");
     const bool amsgrad = group.get("amsgrad") != 0, maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor m = fused::buffer(s, "exp_avg", p), v = fused::buffer(s, "exp_avg_sq", p);
       const Tensor vmax = amsgrad ? fused::buffer(s, "max_exp_avg_sq", p) : Tensor();
       const double t = static_cast<double>(++s.step);
-      a.step_size = a.lr / (1 - std::pow(a.b1, t));
-      a.bc2_sqrt = std::sqrt(1 - std::pow(a.b2, t));
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *pm = fused::ptr<T>(m), *pv = fused::ptr<T>(v), *pvmax = fused::ptr<T>(vmax);
-        const T* pg = fused::ptr<T>(g);
-        const int64_t n = p.numel();
-        if (decoupled_ && amsgrad) adam_update<T, true, true>(maximize, pp, pg, pm, pv, pvmax, n, a);
-        else if (decoupled_) adam_update<T, true, false>(maximize, pp, pg, pm, pv, pvmax, n, a);
-        else if (amsgrad) adam_update<T, false, true>(maximize, pp, pg, pm, pv, pvmax, n, a);
-        else adam_update<T, false, false>(maximize, pp, pg, pm, pv, pvmax, n, a);
-      });
-      p.storage()->bump_version();
+      const AdamRule rule{.lr = lr,
+                          .beta1 = b1,
+                          .beta2 = b2,
+                          .eps = group.get("eps"),
+                          .weight_decay = group.get("weight_decay"),
+                          .step_size = lr / (1 - std::pow(b1, t)),
+                          .bias_correction2_sqrt = std::sqrt(1 - std::pow(b2, t)),
+                          .decoupled = decoupled_,
+                          .amsgrad = amsgrad,
+                          .maximize = maximize};
+      fused::step(rule, p, {m, v, vmax}, name().c_str());
     }
   }
 }
@@ -132,7 +94,6 @@ void NAdam::step() {
                  wd = group.get("weight_decay"), psi = group.get("momentum_decay");
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor m = fused::buffer(s, "exp_avg", p), v = fused::buffer(s, "exp_avg_sq", p);
       if (!s.scalars.count("mu_product")) s.scalars["mu_product"] = 1.0;
@@ -147,21 +108,7 @@ void NAdam::step() {
       const double mu_product = mu_product_f;
       const double mu_product_next = static_cast<float>(mu_product_f * static_cast<float>(mu_next));
       const double grad_coef = -lr * (1 - mu) / (1 - mu_product), avg_coef = -lr * mu_next / (1 - mu_product_next);
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *pm = fused::ptr<T>(m), *pv = fused::ptr<T>(v);
-        const T* pg = fused::ptr<T>(g);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = pg[i];
-          if (wd != 0) grad = grad + T(wd) * pp[i];
-          pm[i] = pm[i] * T(b1) + T(1 - b1) * grad;
-          pv[i] = pv[i] * T(b2) + T(1 - b2) * grad * grad;
-          const T denom = std::sqrt(pv[i] / T(bc2)) + T(eps);
-          pp[i] = pp[i] + T(grad_coef) * grad / denom;
-          pp[i] = pp[i] + T(avg_coef) * pm[i] / denom;
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(NAdamRule{b1, b2, eps, wd, bc2, grad_coef, avg_coef}, p, {m, v}, "NAdam");
     }
   }
 }
@@ -186,7 +133,6 @@ void RAdam::step() {
                  wd = group.get("weight_decay");
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor m = fused::buffer(s, "exp_avg", p), v = fused::buffer(s, "exp_avg_sq", p);
       const double t = static_cast<double>(++s.step);
@@ -196,25 +142,7 @@ void RAdam::step() {
       const bool rectify = rho_t > 5;
       const double rect =
           rectify ? std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) : 0.0;
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *pm = fused::ptr<T>(m), *pv = fused::ptr<T>(v);
-        const T* pg = fused::ptr<T>(g);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = pg[i];
-          if (wd != 0) grad = grad + T(wd) * pp[i];
-          pm[i] = pm[i] * T(b1) + T(1 - b1) * grad;
-          pv[i] = pv[i] * T(b2) + T(1 - b2) * grad * grad;
-          const T corrected = pm[i] / T(bc1);
-          if (rectify) {
-            const T adaptive = T(std::sqrt(bc2)) / (std::sqrt(pv[i]) + T(eps));
-            pp[i] = pp[i] - corrected * T(lr) * adaptive * T(rect);
-          } else {
-            pp[i] = pp[i] - corrected * T(lr);
-          }
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(RAdamRule{lr, b1, b2, eps, wd, bc1, bc2, rect, rectify}, p, {m, v}, "RAdam");
     }
   }
 }

@@ -39,36 +39,12 @@ void RMSprop::step() {
     const bool centered = group.get("centered") != 0, maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor v = fused::buffer(s, "square_avg", p);
       const Tensor mg = centered ? fused::buffer(s, "grad_avg", p) : Tensor();
       const Tensor buf = momentum > 0 ? fused::buffer(s, "momentum_buffer", p) : Tensor();
       ++s.step;
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *pv = fused::ptr<T>(v), *pmg = fused::ptr<T>(mg), *pb = fused::ptr<T>(buf);
-        const T* pg = fused::ptr<T>(g);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = maximize ? -pg[i] : pg[i];
-          if (wd != 0) grad = grad + T(wd) * pp[i];
-          pv[i] = pv[i] * T(alpha) + T(1 - alpha) * grad * grad;
-          T avg;
-          if (centered) {
-            pmg[i] = pmg[i] * T(alpha) + T(1 - alpha) * grad;
-            avg = std::sqrt(pv[i] + T(-1) * pmg[i] * pmg[i]) + T(eps);
-          } else {
-            avg = std::sqrt(pv[i]) + T(eps);
-          }
-          if (momentum > 0) {
-            pb[i] = pb[i] * T(momentum) + grad / avg;
-            pp[i] = pp[i] + T(-lr) * pb[i];
-          } else {
-            pp[i] = pp[i] + T(-lr) * grad / avg;
-          }
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(RmspropRule{lr, alpha, eps, wd, momentum, centered, maximize}, p, {v, mg, buf}, "RMSprop");
     }
   }
 }
@@ -106,23 +82,11 @@ void Adagrad::step() {
     const bool maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor sum = fused::buffer(s, "sum", p, group.get("initial_accumulator_value"));
       const double t = static_cast<double>(++s.step);
       const double clr = lr / (1 + (t - 1) * lr_decay);
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *ps = fused::ptr<T>(sum);
-        const T* pg = fused::ptr<T>(g);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = maximize ? -pg[i] : pg[i];
-          if (wd != 0) grad = grad + T(wd) * pp[i];
-          ps[i] = ps[i] + T(1) * grad * grad;
-          pp[i] = pp[i] + T(-clr) * grad / (std::sqrt(ps[i]) + T(eps));
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(AdagradRule{clr, wd, eps, maximize}, p, {sum}, "Adagrad");
     }
   }
 }
@@ -153,25 +117,10 @@ void Adadelta::step() {
     const bool maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const Tensor v = fused::buffer(s, "square_avg", p), u = fused::buffer(s, "acc_delta", p);
       ++s.step;
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T *pp = fused::ptr<T>(p), *pv = fused::ptr<T>(v), *pu = fused::ptr<T>(u);
-        const T* pg = fused::ptr<T>(g);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T grad = maximize ? -pg[i] : pg[i];
-          if (wd != 0) grad = grad + T(wd) * pp[i];
-          pv[i] = pv[i] * T(rho) + T(1 - rho) * grad * grad;
-          const T std_v = std::sqrt(pv[i] + T(eps));
-          const T delta = std::sqrt(pu[i] + T(eps)) / std_v * grad;
-          pu[i] = pu[i] * T(rho) + T(1 - rho) * delta * delta;
-          pp[i] = pp[i] + T(-lr) * delta;
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(AdadeltaRule{lr, rho, eps, wd, maximize}, p, {v, u}, "Adadelta");
     }
   }
 }

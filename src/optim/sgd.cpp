@@ -1,6 +1,5 @@
-// SGD with momentum, dampening, Nesterov, weight decay and maximize, as PyTorch:
-//   d = g (+ wd p);  b = d (first step) or m b + (1 - dampening) d;
-//   d = d + m b (Nesterov) or b;  p -= lr d
+// SGD with momentum, dampening, Nesterov, weight decay and maximize, as PyTorch
+// (the update: SgdRule in backend/optimizer_rules.h).
 #include "ember/grad_mode.h"
 #include "ember/optim/optimizers.h"
 #include "optim/fused.h"
@@ -33,27 +32,11 @@ void SGD::step() {
     const bool nesterov = group.get("nesterov") != 0, maximize = group.get("maximize") != 0;
     for (Tensor& p : group.params) {
       if (!p.grad().defined()) continue;
-      const Tensor g = fused::grad_of(p);
       ParamState& s = state_of(p);
       const bool first = momentum != 0 && !s.buffers.count("momentum_buffer");
       const Tensor buf = momentum != 0 ? fused::buffer(s, "momentum_buffer", p) : Tensor();
       ++s.step;
-      fused::dispatch(p, [&](auto tag) {
-        using T = decltype(tag);
-        T* pp = fused::ptr<T>(p);
-        const T* pg = fused::ptr<T>(g);
-        T* pb = fused::ptr<T>(buf);
-        fused::for_each(p.numel(), [&](int64_t i) {
-          T d = maximize ? -pg[i] : pg[i];
-          if (wd != 0) d = d + T(wd) * pp[i];
-          if (momentum != 0) {
-            pb[i] = first ? d : pb[i] * T(momentum) + T(1 - dampening) * d;
-            d = nesterov ? d + T(momentum) * pb[i] : pb[i];
-          }
-          pp[i] = pp[i] + T(-lr) * d;
-        });
-      });
-      p.storage()->bump_version();
+      fused::step(SgdRule{lr, momentum, dampening, wd, nesterov, maximize, first}, p, {buf}, "SGD");
     }
   }
 }

@@ -1,7 +1,8 @@
 // `ember summary`: a layer table (output shape, parameters) and totals
 // (parameters, forward multiply-accumulates, parameter and activation memory),
 // from one forward pass of a single example (model_cost.h: each leaf-module
-// call is a row, in call order).
+// call is a row, in call order). The model is built and run on the meta device:
+// shapes without memory, so any model size answers at once.
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
@@ -58,6 +59,7 @@ int summary_command(int argc, char** argv) {
     return 0;
   }
   args.check_all_used();
+  DefaultDeviceGuard on_meta(kMeta);  // parameters, input and activations without storage
   auto model = models::create(name, {input, classes});
   model->eval();
   InferenceMode inference;

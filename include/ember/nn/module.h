@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ember/autograd.h"
+#include "ember/state_dict.h"
 #include "ember/tensor.h"
 
 namespace ember::nn {
@@ -34,9 +35,6 @@ class Visitor {
   virtual void buffer(const std::string& name, Tensor& value, bool persistent = true) = 0;
   virtual void module(const std::string& name, Module& child) = 0;
 };
-
-// A state dict: names in registration order, tensors sharing the module's data.
-using StateDict = std::vector<std::pair<std::string, Tensor>>;
 
 class Module {
  public:
@@ -83,7 +81,12 @@ class Module {
 
   // Converts floating-point parameters and buffers (and gradients) in place.
   void to(Dtype dtype);
+  // Moves parameters, buffers and gradients to `device` (tied parameters stay tied).
   void to(Device device);
+  // Replaces every parameter and buffer by an uninitialised one of the same
+  // shape and dtype on `device`, without reading the old values: how a model
+  // built on the meta device gets real memory (then load or initialise it).
+  void to_empty(Device device);
   void zero_grad(bool set_to_none = true);
   // fn on every module of the tree, children first, then this one (as PyTorch).
   void apply(const std::function<void(Module&)>& fn);

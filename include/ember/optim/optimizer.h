@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "ember/io.h"
-#include "ember/nn/module.h"
+#include "ember/metadata.h"
+#include "ember/state_dict.h"
 #include "ember/tensor.h"
 
 namespace ember::optim {
@@ -35,7 +35,7 @@ struct ParamState {
 // Tensors (state buffers) and scalars (steps, hyperparameters) of an optimizer,
 // the two halves of a safetensors file: save(state.tensors, path, state.scalars).
 struct OptimizerState {
-  nn::StateDict tensors;
+  StateDict tensors;
   Metadata scalars;
 };
 

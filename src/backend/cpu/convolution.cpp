@@ -14,7 +14,7 @@
 #include <unordered_map>
 
 #include "backend/cpu/kernels.h"
-#include "ember/creation.h"
+#include "backend/cpu/temporary.h"
 
 namespace ember::cpu {
 namespace {
@@ -48,7 +48,7 @@ struct Buffer {
 };
 Buffer scratch(const memory::desc& desc) {
   const int64_t floats = static_cast<int64_t>((desc.get_size() + sizeof(float) - 1) / sizeof(float));
-  Tensor t = empty({std::max<int64_t>(floats, 1)}, TensorOptions{Dtype::float32});
+  Tensor t = temporary({std::max<int64_t>(floats, 1)}, Dtype::float32);
   return {t, memory(desc, cpu_engine(), t.data_ptr())};
 }
 
@@ -303,7 +303,7 @@ bool backward(const Tensor& grad_x, const Tensor& grad_w, const Tensor& grad_bia
     const memory src = to_layout(b->src_in, p->src_plain, b->weights_pd.src_desc(), x, src_buffer);
     const memory diff_dst = to_layout(b->diff_dst_in_for_weights, p->dst_plain, b->weights_pd.diff_dst_desc(),
                                       grad_out, diff_dst_buffer);
-    const Tensor weights_target = grad_w.defined() ? grad_w : empty(w.sizes(), TensorOptions{Dtype::float32});
+    const Tensor weights_target = grad_w.defined() ? grad_w : temporary(w.sizes(), Dtype::float32);
     const Destination diff_weights =
         destination(b->diff_weights_out, p->weights_plain, b->weights_pd.diff_weights_desc(), weights_target);
     const Buffer pad = scratch(b->weights_pd.scratchpad_desc());

@@ -70,6 +70,13 @@ class CpuBackend final : public Backend {
             bool sorted) override {
     cpu::topk(values, indices, x, k, largest, sorted);
   }
+  void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor& grad,
+                      const std::array<Tensor, 3>& state) override {
+    cpu::optimizer_step(rule, param, grad, state);
+  }
+  void total_norm(const Tensor& out, std::span<const Tensor> tensors, double norm_type) override {
+    cpu::total_norm(out, tensors, norm_type);
+  }
   void random(RandomKind kind, const Tensor& out, double a, double b, Generator& generator) override {
     cpu::random(kind, out, a, b, generator);
   }

@@ -4,6 +4,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/temporary.h"
 
 namespace ember::cpu {
 namespace {
@@ -37,7 +38,7 @@ inline int64_t offset_of(int64_t linear, IntArrayRef sizes, IntArrayRef strides,
 }  // namespace
 
 void index_select(const Tensor& out, const Tensor& x_in, int64_t dim, const Tensor& index) {
-  const Tensor x = x_in.contiguous();
+  const Tensor x = contiguous_temporary(x_in);
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
   for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
@@ -56,7 +57,7 @@ void index_select(const Tensor& out, const Tensor& x_in, int64_t dim, const Tens
 }
 
 void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index_in) {
-  const Tensor index = index_in.contiguous();
+  const Tensor index = contiguous_temporary(index_in);
   const int64_t* idx = index.data_ptr<int64_t>();
   dispatch_bytes(x.element_size(), [&](auto tag) {
     using U = decltype(tag);
@@ -69,7 +70,7 @@ void gather(const Tensor& out, const Tensor& x, int64_t dim, const Tensor& index
 }
 
 void scatter(const Tensor& self, int64_t dim, const Tensor& index_in, const Tensor& src, bool accumulate) {
-  const Tensor index = index_in.contiguous();
+  const Tensor index = contiguous_temporary(index_in);
   const int64_t* idx = index.data_ptr<int64_t>();
   const int64_t n = index.numel();
   // Sequential: duplicate indices must apply in order (and accumulate without races).

@@ -33,6 +33,9 @@ void masked_select(const Tensor& out, const Tensor& x, const Tensor& mask);
 void nonzero(const Tensor& out, const Tensor& x);
 void sort(const Tensor& values, const Tensor& indices, const Tensor& x, bool descending, bool stable);
 void topk(const Tensor& values, const Tensor& indices, const Tensor& x, int64_t k, bool largest, bool sorted);
+void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor& grad,
+                    const std::array<Tensor, 3>& state);
+void total_norm(const Tensor& out, std::span<const Tensor> tensors, double norm_type);
 void random(RandomKind kind, const Tensor& out, double a, double b, Generator& generator);
 void randperm(const Tensor& out, Generator& generator);
 

@@ -7,6 +7,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/temporary.h"
 
 namespace ember::cpu {
 namespace {
@@ -30,9 +31,9 @@ void sgemm_batched(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
   const int64_t B = out.size(0), N = out.size(1), M = out.size(2), K = a_in.size(2);
   Tensor a = a_in, b = b_in;
   GemmOperand ga = gemm_operand(a.stride(1), a.stride(2), N, K);
-  if (!ga.usable) a = a.contiguous(), ga = gemm_operand(a.stride(1), a.stride(2), N, K);
+  if (!ga.usable) a = contiguous_temporary(a), ga = gemm_operand(a.stride(1), a.stride(2), N, K);
   GemmOperand gb = gemm_operand(b.stride(1), b.stride(2), K, M);
-  if (!gb.usable) b = b.contiguous(), gb = gemm_operand(b.stride(1), b.stride(2), K, M);
+  if (!gb.usable) b = contiguous_temporary(b), gb = gemm_operand(b.stride(1), b.stride(2), K, M);
   const float* pa = a.data_ptr<float>();
   const float* pb = b.data_ptr<float>();
   float* pc = out.data_ptr<float>();
@@ -60,7 +61,7 @@ void sgemm_batched(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
 template <class T>
 void gemm_loop(const Tensor& out, const Tensor& a, const Tensor& b_in) {
   const int64_t B = out.size(0), N = out.size(1), M = out.size(2), K = a.size(2);
-  const Tensor b = b_in.contiguous();  // rows of b are read sequentially
+  const Tensor b = contiguous_temporary(b_in);  // rows of b are read sequentially
   const T* pa = static_cast<const T*>(a.data_ptr());
   const T* pb = static_cast<const T*>(b.data_ptr());
   T* pc = static_cast<T*>(out.data_ptr());

@@ -2,7 +2,7 @@
 #include <omp.h>
 
 #include "ember/error.h"
-#include "ember/ops.h"
+#include "ember/threads.h"
 
 namespace ember {
 

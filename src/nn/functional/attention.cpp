@@ -22,7 +22,8 @@ Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tens
   const double s = scale.value_or(1.0 / std::sqrt(static_cast<double>(q.size(-1))));
   Tensor scores = q.matmul(k.transpose(-2, -1)) * s;
   Tensor mask = attn_mask;
-  if (is_causal) mask = ge(arange(L).view({L, 1}), arange(S).view({1, S}));  // j <= i
+  const TensorOptions on_q{.device = q.device()};
+  if (is_causal) mask = ge(arange(L, on_q).view({L, 1}), arange(S, on_q).view({1, S}));  // j <= i
   if (mask.defined()) {
     if (mask.dtype() == Dtype::boolean) scores = scores.masked_fill(mask.logical_not(), -std::numeric_limits<double>::infinity());
     else scores = scores + mask;

@@ -35,7 +35,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
   EMBER_CHECK(p >= 0 && p <= 1, "dropout: probability has to be between 0 and 1, but got ", p);
   if (!training || p == 0) return x;
   if (p == 1) return x * 0;
-  const Tensor keep = bernoulli(x.sizes(), 1 - p, {.dtype = x.dtype()}, generator);
+  const Tensor keep = bernoulli(x.sizes(), 1 - p, x.options(), generator);
   return x * (keep / (1 - p));
 }
 
@@ -47,7 +47,7 @@ Tensor dropout2d(const Tensor& x, double p, bool training, Generator* generator)
   if (p == 1) return x * 0;
   Shape mask_shape = x.sizes().shape();
   for (size_t d = x.dim() == 4 ? 2 : 1; d < mask_shape.size(); ++d) mask_shape[d] = 1;
-  const Tensor keep = bernoulli(mask_shape, 1 - p, {.dtype = x.dtype()}, generator);
+  const Tensor keep = bernoulli(mask_shape, 1 - p, x.options(), generator);
   return x * (keep / (1 - p));
 }
 

@@ -79,7 +79,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const Tensor& weight,
               weight.defined() ? weight.sizes() : IntArrayRef(), " must have one entry per class (", classes, ")");
   const Tensor kept = ne(y, ignore_index);
   const Tensor safe_y = where(kept, y, zeros_like(y));
-  if (safe_y.numel() > 0) {
+  if (safe_y.numel() > 0 && !safe_y.is_meta()) {
     const int64_t lo = safe_y.min().item<int64_t>(), hi = safe_y.max().item<int64_t>();
     EMBER_CHECK(lo >= 0 && hi < classes, "nll_loss: target ", lo < 0 ? lo : hi, " is out of bounds for ", classes,
                 " classes");

@@ -81,8 +81,9 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x_in, IntArrayRe
   auto [values, picked] = windows(x, s, -std::numeric_limits<double>::infinity()).max(1);  // (N*C, L)
   const int64_t N = x.size(0), C = x.size(1), W = x.size(3);
   // Flat input position of each maximum: row oh*stride - pad + (k / kw)*dilation, likewise columns.
-  const Tensor oh = arange(s.out[0]).view({s.out[0], 1}).expand({s.out[0], s.out[1]}).reshape({-1});
-  const Tensor ow = arange(s.out[1]).view({1, s.out[1]}).expand({s.out[0], s.out[1]}).reshape({-1});
+  const TensorOptions on_x{.device = x.device()};
+  const Tensor oh = arange(s.out[0], on_x).view({s.out[0], 1}).expand({s.out[0], s.out[1]}).reshape({-1});
+  const Tensor ow = arange(s.out[1], on_x).view({1, s.out[1]}).expand({s.out[0], s.out[1]}).reshape({-1});
   const Tensor ki = div(picked, s.kernel[1]).floor().to(Dtype::int64), kj = picked - ki * s.kernel[1];
   const Tensor h = oh * s.stride[0] - s.pad[0] + ki * s.dilation[0];
   const Tensor w = ow * s.stride[1] - s.pad[1] + kj * s.dilation[1];

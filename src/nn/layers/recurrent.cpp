@@ -55,7 +55,7 @@ std::pair<Tensor, bool> cell_input(const Tensor& x, int64_t input_size, const ch
 }
 
 Tensor cell_state(const Tensor& s, const Tensor& x, int64_t hidden, const char* op) {
-  if (!s.defined()) return zeros({x.size(0), hidden}, {.dtype = x.dtype()});
+  if (!s.defined()) return zeros({x.size(0), hidden}, x.options());
   const Tensor b = s.dim() == 1 ? s.unsqueeze(0) : s;
   EMBER_CHECK(b.dim() == 2 && b.size(0) == x.size(0) && b.size(1) == hidden, op, ": expected a state of shape (",
               x.size(0), ", ", hidden, "), got ", s.sizes());
@@ -196,7 +196,7 @@ std::tuple<Tensor, Tensor, Tensor> RecurrentBase::run(const Tensor& x_in, const 
   const int64_t L = x.size(0), N = x.size(1), H = hidden_size_;
   const int64_t directions = options_.bidirectional ? 2 : 1, states = options_.num_layers * directions;
   auto initial = [&](const Tensor& s, const char* what) {
-    if (!s.defined()) return zeros({states, N, H}, {.dtype = x.dtype()});
+    if (!s.defined()) return zeros({states, N, H}, x.options());
     const Tensor b = unbatched ? s.unsqueeze(1) : s;
     EMBER_CHECK(b.dim() == 3 && b.size(0) == states && b.size(1) == N && b.size(2) == H, op, ": expected ", what,
                 " of shape (", states, ", ", N, ", ", H, "), got ", s.sizes());

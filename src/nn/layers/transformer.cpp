@@ -20,7 +20,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // as an additive float mask.
 Tensor additive(const Tensor& mask, Dtype dtype) {
   if (!mask.defined()) return mask;
-  if (mask.dtype() == Dtype::boolean) return zeros(mask.sizes(), {.dtype = dtype}).masked_fill(mask, -kInf);
+  if (mask.dtype() == Dtype::boolean)
+    return zeros(mask.sizes(), {.dtype = dtype, .device = mask.device()}).masked_fill(mask, -kInf);
   return mask.to(dtype);
 }
 
@@ -89,7 +90,9 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const
 
   Tensor scores = q.matmul(k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D)));  // (N, H, L, S)
   Tensor mask = additive(call.attn_mask, scores.dtype());
-  if (!mask.defined() && call.is_causal) mask = additive(gt(arange(S).view({1, S}), arange(L).view({L, 1})), scores.dtype());
+  const TensorOptions on_q{.device = q.device()};
+  if (!mask.defined() && call.is_causal)
+    mask = additive(gt(arange(S, on_q).view({1, S}), arange(L, on_q).view({L, 1})), scores.dtype());
   if (mask.defined()) {
     EMBER_CHECK((mask.dim() == 2 && mask.size(0) == L && mask.size(1) == S) ||
                     (mask.dim() == 3 && mask.size(0) == N * H && mask.size(1) == L && mask.size(2) == S),
