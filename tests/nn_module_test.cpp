@@ -428,4 +428,30 @@ TEST(Utils, ClipGradNormAndValue) {
   EXPECT_ERROR(nn::utils::vector_to_parameters(tensor({1.0f}), {a, b}), "vector_to_parameters: expected a 1-D vector of 3");
 }
 
+// The one-pass total norm against the norm of all gradients concatenated, for
+// several orders, strided gradients of several dtypes and sizes past one chunk.
+TEST(Utils, ClipGradNormMatchesTheNormOfAllGradientsTogether) {
+  for (double order : {1.0, 2.0, 3.0, std::numeric_limits<double>::infinity()}) {
+    SCOPED_TRACE(order);
+    Tensor a = nn::parameter(zeros({300, 500}, {.dtype = kFloat64})), b = nn::parameter(zeros({7}));
+    a.set_grad(randn({500, 300}, {.dtype = kFloat64}).t());  // not contiguous
+    b.set_grad(randn({7}));
+    const double expected =
+        norm(cat({a.grad().reshape({-1}), b.grad().to(kFloat64)}), order).item<double>();
+    const double max_norm = 0.5 * expected;
+    const Tensor total = nn::utils::clip_grad_norm_({a, b}, max_norm, order);
+    EXPECT_EQ(total.dtype(), kFloat64);  // the first gradient's dtype
+    EXPECT_NEAR(total.item<double>(), expected, 1e-9 * expected);
+    const double after = norm(cat({a.grad().reshape({-1}), b.grad().to(kFloat64)}), order).item<double>();
+    EXPECT_NEAR(after, max_norm, 1e-5 * max_norm);
+  }
+  Tensor c = nn::parameter(zeros({3}));
+  c.set_grad(tensor({1.0f, 2.0f, 2.0f}));
+  EXPECT_ERROR(nn::utils::clip_grad_norm_({c}, 1.0, -1.0), "clip_grad_norm_: the norm type must be positive");
+  EXPECT_EQ(nn::utils::clip_grad_norm_({nn::parameter(zeros({2}))}, 1.0).item<double>(), 0.0);  // no gradients
+  // A norm within the bound leaves the gradients exactly as they were.
+  EXPECT_EQ(nn::utils::clip_grad_norm_({c}, 10.0).item<double>(), 3.0);
+  EXPECT_EQ(c.grad().to_vector<float>(), (std::vector<float>{1.0f, 2.0f, 2.0f}));
+}
+
 }  // namespace

@@ -17,13 +17,25 @@
 
 namespace ember::train {
 
+// The loss a run minimises: (logits, target) -> a 0-dim tensor; empty means
+// cross-entropy (with FitOptions::label_smoothing while training).
+using LossFunction = std::function<Tensor(const Tensor& logits, const Tensor& target)>;
+
 struct EvalResult {
   double loss = 0, accuracy = 0;
   Tensor confusion;  // (classes, classes) int64: rows true class, columns prediction
 };
 
-// Mean cross-entropy, accuracy and the confusion matrix over a loader.
-EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes);
+// Where and with which loss an evaluation runs: batches are moved to `device`
+// (the model's); the loss defaults to cross-entropy.
+struct EvalOptions {
+  LossFunction loss = {};
+  Device device = kCPU;
+};
+
+// Mean loss, accuracy and the confusion matrix over a loader (accuracy and
+// confusion count class-label targets only; other targets leave them zero).
+EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes, const EvalOptions& options = {});
 
 struct EpochMetrics {
   int64_t epoch = 0;
@@ -44,13 +56,15 @@ struct EpochProgress {
 struct FitOptions {
   int64_t epochs = 1;
   int64_t classes = 10;
+  LossFunction loss = {};        // empty: cross-entropy with label_smoothing
   double label_smoothing = 0.0;
+  Device device = kCPU;          // where the model's parameters are; each batch is moved there
   double clip_grad_norm = 0.0;                  // 0: off
   optim::LRScheduler* scheduler = nullptr;      // stepped once per epoch...
   bool scheduler_per_batch = false;             // ...or once per batch (OneCycleLR, CyclicLR)
   optim::ReduceLROnPlateau* plateau = nullptr;  // stepped with the validation (or train) loss
   int64_t start_epoch = 0;                      // when resuming
-  std::optional<EpochProgress> resume_progress; // when resuming inside start_epoch
+  std::optional<EpochProgress> resume_progress = std::nullopt;  // when resuming inside start_epoch
   // Progress: (batch index, batches, running loss, running accuracy, samples seen).
   std::function<void(int64_t, int64_t, double, double, int64_t)> on_batch = {};
   // After each epoch; return false to stop (early stopping, interruption).

@@ -37,17 +37,27 @@ struct SgdRule {
 struct AdamRule {
   double lr, beta1, beta2, eps, weight_decay, step_size, bias_correction2_sqrt;
   bool decoupled, amsgrad, maximize;
-  template <class T>
-  EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) const {
-    T grad = maximize ? -g[i] : g[i];
-    if (decoupled) p[i] = p[i] * T(1 - lr * weight_decay);
+  // The update with the flags read from `f`: the rule itself, or AdamFlags, whose
+  // compile-time flags let a CPU loop drop the branches and vectorize.
+  template <class Flags, class T>
+  EMBER_HD void update(const Flags& f, int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) const {
+    T grad = f.maximize ? -g[i] : g[i];
+    if (f.decoupled) p[i] = p[i] * T(1 - lr * weight_decay);
     else grad = grad + T(weight_decay) * p[i];
     s0[i] = s0[i] * T(beta1) + T(1 - beta1) * grad;
     s1[i] = s1[i] * T(beta2) + T(1 - beta2) * grad * grad;
     T second = s1[i];
-    if (amsgrad) second = s2[i] = s2[i] > s1[i] ? s2[i] : s1[i];
+    if (f.amsgrad) second = s2[i] = s2[i] > s1[i] ? s2[i] : s1[i];
     p[i] = p[i] + T(-step_size) * s0[i] / (std::sqrt(second) / T(bias_correction2_sqrt) + T(eps));
   }
+  template <class T>
+  EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) const {
+    update(*this, i, p, g, s0, s1, s2);
+  }
+};
+template <bool Decoupled, bool Amsgrad, bool Maximize>
+struct AdamFlags {
+  static constexpr bool decoupled = Decoupled, amsgrad = Amsgrad, maximize = Maximize;
 };
 
 // s0: exp_avg, s1: exp_avg_sq. m, v as Adam; denom = sqrt(v / (1 - b2^t)) + eps;

@@ -41,7 +41,7 @@ Tensor total_norm(std::span<const Tensor> tensors, double norm_type, const char*
     check_same_device(t, tensors[0], op);
     EMBER_CHECK(is_floating(t.dtype()), op, ": expected floating-point tensors, got ", dtype_name(t.dtype()));
     const bool native = t.dtype() == Dtype::float32 || t.dtype() == Dtype::float64;
-    inputs.push_back(native && t.is_contiguous() ? t : t.to(Dtype::float32).contiguous());
+    inputs.push_back(native ? t.contiguous() : t.to(Dtype::float32).contiguous());  // float16/bfloat16 widened
   }
   Tensor out = new_tensor({}, Dtype::float64, tensors[0].device());
   backend_of(out).total_norm(out, inputs, norm_type);

@@ -19,13 +19,26 @@ std::pair<Tensor, Tensor> predictions(const Tensor& logits, const Tensor& target
   return {logits, target};
 }
 
+// The parameters must already be where the batches go (model.to(device) first).
+void check_model_device(nn::Module& model, Device device, const char* op) {
+  for (const auto& [name, p] : model.named_parameters())
+    EMBER_CHECK(p.device() == device, op, ": parameter ", name, " is on ", p.device(), " but the run's device is ",
+                device, "; move the model there first (model.to(device))");
+}
+
+Tensor loss_of(const LossFunction& loss, const Tensor& logits, const Tensor& target, double label_smoothing) {
+  if (loss) return loss(logits, target);
+  return F::cross_entropy(logits, target, {.label_smoothing = label_smoothing});
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
 
-EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes) {
+EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes, const EvalOptions& options) {
+  check_model_device(model, options.device, "evaluate");
   const bool was_training = model.is_training();
   model.eval();
   InferenceMode inference;
@@ -33,9 +46,11 @@ EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes
   int64_t correct = 0, seen = 0;
   std::vector<int64_t> confusion(static_cast<size_t>(classes * classes), 0);
   for (const data::Batch& batch : loader) {
-    const auto [logits, target] = predictions(model(batch.data), batch.target);
+    const auto [logits, target] = predictions(model(batch.data.to(options.device)), batch.target.to(options.device));
     const int64_t n = target.size(0);
-    loss_sum += F::cross_entropy(logits, target).item<double>() * static_cast<double>(n);
+    loss_sum += loss_of(options.loss, logits, target, 0.0).item<double>() * static_cast<double>(n);
+    seen += n;
+    if (!is_integral(target.dtype(), false)) continue;  // not class labels: no accuracy or confusion
     const std::vector<int64_t> pred = logits.argmax(1).to_vector<int64_t>(), truth = target.to_vector<int64_t>();
     for (int64_t i = 0; i < n; ++i) {
       const size_t t = static_cast<size_t>(truth[static_cast<size_t>(i)]), p = static_cast<size_t>(pred[static_cast<size_t>(i)]);
@@ -43,7 +58,6 @@ EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes
       correct += t == p;
       ++confusion[t * static_cast<size_t>(classes) + p];
     }
-    seen += n;
   }
   model.train(was_training);
   EMBER_CHECK(seen > 0, "evaluate: the loader produced no examples");
@@ -54,6 +68,7 @@ EvalResult evaluate(nn::Module& model, data::DataLoader& loader, int64_t classes
 std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, data::DataLoader& train_loader,
                               data::DataLoader* val_loader, const FitOptions& o) {
   std::vector<EpochMetrics> history;
+  check_model_device(model, o.device, "fit");
   EMBER_CHECK(!o.resume_progress || o.resume_progress->epoch == o.start_epoch, "fit: resume_progress is for epoch ",
               o.resume_progress ? o.resume_progress->epoch : 0, ", not the start epoch ", o.start_epoch);
   for (int64_t epoch = o.start_epoch; epoch < o.epochs; ++epoch) {
@@ -72,8 +87,8 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
     const int64_t batches = train_loader.size();
     for (const data::Batch& batch : train_loader) {
       optimizer.zero_grad();
-      const auto [logits, target] = predictions(model(batch.data), batch.target);
-      const Tensor loss = F::cross_entropy(logits, target, {.label_smoothing = o.label_smoothing});
+      const auto [logits, target] = predictions(model(batch.data.to(o.device)), batch.target.to(o.device));
+      const Tensor loss = loss_of(o.loss, logits, target, o.label_smoothing);
       const double value = loss.item<double>();
       EMBER_CHECK(std::isfinite(value), "fit: the loss became ", value, " at epoch ", epoch + 1, ", batch ", p.batch + 1,
                   "; stopping (lower the learning rate or clip gradients)");
@@ -82,7 +97,7 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
       optimizer.step();
       if (o.scheduler && o.scheduler_per_batch) o.scheduler->step();
       const int64_t n = target.size(0);
-      {
+      if (is_integral(target.dtype(), false)) {  // class labels
         NoGradGuard no_grad;
         p.correct += eq(logits.argmax(1), target).sum().item<int64_t>();
       }
@@ -103,7 +118,7 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
     m.train_acc = static_cast<double>(p.correct) / static_cast<double>(std::max<int64_t>(p.seen, 1));
     m.samples_per_sec = static_cast<double>(p.seen) / std::max(m.seconds, 1e-9);
     if (val_loader) {
-      const EvalResult r = evaluate(model, *val_loader, o.classes);
+      const EvalResult r = evaluate(model, *val_loader, o.classes, {.loss = o.loss, .device = o.device});
       m.val_loss = r.loss;
       m.val_acc = r.accuracy;
     }

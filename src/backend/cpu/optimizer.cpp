@@ -2,6 +2,7 @@
 // backend/optimizer_rules.h run in one parallel pass over raw buffers.
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "backend/cpu/kernels.h"
@@ -15,16 +16,44 @@ T* pointer(const Tensor& t) {
   return t.defined() ? static_cast<T*>(t.data_ptr()) : nullptr;
 }
 
-// The rule is copied into the loop so its flags are visibly invariant there (the
-// compiler then hoists the branches and vectorizes the straight-line bodies).
-template <class T, class Rule>
-void apply(const Rule rule, const Tensor& param, const Tensor& grad, const std::array<Tensor, 3>& state) {
+// One thread's range. The body is a copy, so what it reads is visibly
+// invariant, and the buffers never alias (__restrict), so the straight-line
+// updates vectorize.
+template <class T, class Body>
+void run(const Body body, int64_t begin, int64_t end, T* __restrict p, const T* __restrict g, T* __restrict s0,
+         T* __restrict s1, T* __restrict s2) {
+  for (int64_t i = begin; i < end; ++i) body(i, p, g, s0, s1, s2);
+}
+
+template <class T, class Body>
+void loop(const Body& body, const Tensor& param, const Tensor& grad, const std::array<Tensor, 3>& state) {
   T* p = pointer<T>(param);
   const T* g = pointer<T>(grad);
   T *s0 = pointer<T>(state[0]), *s1 = pointer<T>(state[1]), *s2 = pointer<T>(state[2]);
-  parallel_for(param.numel(), 16, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) rule(i, p, g, s0, s1, s2);
-  });
+  parallel_for(param.numel(), 16, [&](int64_t begin, int64_t end) { run<T>(body, begin, end, p, g, s0, s1, s2); });
+}
+
+template <class T, class Rule>
+void apply(const Rule& rule, const Tensor& param, const Tensor& grad, const std::array<Tensor, 3>& state) {
+  loop<T>(rule, param, grad, state);
+}
+
+// Adam's three flags become compile-time constants: with them in the loop the
+// compiler would not vectorize it (the update is compute-bound for small models).
+template <class T>
+void apply(const AdamRule& rule, const Tensor& param, const Tensor& grad, const std::array<Tensor, 3>& state) {
+  auto with = [&](auto decoupled, auto amsgrad, auto maximize) {
+    const AdamFlags<decltype(decoupled)::value, decltype(amsgrad)::value, decltype(maximize)::value> flags;
+    loop<T>([rule, flags](int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) { rule.update(flags, i, p, g, s0, s1, s2); },
+            param, grad, state);
+  };
+  auto pick_maximize = [&](auto d, auto a) {
+    rule.maximize ? with(d, a, std::true_type{}) : with(d, a, std::false_type{});
+  };
+  auto pick_amsgrad = [&](auto d) {
+    rule.amsgrad ? pick_maximize(d, std::true_type{}) : pick_maximize(d, std::false_type{});
+  };
+  rule.decoupled ? pick_amsgrad(std::true_type{}) : pick_amsgrad(std::false_type{});
 }
 
 }  // namespace
