@@ -32,7 +32,10 @@ TEST(Layering, TheCheckCatchesEachKindOfViolation) {
   EXPECT_EQ(check_tree("src/ops/ok.cpp", "#include \"backend/backend.h\"\n#include \"ember/tensor.h\"\n").first, 0);
   auto [up, up_out] = check_tree("src/io/bad.cpp", "#include \"ember/nn/module.h\"\n");
   EXPECT_NE(up, 0);
-  EXPECT_THAT(up_out, HasSubstr("src/io/bad.cpp (layer 3) includes \"ember/nn/module.h\" (layer 4)"));
+  EXPECT_THAT(up_out, HasSubstr("src/io/bad.cpp (layer 5) includes \"ember/nn/module.h\" (layer 6)"));
+  auto [graph, graph_out] = check_tree("src/graph/bad.cpp", "#include \"ops/internal.h\"\n");
+  EXPECT_NE(graph, 0);
+  EXPECT_THAT(graph_out, HasSubstr("src/graph/bad.cpp (layer 2) includes \"ops/internal.h\" (layer 3)"));
   auto [door, door_out] = check_tree("src/optim/bad.cpp", "#include \"backend/cpu/loops.h\"\n");
   EXPECT_NE(door, 0);
   EXPECT_THAT(door_out, HasSubstr("only src/ops may call the backends"));

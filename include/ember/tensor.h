@@ -95,7 +95,10 @@ class Tensor {
   Tensor clone() const;
   Tensor detach() const;  // same data, no autograd history
   Tensor to(Dtype dtype, bool copy = false) const;
-  Tensor to(Device device, bool copy = false) const;
+  // To another device through the backends (the non-CPU side's copy). non_blocking
+  // lets a device backend return before a copy from pinned host memory is done;
+  // on the CPU and meta devices every copy is complete on return.
+  Tensor to(Device device, bool non_blocking = false, bool copy = false) const;
 
   // ---- elementwise ------------------------------------------------------
   Tensor add(const Tensor& other, Scalar alpha = 1) const;

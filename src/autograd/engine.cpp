@@ -9,9 +9,9 @@
 #include <limits>
 #include <utility>
 
-#include "autograd/record.h"
 #include "ember/creation.h"
 #include "ember/ops.h"
+#include "graph/record.h"
 
 namespace ember::autograd {
 namespace {

@@ -1,8 +1,8 @@
 // Tensor's autograd methods and the entry points autograd::backward/grad:
 // argument checks, default seeds, then one engine run.
 #include "autograd/engine.h"
-#include "autograd/record.h"
 #include "ember/creation.h"
+#include "graph/record.h"
 
 namespace ember {
 namespace {

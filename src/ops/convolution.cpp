@@ -7,7 +7,7 @@
 // formulas above, which are ops themselves and so differentiate again.
 #include <atomic>
 
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

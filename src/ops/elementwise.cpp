@@ -1,6 +1,6 @@
 // Elementwise ops: broadcasting, type promotion and in-place rules around the
 // backend's unary/binary/clamp/where kernels.
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

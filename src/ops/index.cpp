@@ -1,6 +1,6 @@
 // Indexing: index_select, gather, scatter(_add), integer and boolean-mask
 // indexing, masked_select, nonzero, sort/argsort/topk, one_hot.
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

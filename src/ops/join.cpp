@@ -1,6 +1,6 @@
 // Joining and splitting: cat, stack, split, chunk, unbind; and the copies
 // that replicate or move data: repeat, flip, roll.
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

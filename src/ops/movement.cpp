@@ -3,7 +3,7 @@
 // clone and to() copy. Also item() and element export.
 #include <numeric>
 
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {
@@ -377,7 +377,7 @@ Tensor Tensor::to(Dtype target, bool copy) const {
   return autograd::record("to", out, {*this}, [](const Tensor& g) { return Grads{g}; });
 }
 
-Tensor Tensor::to(Device target, bool copy) const {
+Tensor Tensor::to(Device target, bool /*non_blocking*/, bool copy) const {
   ops::check_defined(*this, "to");
   const Device source = device();
   if (target.type == source.type && (target.index < 0 || target.index == source.index)) return copy ? clone() : *this;

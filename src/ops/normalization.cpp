@@ -11,7 +11,7 @@
 // The forward and the plain backward are two passes of per-channel kernels;
 // under create_graph the gradients come from the same formulas written with
 // ops, so they differentiate again.
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

@@ -1,9 +1,9 @@
 // Pointwise ops built from the elementwise ones: clamp with tensor bounds,
 // lerp, addcmul and addcdiv, and their in-place forms. Their gradients follow
 // from the composition.
-#include "autograd/record.h"
 #include "ember/creation.h"
 #include "ember/ops.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

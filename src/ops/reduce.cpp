@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

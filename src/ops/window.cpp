@@ -1,7 +1,7 @@
 // im2col / col2im: sliding windows as columns and back. Each is the other's
 // gradient, so convolution and pooling built on them (with matmul, max, sum)
 // differentiate to any order.
-#include "autograd/record.h"
+#include "graph/record.h"
 #include "ops/internal.h"
 
 namespace ember {

@@ -4,10 +4,10 @@
 #include <cmath>
 #include <limits>
 
-#include "autograd/record.h"
 #include "ember/creation.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "graph/record.h"
 
 namespace ember::nn::functional {
 namespace {

@@ -4,9 +4,9 @@
 #include <atomic>
 #include <cctype>
 
-#include "autograd/engine.h"
-#include "autograd/record.h"
-#include "ops/internal.h"
+#include "backend/backend.h"
+#include "graph/links.h"
+#include "graph/record.h"
 
 namespace ember {
 
@@ -196,9 +196,9 @@ void adopt_result(Tensor& self, const Tensor& result) {
   const Tensor r = result.dtype() == self.dtype() ? result : result.to(self.dtype());
   {
     NoGradGuard no_grad;
-    ops::backend_of(self).copy(self, r);
+    backend_for(self.device()).copy(self, r);
   }
-  ops::bump_version(self);
+  self.storage()->bump_version();
   if (!requires_grad(r)) return;
   AutogradMeta& meta = meta_of(self);
   // retain_grad follows the tensor to its new node; hooks registered before
