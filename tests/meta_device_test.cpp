@@ -157,6 +157,17 @@ TEST(MetaDevice, ToEmptyMaterialisesAMetaModel) {
   EXPECT_TRUE(out.eq(0).all().item<bool>());  // zero weights, zero biases
 }
 
+TEST(MetaDevice, MovingAMetaModelToTheCpuSaysToUseToEmpty) {
+  std::shared_ptr<nn::Module> model;
+  {
+    DefaultDeviceGuard on_meta(kMeta);
+    model = models::create("mlp", {.input = {1, 28, 28}, .classes = 10});
+  }
+  EXPECT_ERROR(model->to(kCPU), "is on the meta device, which holds no data; move it to a real device first "
+                                "(Module::to_empty for a model built on meta)");
+  EXPECT_ERROR(save(*model, "/tmp/ember_meta_model.safetensors"), "is on the meta device and has no data to save");
+}
+
 TEST(MetaDevice, TiedParametersStayTiedThroughToEmpty) {
   std::shared_ptr<nn::Module> model;
   {

@@ -175,6 +175,43 @@ TEST(Optimizer, BadInput) {
   EXPECT_ERROR(SGD({w}, {.momentum = 0, .nesterov = true}), "SGD: Nesterov momentum requires a momentum");
 }
 
+// Every optimizer through one backend call per parameter: a strided (or
+// float32) gradient lands on exactly the values of a contiguous one of the
+// parameter's dtype.
+TEST(Optimizer, StridedGradientsUpdateAsContiguousOnes) {
+  for (const auto& [name, factory] : optimizers()) {
+    if (name == "sgd_groups") continue;  // needs the table's five parameters
+    SCOPED_TRACE(name);
+    const Tensor init = randn({4, 3}, {.dtype = kFloat64}), grad = randn({3, 4}, {.dtype = kFloat64});
+    Tensor plain = nn::parameter(init.clone()), strided = nn::parameter(init.clone());
+    auto a = factory({plain});
+    auto b = factory({strided});
+    for (int step = 0; step < 3; ++step) {
+      plain.set_grad(grad.t().contiguous() * (step + 1));
+      strided.set_grad((grad * (step + 1)).t());
+      ASSERT_FALSE(strided.grad().is_contiguous());
+      a->step();
+      b->step();
+    }
+    EXPECT_TRUE(equal(plain, strided));
+    EXPECT_FALSE(equal(plain, init));
+  }
+}
+
+TEST(Optimizer, ParametersOnTheMetaDeviceStepWithoutData) {
+  Tensor w = nn::parameter(empty({5, 5}, {.device = kMeta}));
+  w.set_grad(empty({5, 5}, {.device = kMeta}));
+  for (const auto& [name, factory] : optimizers()) {
+    if (name == "sgd_groups") continue;
+    SCOPED_TRACE(name);
+    auto opt = factory({w});
+    EXPECT_NO_THROW(opt->step());
+    EXPECT_NO_THROW(opt->step());
+  }
+  Tensor host = nn::parameter(zeros({5, 5}));
+  EXPECT_ERROR(host.set_grad(empty({5, 5}, {.device = kMeta})), "set_grad: gradient on meta for a tensor on cpu");
+}
+
 TEST(Optimizer, FailedLoadChangesNothing) {
   using namespace optim;
   Tensor a = nn::parameter(ones({3})), b = nn::parameter(ones({2}));

@@ -75,6 +75,9 @@ void Tensor::set_grad(const Tensor& grad) {
     EMBER_CHECK(grad.sizes() == sizes() && grad.dtype() == dtype(), "set_grad: gradient of shape ", grad.sizes(),
                 " and dtype ", dtype_name(grad.dtype()), " does not match the tensor's shape ", sizes(), " and dtype ",
                 dtype_name(dtype()));
+  if (grad.defined())
+    EMBER_CHECK(grad.device() == device(), "set_grad: gradient on ", grad.device(), " for a tensor on ", device(),
+                "; a gradient lives on its tensor's device");
   meta_of(*this).grad = grad;
 }
 

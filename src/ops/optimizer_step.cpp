@@ -20,14 +20,11 @@ void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor
                 op, ": a state buffer of shape ", s.sizes(), " and dtype ", dtype_name(s.dtype()), " on ",
                 s.device(), " does not match its parameter (", param.sizes(), ", ", dtype_name(param.dtype()), ", ",
                 param.device(), ")");
+  // The optimizers accept contiguous parameters only (checked when they are added), so the
+  // update runs in place; a gradient of any layout is made contiguous here.
+  EMBER_CHECK(param.is_contiguous(), op, ": parameter of shape ", param.sizes(), " must be contiguous");
   const Tensor g = grad.dtype() == param.dtype() && grad.is_contiguous() ? grad : grad.to(param.dtype()).contiguous();
-  if (param.is_contiguous()) {
-    backend_of(param).optimizer_step(rule, param, g, state);
-  } else {  // updated on a contiguous copy, then written back
-    const Tensor p = param.contiguous();
-    backend_of(param).optimizer_step(rule, p, g, state);
-    backend_of(param).copy(param, p);
-  }
+  backend_of(param).optimizer_step(rule, param, g, state);
   bump_version(param);
 }
 

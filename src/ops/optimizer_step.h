@@ -10,9 +10,10 @@
 
 namespace ember::ops {
 
-// param updated in place by `rule` from grad (any strides and floating dtype:
-// cast and made contiguous here) and the rule's state buffers (param's shape,
-// dtype and device; undefined where the rule leaves one unused).
+// param (contiguous, float32 or float64) updated in place by `rule` from grad
+// (any strides and floating dtype: cast and made contiguous here) and the
+// rule's state buffers (param's shape, dtype and device; undefined where the
+// rule leaves one unused).
 void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor& grad,
                     const std::array<Tensor, 3>& state, const char* op);
 
