@@ -70,7 +70,8 @@ class Seq2SeqTransformer : public nn::Module, public SequenceTranslator {
     eval();
     InferenceMode inference;
     const Tensor memory = encode(source);
-    Tensor out = full({source.size(0), 1}, static_cast<double>(kBeginOfSequence), {.dtype = Dtype::int64, .device = source.device()});
+    Tensor out = full({source.size(0), 1}, static_cast<double>(kBeginOfSequence),
+                      {.dtype = Dtype::int64, .device = source.device()});
     for (int64_t step = 0; step < max_len; ++step) {
       const Tensor logits = decode(memory, out);
       out = cat({out, logits.select(1, out.size(1) - 1).argmax(1, true)}, 1);

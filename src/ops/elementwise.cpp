@@ -503,7 +503,8 @@ Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar value) {
                                  [&](const Tensor& s) { return ember::masked_fill(s, mask, value); }))
     return *this;
   const Tensor m = ops::partially_overlaps(*this, mask) ? mask.clone() : mask;
-  ops::backend_of(*this).where(*this, broadcast_to(m, shape), ops::scalar_as(value, dtype(), device()).expand(shape), *this);
+  const Tensor fill = ops::scalar_as(value, dtype(), device()).expand(shape);
+  ops::backend_of(*this).where(*this, broadcast_to(m, shape), fill, *this);
   ops::bump_version(*this);
   return *this;
 }

@@ -82,8 +82,8 @@ Tensor masked_scatter(const Tensor& x, const Tensor& mask, const Tensor& source)
   const Tensor position = cumsum(m.reshape({-1}), 0) - 1;  // int64
   // On meta there are no values to count: the bounds check is skipped, the result has x's shape either way.
   const int64_t needed = x.numel() == 0 ? 0 : ops::has_values(position) ? position[-1].item<int64_t>() + 1 : 1;
-  EMBER_CHECK(!ops::has_values(position) || source.numel() >= needed, "masked_scatter: the mask selects ", needed, " elements but source has only ",
-              source.numel());
+  EMBER_CHECK(!ops::has_values(position) || source.numel() >= needed, "masked_scatter: the mask selects ", needed,
+              " elements but source has only ", source.numel());
   if (needed == 0) return x.clone();
   const Tensor taken = index_select(source.reshape({-1}), 0, clamp(position, 0, std::nullopt)).view(x.sizes());
   return where(m, taken, x);

@@ -136,9 +136,10 @@ std::ostream& operator<<(std::ostream& os, const Tensor& t) {
     size << (t.dim() == 1 ? ",)" : ")");
     suffix.push_back(size.str());
   }
-  // An empty tensor shows no values to tell int64 or bool apart, so then
-  // PyTorch names every dtype but the default.
-  if (t.dtype() != default_dtype() && (t.numel() == 0 || t.is_meta() || (t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)))
+  // An empty (or meta) tensor shows no values to tell int64 or bool apart, so
+  // then PyTorch names every dtype but the default.
+  const bool shows_values = t.numel() > 0 && !t.is_meta();
+  if (t.dtype() != default_dtype() && (!shows_values || (t.dtype() != Dtype::int64 && t.dtype() != Dtype::boolean)))
     suffix.push_back(std::string("dtype=") + dtype_name(t.dtype()));
   os << "tensor(";
   if (t.is_meta()) {

@@ -131,7 +131,8 @@ void Optimizer::load_state_dict(const OptimizerState& state) {
       const Tensor& p = *flat[i];
       EMBER_CHECK(it->second->sizes() == p.sizes(), "load_state_dict: ", it->first, " has shape ", it->second->sizes(),
                   " but parameter ", i, " has shape ", p.sizes());
-      ps.buffers[it->first.substr(s.size())] = it->second->to(p.device()).to(p.dtype(), true);  // as PyTorch: onto the parameter's device
+      // As PyTorch: onto the parameter's device, in its dtype.
+      ps.buffers[it->first.substr(s.size())] = it->second->to(p.device()).to(p.dtype(), true);
     }
     new_state[flat[i]->impl()] = std::move(ps);
   }

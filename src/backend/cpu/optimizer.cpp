@@ -44,8 +44,10 @@ template <class T>
 void apply(const AdamRule& rule, const Tensor& param, const Tensor& grad, const std::array<Tensor, 3>& state) {
   auto with = [&](auto decoupled, auto amsgrad, auto maximize) {
     const AdamFlags<decltype(decoupled)::value, decltype(amsgrad)::value, decltype(maximize)::value> flags;
-    loop<T>([rule, flags](int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) { rule.update(flags, i, p, g, s0, s1, s2); },
-            param, grad, state);
+    const auto body = [rule, flags](int64_t i, T* p, const T* g, T* s0, T* s1, T* s2) {
+      rule.update(flags, i, p, g, s0, s1, s2);
+    };
+    loop<T>(body, param, grad, state);
   };
   auto pick_maximize = [&](auto d, auto a) {
     rule.maximize ? with(d, a, std::true_type{}) : with(d, a, std::false_type{});
