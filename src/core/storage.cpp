@@ -31,7 +31,9 @@ std::array<Allocator*, kDeviceTypes>& allocators() {
   return registry;
 }
 
-struct ByteCounter {
+// Each device type's counters on a cache line of their own: they are written on
+// every allocation, and must not share a line with anything another thread writes.
+struct alignas(64) ByteCounter {
   std::atomic<size_t> allocated{0}, peak{0};
   void add(size_t n) {
     const size_t now = allocated.fetch_add(n, std::memory_order_relaxed) + n;
