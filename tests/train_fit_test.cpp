@@ -3,6 +3,9 @@
 #include <ember/ember.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 using namespace ember;
 using ::testing::HasSubstr;
@@ -38,6 +41,53 @@ TEST(Fit, RefusesAModelThatIsNotOnTheRunsDevice) {
   EXPECT_ERROR(train::fit(model, sgd, loader, nullptr, {.classes = 2, .device = kMeta}),
                "fit: parameter weight is on cpu but the run's device is meta; move the model there first");
   EXPECT_ERROR(train::evaluate(model, loader, 2, {.device = kMeta}), "evaluate: parameter weight is on cpu");
+}
+
+TEST(Fit, MetricsLinesRoundTrip) {
+  train::EpochMetrics m{.epoch = 2, .lr = 0.1, .train_loss = 0.5, .train_acc = 0.75, .seconds = 1.5,
+                        .samples_per_sec = 1000, .val_loss = 0.25, .val_acc = 0.875};
+  const std::string line = train::metrics_line(m);
+  EXPECT_THAT(line, HasSubstr("\"epoch\":3"));
+  const train::EpochMetrics back = train::parse_metrics_line(line, "metrics.jsonl");
+  EXPECT_EQ(back.epoch, 2);
+  EXPECT_EQ(back.train_loss, 0.5);
+  EXPECT_EQ(back.val_acc, 0.875);
+  m.val_loss.reset(), m.val_acc.reset();
+  EXPECT_FALSE(train::parse_metrics_line(train::metrics_line(m), "metrics.jsonl").val_loss.has_value());
+  EXPECT_ERROR(train::parse_metrics_line("{\"epoch\": 1}", "run/metrics.jsonl"),
+               "metrics: run/metrics.jsonl holds a line that is not an epoch's metrics");
+}
+
+// A checkpoint puts model, optimizer, schedule, early stopping and the random
+// stream back where they were.
+TEST(Fit, CheckpointRestoresTheWholeRun) {
+  const std::string path = "/tmp/ember_checkpoint_test_" + std::to_string(::getpid()) + ".safetensors";
+  manual_seed(3);
+  nn::Linear model(3, 2);
+  optim::SGD sgd(model.parameters(), {.lr = 0.1, .momentum = 0.9});
+  optim::StepLR schedule(sgd, {.step_size = 1, .gamma = 0.5});
+  optim::EarlyStopping stopper({.patience = 2});
+  const train::RunState run{&model, &sgd, &schedule, nullptr, &stopper};
+  F::mse_loss(model(randn({4, 3})), randn({4, 2})).backward();
+  sgd.step();
+  schedule.step();
+  stopper.step(1.0);
+  train::save_checkpoint(path, run, {{"epoch", "1"}, {"model", "linear"}});
+  const Tensor weight = model.weight.clone(), next = randn({3});
+  {  // move everything on
+    NoGradGuard no_grad;
+    model.weight.zero_();
+  }
+  schedule.step();
+  const train::Restored restored = train::load_checkpoint(path, run, "linear");
+  EXPECT_EQ(restored.epochs_done, 1);
+  EXPECT_FALSE(restored.progress.has_value());
+  EXPECT_TRUE(equal(model.weight, weight));
+  EXPECT_EQ(sgd.param_groups()[0].lr(), 0.05);
+  EXPECT_TRUE(equal(randn({3}), next));  // the random stream continues from the checkpoint
+  EXPECT_ERROR(train::load_checkpoint(path, run, "mlp"), "load_checkpoint: " + path +
+                                                          " is not a checkpoint of this run's model (mlp)");
+  std::remove(path.c_str());
 }
 
 }  // namespace

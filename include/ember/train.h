@@ -13,6 +13,7 @@
 #include "ember/nn/module.h"
 #include "ember/optim/optimizer.h"
 #include "ember/optim/scheduler.h"
+#include "ember/train/checkpoint.h"
 #include "ember/train/run_folder.h"
 
 namespace ember::train {
@@ -43,15 +44,11 @@ struct EpochMetrics {
   std::optional<double> val_loss, val_acc;
 };
 
-// An epoch in progress: where it stands after `batch` batches, so an
-// interrupted run can be checkpointed mid-epoch and continued bit for bit.
-struct EpochProgress {
-  int64_t epoch = 0, batch = 0;  // batches of `epoch` done
-  double loss_sum = 0;           // sum over the examples seen of their loss
-  int64_t correct = 0, seen = 0;
-  double seconds = 0;            // spent on the epoch so far
-  double lr = 0;                 // of the first parameter group when the epoch began
-};
+// One epoch's metrics as a one-line JSON object (a line of a run's
+// metrics.jsonl: epoch counted from 1, val_* null without validation), and
+// back; a line that is not one is an Error naming `path`.
+std::string metrics_line(const EpochMetrics& m);
+EpochMetrics parse_metrics_line(const std::string& line, const std::string& path);
 
 struct FitOptions {
   int64_t epochs = 1;

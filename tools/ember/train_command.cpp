@@ -19,7 +19,6 @@
 #include "datasets.h"
 #include "format.h"
 #include "progress.h"
-#include "run_checkpoint.h"
 #include "stop_signals.h"
 #include "train_optimizer.h"
 #include "train_settings.h"
@@ -68,28 +67,6 @@ std::string epoch_line(const train::EpochMetrics& m, int64_t epochs) {
   if (m.val_loss) out << "  val_loss " << *m.val_loss << "  val_acc " << *m.val_acc;
   out << std::setprecision(1) << "  " << m.seconds << "s  " << std::setprecision(0) << m.samples_per_sec << " samples/s";
   return out.str();
-}
-
-Json metrics_row(const train::EpochMetrics& m) {
-  Json row = {{"epoch", m.epoch + 1}, {"lr", m.lr}, {"train_loss", m.train_loss}, {"train_acc", m.train_acc},
-              {"epoch_seconds", m.seconds}, {"train_samples_per_sec", m.samples_per_sec}};
-  row["val_loss"] = m.val_loss ? Json(*m.val_loss) : Json();
-  row["val_acc"] = m.val_acc ? Json(*m.val_acc) : Json();
-  return row;
-}
-
-train::EpochMetrics metrics_from_row(const std::string& line, const std::string& path) {
-  try {
-    const Json row = Json::parse(line);
-    train::EpochMetrics m;
-    m.epoch = row.at("epoch").get<int64_t>() - 1;
-    m.lr = row.at("lr"), m.train_loss = row.at("train_loss"), m.train_acc = row.at("train_acc");
-    m.seconds = row.at("epoch_seconds"), m.samples_per_sec = row.at("train_samples_per_sec");
-    if (!row.at("val_loss").is_null()) m.val_loss = row.at("val_loss").get<double>(), m.val_acc = row.at("val_acc").get<double>();
-    return m;
-  } catch (const Json::exception& e) {
-    detail::fail("--resume: ", path, " holds a line that is not an epoch's metrics (", e.what(), ")");
-  }
 }
 
 // What a run's checkpoints and logs take on disk, with room for one
@@ -210,7 +187,7 @@ int train_command(int argc, char** argv) {
   }
   Schedule schedule = make_schedule(s, *opt, train_loader.size());
   optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
-  const RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
+  const train::RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
 
   // The run folder, held by this process until it ends.
   if (out_dir.empty()) out_dir = "runs/" + s.model + "-" + timestamp();
@@ -228,7 +205,7 @@ int train_command(int argc, char** argv) {
   config["git_hash"] = EMBER_GIT_HASH;
   config["parameters"] = model->num_parameters();
   if (resuming) {
-    const Restored restored = load_checkpoint(last_path, run, s.model);
+    const train::Restored restored = train::load_checkpoint(last_path, run, s.model);
     start_epoch = restored.epochs_done;
     resume_progress = restored.progress;
     EMBER_CHECK(start_epoch < s.epochs || resume_progress, "--resume: the run in ", out_dir, " has finished its ",
@@ -278,7 +255,7 @@ int train_command(int argc, char** argv) {
   double best_loss = std::numeric_limits<double>::infinity(), earlier_seconds = resume_progress ? resume_progress->seconds : 0;
   int64_t best_epoch = -1;
   for (const std::string& line : metric_lines) {
-    const train::EpochMetrics m = metrics_from_row(line, metrics_path);
+    const train::EpochMetrics m = train::parse_metrics_line(line, metrics_path);
     const double watched = m.val_loss.value_or(m.train_loss);
     if (watched < best_loss) best_loss = watched, best_epoch = m.epoch + 1;
     earlier_seconds += m.seconds;
@@ -292,9 +269,12 @@ int train_command(int argc, char** argv) {
                         .scheduler_per_batch = schedule.per_batch, .plateau = schedule.plateau.get(),
                         .start_epoch = start_epoch, .resume_progress = resume_progress};
   auto checkpoint_info = [&](int64_t epochs_done) {
-    return Json{{"epoch", epochs_done}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
-                {"target", s.target}, {"seed", s.seed}, {"seq_len", s.seq_len}, {"val_split", s.val_split},
-                {"max_classes", s.max_classes}};
+    const Json info{{"epoch", epochs_done}, {"model", s.model}, {"dataset", s.dataset}, {"data_root", s.data_root},
+                    {"target", s.target}, {"seed", s.seed}, {"seq_len", s.seq_len}, {"val_split", s.val_split},
+                    {"max_classes", s.max_classes}};
+    Metadata meta;  // strings as they are, numbers in JSON's spelling
+    for (const auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    return meta;
   };
   int64_t epoch_now = start_epoch;  // 0-based, for progress lines
   if (tty) {
@@ -321,7 +301,7 @@ int train_command(int argc, char** argv) {
   fit.interrupted = [&] { return stop.requested(); };
   std::optional<train::EpochProgress> interrupted_at;
   fit.on_interrupt = [&](const train::EpochProgress& p) {
-    save_checkpoint(last_path, run, checkpoint_info(p.epoch), p);
+    train::save_checkpoint(last_path, run, checkpoint_info(p.epoch), p);
     interrupted_at = p;
   };
   fit.on_epoch = [&](const train::EpochMetrics& m) {
@@ -329,7 +309,7 @@ int train_command(int argc, char** argv) {
     epoch_now = m.epoch + 1;
     say(epoch_line(m, s.epochs));
     history.push_back(m);
-    metric_lines.push_back(metrics_row(m).dump());
+    metric_lines.push_back(train::metrics_line(m));
     write_metrics();
     const double watched = m.val_loss.value_or(m.train_loss);
     const bool early_stop = s.early_stopping > 0 && stopper.step(watched);
@@ -351,11 +331,11 @@ int train_command(int argc, char** argv) {
       say("sample: " + text(source) + " -> " + text(translator->greedy_decode(source, s.seq_len)) + " (expected " +
           text(example.target) + ")");
     }
-    const Json info = checkpoint_info(m.epoch + 1);
-    save_checkpoint(last_path, run, info);
+    const Metadata info = checkpoint_info(m.epoch + 1);
+    train::save_checkpoint(last_path, run, info);
     if (watched < best_loss) {
       best_loss = watched, best_epoch = m.epoch + 1;
-      save_checkpoint(folder.file("best.safetensors"), run, info);
+      train::save_checkpoint(folder.file("best.safetensors"), run, info);
     }
     return !early_stop;
   };

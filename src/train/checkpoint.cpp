@@ -1,11 +1,15 @@
-// Checkpoints of `ember train`: tensors under model./optimizer., scalars in
-// the metadata, doubles as hexadecimal floats so a resumed epoch's running
-// sums continue bit for bit.
-#include "run_checkpoint.h"
+// A run's checkpoints: tensors under model./optimizer., scalars in the
+// metadata, doubles as hexadecimal floats so a resumed epoch's running sums
+// continue bit for bit.
+#include "ember/train/checkpoint.h"
 
 #include <cstdio>
 
-namespace ember::cli {
+#include "ember/generator.h"
+#include "ember/io.h"
+#include "ember/train.h"
+
+namespace ember::train {
 namespace {
 
 std::string exact(double v) {
@@ -23,8 +27,8 @@ Metadata section(const Metadata& meta, const std::string& prefix) {
   return out;
 }
 
-void save_checkpoint(const std::string& path, const RunState& run, const nlohmann::json& info,
-                     const std::optional<train::EpochProgress>& progress) {
+void save_checkpoint(const std::string& path, const RunState& run, const Metadata& info,
+                     const std::optional<EpochProgress>& progress) {
   nn::StateDict tensors;
   for (auto& [k, v] : run.model->state_dict()) tensors.push_back({"model." + k, v});
   const optim::OptimizerState os = run.optimizer->state_dict();
@@ -38,7 +42,7 @@ void save_checkpoint(const std::string& path, const RunState& run, const nlohman
   for (const auto& [k, v] : run.stopper->state_dict()) meta["early_stopping." + k] = v;
   meta["rng.seed"] = std::to_string(default_generator().initial_seed());
   meta["rng.offset"] = std::to_string(default_generator().offset());
-  for (auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  for (const auto& [k, v] : info) meta[k] = v;
   if (progress) {
     meta["partial.batch"] = std::to_string(progress->batch);
     meta["partial.loss_sum"] = exact(progress->loss_sum);
@@ -54,7 +58,7 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
   Metadata meta;
   const nn::StateDict all = load(path, &meta);
   const std::string where = "checkpoint " + path;
-  EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "--resume: ", path,
+  EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "load_checkpoint: ", path,
               " is not a checkpoint of this run's model (", model_name, ")");
   nn::StateDict model_tensors, optimizer_tensors;
   for (const auto& [k, v] : all) {
@@ -66,7 +70,7 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
   EMBER_CHECK(out.epochs_done >= 0, where, ": metadata 'epoch' should be non-negative, got ", out.epochs_done);
   const uint64_t seed = metadata_uint(meta, "rng.seed", where), offset = metadata_uint(meta, "rng.offset", where);
   if (meta.count("partial.batch")) {
-    out.progress = train::EpochProgress{.epoch = out.epochs_done,
+    out.progress = EpochProgress{.epoch = out.epochs_done,
                                         .batch = metadata_int(meta, "partial.batch", where),
                                         .loss_sum = metadata_double(meta, "partial.loss_sum", where),
                                         .correct = metadata_int(meta, "partial.correct", where),
@@ -90,4 +94,4 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
   return out;
 }
 
-}  // namespace ember::cli
+}  // namespace ember::train
