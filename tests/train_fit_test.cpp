@@ -90,4 +90,46 @@ TEST(Fit, CheckpointRestoresTheWholeRun) {
   std::remove(path.c_str());
 }
 
+TEST(Registry, OptimizersAndSchedulesByName) {
+  nn::Linear model(2, 2);
+  EXPECT_EQ(train::optimizer_names(),
+            (std::vector<std::string>{"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta"}));
+  for (const std::string& name : train::optimizer_names()) {
+    auto opt = train::create_optimizer(name, model.parameters(), {.lr = 0.05, .weight_decay = 0.01});
+    EXPECT_EQ(opt->param_groups()[0].lr(), 0.05) << name;
+    EXPECT_EQ(opt->param_groups()[0].get("weight_decay"), 0.01) << name;
+  }
+  auto sgd = train::create_optimizer("sgd", model.parameters(), {.lr = 0.1, .momentum = 0.9, .nesterov = true});
+  EXPECT_EQ(sgd->name(), "SGD");
+  EXPECT_EQ(sgd->param_groups()[0].get("nesterov"), 1.0);
+  EXPECT_ERROR(train::create_optimizer("lion", model.parameters(), {}),
+               "unknown optimizer 'lion'; known optimizers: sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta");
+  train::register_optimizer("sgd_half_lr", [](std::vector<Tensor> params, const train::OptimizerSpec& s) {
+    return std::unique_ptr<optim::Optimizer>(std::make_unique<optim::SGD>(std::move(params), optim::SGDOptions{.lr = s.lr / 2}));
+  });
+  EXPECT_EQ(train::create_optimizer("sgd_half_lr", model.parameters(), {.lr = 0.2})->param_groups()[0].lr(), 0.1);
+  EXPECT_ERROR(train::register_optimizer("adam", {}), "register_optimizer: an optimizer named 'adam' is already registered");
+
+  // Step decay after a 2-epoch linear warm-up from 0.1 x lr.
+  auto opt = train::create_optimizer("sgd", model.parameters(), {.lr = 1.0});
+  const train::Schedule schedule =
+      train::create_schedule(*opt, {.name = "step", .epochs = 6, .warmup_epochs = 2, .step_size = 2, .gamma = 0.5});
+  ASSERT_TRUE(schedule.scheduler);
+  EXPECT_FALSE(schedule.per_batch);
+  std::vector<double> lrs;
+  for (int epoch = 0; epoch < 6; ++epoch) {
+    lrs.push_back(opt->param_groups()[0].lr());
+    schedule.scheduler->step();
+  }
+  EXPECT_NEAR(lrs[0], 0.1, 1e-12);
+  EXPECT_NEAR(lrs[1], 0.55, 1e-12);
+  EXPECT_NEAR(lrs[2], 1.0, 1e-12);
+  EXPECT_NEAR(lrs[4], 0.5, 1e-12);
+  EXPECT_TRUE(train::create_schedule(*opt, {.name = "onecycle", .epochs = 2, .batches_per_epoch = 5}).per_batch);
+  EXPECT_TRUE(train::create_schedule(*opt, {.name = "plateau"}).plateau);
+  EXPECT_ERROR(train::create_schedule(*opt, {.name = "warp"}), "unknown scheduler 'warp'");
+  EXPECT_ERROR(train::create_schedule(*opt, {.name = "onecycle", .warmup_epochs = 1}),
+               "a warm-up does not combine with the onecycle schedule");
+}
+
 }  // namespace

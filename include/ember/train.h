@@ -14,6 +14,7 @@
 #include "ember/optim/optimizer.h"
 #include "ember/optim/scheduler.h"
 #include "ember/train/checkpoint.h"
+#include "ember/train/optimizer_registry.h"
 #include "ember/train/run_folder.h"
 
 namespace ember::train {

@@ -20,7 +20,6 @@
 #include "format.h"
 #include "progress.h"
 #include "stop_signals.h"
-#include "train_optimizer.h"
 #include "train_settings.h"
 #include "ember/ember.h"
 
@@ -173,7 +172,9 @@ int train_command(int argc, char** argv) {
   // Augmentation touches the training examples only (not validation or test).
   if (augmentation) train_set = std::make_shared<data::TransformedDataset>(train_set, *augmentation);
   auto model = models::create(s.model, loaded.spec);
-  auto opt = make_optimizer(s, model->parameters());
+  auto opt = train::create_optimizer(s.optimizer, model->parameters(),
+                                     {.lr = s.lr, .momentum = s.momentum, .weight_decay = s.weight_decay,
+                                      .nesterov = s.nesterov});
   data::DataLoader train_loader(train_set, {.batch_size = s.batch_size, .shuffle = true,
                                             .num_workers = static_cast<int>(s.workers), .seed = static_cast<uint64_t>(s.seed)});
   data::DataLoader test_loader(loaded.test, {.batch_size = 1000});
@@ -185,7 +186,16 @@ int train_command(int argc, char** argv) {
       text += (text.empty() ? "" : ",") + std::to_string(m);
     s.milestones = text;
   }
-  Schedule schedule = make_schedule(s, *opt, train_loader.size());
+  EMBER_CHECK(!(s.warmup_epochs > 0 && s.scheduler == "onecycle"),
+              "--warmup-epochs does not combine with --scheduler onecycle (it warms up itself)");
+  const int64_t decay_epochs = std::max<int64_t>(s.epochs - s.warmup_epochs, 1);
+  const train::Schedule schedule = train::create_schedule(
+      *opt, {.name = s.scheduler, .epochs = s.epochs, .batches_per_epoch = train_loader.size(),
+             .warmup_epochs = s.warmup_epochs, .step_size = s.step_size,
+             .milestones = s.scheduler == "multistep" ? parse_milestones(s.milestones, decay_epochs) : std::vector<int64_t>{},
+             .gamma = s.gamma, .plateau_patience = s.plateau_patience, .max_lr = s.lr,
+             // Momentum is cycled for the optimizers that have it (sgd's momentum, the Adam family's beta1).
+             .cycle_momentum = s.optimizer != "adagrad" && s.optimizer != "adadelta"});
   optim::EarlyStopping stopper({.patience = std::max<int64_t>(s.early_stopping, 1)});
   const train::RunState run{model.get(), opt.get(), schedule.scheduler.get(), schedule.plateau.get(), &stopper};
 

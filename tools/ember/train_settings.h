@@ -1,6 +1,7 @@
 // The settings of an `ember train` run: read from flags over an optional JSON
 // file (--config, or a run's own config.json) and saved in the run's
-// config.json (train_optimizer.h turns them into an optimizer and schedule).
+// config.json (train::create_optimizer / create_schedule turn them into an
+// optimizer and a schedule).
 #pragma once
 
 #include <cstdint>
