@@ -30,24 +30,21 @@ std::pair<int, std::string> check_tree(const std::string& file, const std::strin
 
 TEST(Layering, TheCheckCatchesEachKindOfViolation) {
   EXPECT_EQ(check_tree("src/ops/ok.cpp", "#include \"backend/backend.h\"\n#include \"ember/tensor.h\"\n").first, 0);
-  auto [up, up_out] = check_tree("src/io/bad.cpp", "#include \"ember/nn/module.h\"\n");
-  EXPECT_NE(up, 0);
-  EXPECT_THAT(up_out, HasSubstr("src/io/bad.cpp (layer 5) includes \"ember/nn/module.h\" (layer 6)"));
-  auto [graph, graph_out] = check_tree("src/graph/bad.cpp", "#include \"ops/internal.h\"\n");
-  EXPECT_NE(graph, 0);
-  EXPECT_THAT(graph_out, HasSubstr("src/graph/bad.cpp (layer 2) includes \"ops/internal.h\" (layer 3)"));
-  auto [door, door_out] = check_tree("src/optim/bad.cpp", "#include \"backend/cpu/loops.h\"\n");
-  EXPECT_NE(door, 0);
-  EXPECT_THAT(door_out, HasSubstr("only src/ops may call the backends"));
-  auto [kernel, kernel_out] = check_tree("src/backend/cpu/bad.cpp", "#include \"ember/creation.h\"\n");
-  EXPECT_NE(kernel, 0);
-  EXPECT_THAT(kernel_out, HasSubstr("kernels never call ops"));
-  auto [tool, tool_out] = check_tree("tools/ember/bad.cpp", "#include \"ops/internal.h\"\n");
-  EXPECT_NE(tool, 0);
-  EXPECT_THAT(tool_out, HasSubstr("tools use the public headers only"));
-  auto [unknown, unknown_out] = check_tree("src/nn/bad.cpp", "#include \"gpu/thing.h\"\n");
-  EXPECT_NE(unknown, 0);
-  EXPECT_THAT(unknown_out, HasSubstr("belongs to no layer"));
+  struct Violation {
+    const char *file, *include, *message;
+  };
+  for (const Violation& v : std::initializer_list<Violation>{
+           {"src/io/bad.cpp", "ember/nn/module.h", "src/io/bad.cpp (layer 5) includes \"ember/nn/module.h\" (layer 6)"},
+           {"src/graph/bad.cpp", "ops/internal.h", "src/graph/bad.cpp (layer 2) includes \"ops/internal.h\" (layer 3)"},
+           {"src/optim/bad.cpp", "backend/cpu/loops.h", "only src/ops may call the backends"},
+           {"src/backend/cpu/bad.cpp", "ember/creation.h", "kernels never call ops"},
+           {"tools/ember/bad.cpp", "ops/internal.h", "tools use the public headers only"},
+           {"src/nn/bad.cpp", "gpu/thing.h", "belongs to no layer"}}) {
+    SCOPED_TRACE(v.file);
+    const auto [status, out] = check_tree(v.file, std::string("#include \"") + v.include + "\"\n");
+    EXPECT_NE(status, 0);
+    EXPECT_THAT(out, HasSubstr(v.message));
+  }
 }
 
 }  // namespace

@@ -14,6 +14,14 @@
 
 namespace ember {
 
+// The first and second moments every Adam-family rule keeps:
+// m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+template <class T>
+EMBER_HD void update_moments(T grad, T& m, T& v, double beta1, double beta2) {
+  m = m * T(beta1) + T(1 - beta1) * grad;
+  v = v * T(beta2) + T(1 - beta2) * grad * grad;
+}
+
 // s0: momentum_buffer.  d = g (+ wd p); b = d (first step) or m b + (1 - dampening) d;
 // d = d + m b (Nesterov) or b; p -= lr d
 struct SgdRule {
@@ -44,8 +52,7 @@ struct AdamRule {
     T grad = f.maximize ? -g[i] : g[i];
     if (f.decoupled) p[i] = p[i] * T(1 - lr * weight_decay);
     else grad = grad + T(weight_decay) * p[i];
-    s0[i] = s0[i] * T(beta1) + T(1 - beta1) * grad;
-    s1[i] = s1[i] * T(beta2) + T(1 - beta2) * grad * grad;
+    update_moments(grad, s0[i], s1[i], beta1, beta2);
     T second = s1[i];
     if (f.amsgrad) second = s2[i] = s2[i] > s1[i] ? s2[i] : s1[i];
     p[i] = p[i] + T(-step_size) * s0[i] / (std::sqrt(second) / T(bias_correction2_sqrt) + T(eps));
@@ -68,8 +75,7 @@ struct NAdamRule {
   EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T* s1, T*) const {
     T grad = g[i];
     if (weight_decay != 0) grad = grad + T(weight_decay) * p[i];
-    s0[i] = s0[i] * T(beta1) + T(1 - beta1) * grad;
-    s1[i] = s1[i] * T(beta2) + T(1 - beta2) * grad * grad;
+    update_moments(grad, s0[i], s1[i], beta1, beta2);
     const T denom = std::sqrt(s1[i] / T(bias_correction2)) + T(eps);
     p[i] = p[i] + T(grad_coef) * grad / denom;
     p[i] = p[i] + T(avg_coef) * s0[i] / denom;
@@ -85,8 +91,7 @@ struct RAdamRule {
   EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T* s1, T*) const {
     T grad = g[i];
     if (weight_decay != 0) grad = grad + T(weight_decay) * p[i];
-    s0[i] = s0[i] * T(beta1) + T(1 - beta1) * grad;
-    s1[i] = s1[i] * T(beta2) + T(1 - beta2) * grad * grad;
+    update_moments(grad, s0[i], s1[i], beta1, beta2);
     const T corrected = s0[i] / T(bias_correction1);
     if (rectify) {
       const T adaptive = T(std::sqrt(bias_correction2)) / (std::sqrt(s1[i]) + T(eps));

@@ -236,8 +236,8 @@ Tensor index(const Tensor& x, const Tensor& indices) {
   const int64_t n = x.size(0);
   if (idx.numel() > 0) {
     if (ops::has_values(idx))
-      EMBER_CHECK(amin(idx).item<int64_t>() >= -n && amax(idx).item<int64_t>() < n, "index: an index in ", idx.sizes(),
-                " is out of bounds for dim 0 with size ", n);
+      EMBER_CHECK(amin(idx).item<int64_t>() >= -n && amax(idx).item<int64_t>() < n, "index: an index in ",
+                  idx.sizes(), " is out of bounds for dim 0 with size ", n);
     idx = where(lt(idx, 0), idx + n, idx);
   }
   Shape shape = idx.sizes().shape();

@@ -7,7 +7,6 @@
 
 #include "ember/generator.h"
 #include "ember/io.h"
-#include "ember/train.h"
 
 namespace ember::train {
 namespace {
