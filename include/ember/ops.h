@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "ember/elementwise_ops.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -22,10 +23,12 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha = 1);  // a + alpha * 
 Tensor add(const Tensor& a, Scalar b, Scalar alpha = 1);
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha = 1);  // a - alpha * b
 Tensor sub(const Tensor& a, Scalar b, Scalar alpha = 1);
-Tensor mul(const Tensor& a, const Tensor& b);
-Tensor mul(const Tensor& a, Scalar b);
-Tensor div(const Tensor& a, const Tensor& b);  // true division: integers give floats
-Tensor div(const Tensor& a, Scalar b);
+// The regular binary ops (mul, div, ...; the list is in ember/elementwise_ops.h).
+#define EMBER_DECLARE_BINARY(name)              \
+  Tensor name(const Tensor& a, const Tensor& b); \
+  Tensor name(const Tensor& a, Scalar b);
+EMBER_BINARY_OPS(EMBER_DECLARE_BINARY)
+#undef EMBER_DECLARE_BINARY
 Tensor pow(const Tensor& a, const Tensor& exponent);
 Tensor pow(const Tensor& a, Scalar exponent);
 Tensor pow(Scalar a, const Tensor& exponent);
@@ -46,7 +49,6 @@ Tensor ge(const Tensor& a, Scalar b);
 Tensor logical_and(const Tensor& a, const Tensor& b);
 Tensor logical_or(const Tensor& a, const Tensor& b);
 Tensor logical_xor(const Tensor& a, const Tensor& b);
-Tensor logical_not(const Tensor& x);
 // cond ? a : b, all three broadcast together.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& cond, const Tensor& a, Scalar b);
@@ -75,28 +77,10 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);  // same shape and every element equal (NaN never is)
 
-// Unary math. Integer inputs give the default float dtype for the
-// transcendental ones (sqrt, exp, sigmoid, ...), as in PyTorch.
-Tensor neg(const Tensor& x);
-Tensor abs(const Tensor& x);
-Tensor sqrt(const Tensor& x);
-Tensor rsqrt(const Tensor& x);
-Tensor exp(const Tensor& x);
-Tensor log(const Tensor& x);
-Tensor log1p(const Tensor& x);
-Tensor expm1(const Tensor& x);
-Tensor sin(const Tensor& x);
-Tensor cos(const Tensor& x);
-Tensor tanh(const Tensor& x);
-Tensor sigmoid(const Tensor& x);
-Tensor relu(const Tensor& x);
-Tensor floor(const Tensor& x);
-Tensor ceil(const Tensor& x);
-Tensor round(const Tensor& x);  // half to even
-Tensor sign(const Tensor& x);
-Tensor reciprocal(const Tensor& x);
-Tensor square(const Tensor& x);
-Tensor erf(const Tensor& x);  // 2/sqrt(pi) * integral of exp(-t^2) from 0 to x
+// Unary math: neg, abs, sqrt, exp, ..., as listed in ember/elementwise_ops.h.
+#define EMBER_DECLARE_UNARY(name) Tensor name(const Tensor& x);
+EMBER_UNARY_OPS(EMBER_DECLARE_UNARY)
+#undef EMBER_DECLARE_UNARY
 
 // ---- reductions --------------------------------------------------------------
 // Empty `dims` reduces over all dims. Integer and bool sums give int64.

@@ -12,6 +12,7 @@
 
 #include "ember/device.h"
 #include "ember/dtype.h"
+#include "ember/elementwise_ops.h"
 #include "ember/error.h"
 #include "ember/scalar.h"
 #include "ember/shape.h"
@@ -105,34 +106,24 @@ class Tensor {
   Tensor add(Scalar other, Scalar alpha = 1) const;
   Tensor sub(const Tensor& other, Scalar alpha = 1) const;
   Tensor sub(Scalar other, Scalar alpha = 1) const;
-  Tensor mul(const Tensor& other) const;
-  Tensor mul(Scalar other) const;
-  Tensor div(const Tensor& other) const;
-  Tensor div(Scalar other) const;
+  // mul, div, ... (ember/elementwise_ops.h), with their in-place forms mul_, div_, ...
+#define EMBER_DECLARE_BINARY_METHODS(name) \
+  Tensor name(const Tensor& other) const;  \
+  Tensor name(Scalar other) const;         \
+  Tensor& name##_(const Tensor& other);    \
+  Tensor& name##_(Scalar other);
+  EMBER_BINARY_OPS(EMBER_DECLARE_BINARY_METHODS)
+#undef EMBER_DECLARE_BINARY_METHODS
   Tensor pow(const Tensor& exponent) const;
   Tensor pow(Scalar exponent) const;
   Tensor maximum(const Tensor& other) const;
   Tensor minimum(const Tensor& other) const;
-  Tensor neg() const;
-  Tensor abs() const;
-  Tensor sqrt() const;
-  Tensor rsqrt() const;
-  Tensor exp() const;
-  Tensor log() const;
-  Tensor log1p() const;
-  Tensor expm1() const;
-  Tensor sin() const;
-  Tensor cos() const;
-  Tensor tanh() const;
-  Tensor sigmoid() const;
-  Tensor relu() const;
-  Tensor floor() const;
-  Tensor ceil() const;
-  Tensor round() const;
-  Tensor sign() const;
-  Tensor reciprocal() const;
-  Tensor square() const;
-  Tensor erf() const;
+  // neg, abs, sqrt, exp, ... (ember/elementwise_ops.h), with their in-place forms neg_, abs_, ...
+#define EMBER_DECLARE_UNARY_METHODS(name) \
+  Tensor name() const;                    \
+  Tensor& name##_();
+  EMBER_UNARY_OPS(EMBER_DECLARE_UNARY_METHODS)
+#undef EMBER_DECLARE_UNARY_METHODS
   Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = {}) const;
   Tensor clamp(const Tensor& min, const Tensor& max) const;
   Tensor lerp(const Tensor& end, Scalar weight) const;
@@ -162,26 +153,13 @@ class Tensor {
   Tensor logical_and(const Tensor& other) const;
   Tensor logical_or(const Tensor& other) const;
   Tensor logical_xor(const Tensor& other) const;
-  Tensor logical_not() const;
 
   // ---- in place (return *this; the result dtype must be castable to ours) --
   Tensor& add_(const Tensor& other, Scalar alpha = 1);
   Tensor& add_(Scalar other, Scalar alpha = 1);
   Tensor& sub_(const Tensor& other, Scalar alpha = 1);
   Tensor& sub_(Scalar other, Scalar alpha = 1);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(Scalar other);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(Scalar other);
   Tensor& pow_(Scalar exponent);
-  Tensor& neg_();
-  Tensor& abs_();
-  Tensor& sqrt_();
-  Tensor& exp_();
-  Tensor& log_();
-  Tensor& tanh_();
-  Tensor& sigmoid_();
-  Tensor& relu_();
   Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = {});
   Tensor& clamp_(const Tensor& min, const Tensor& max);
   Tensor& lerp_(const Tensor& end, Scalar weight);

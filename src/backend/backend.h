@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 
+#include "backend/elementwise_math.h"
 #include "backend/optimizer_rules.h"
 #include "ember/generator.h"
 #include "ember/scalar.h"
@@ -14,19 +15,8 @@
 
 namespace ember {
 
-enum class UnaryOp : uint8_t {
-  neg, abs, sqrt, rsqrt, exp, log, log1p, expm1, sin, cos, tanh, sigmoid, relu,
-  floor, ceil, round, sign, reciprocal, square, erf, logical_not,
-};
-enum class BinaryOp : uint8_t {
-  add, sub, mul, div, pow, maximum, minimum,
-  relu_backward,  // a where b > 0, else 0 (a: the gradient, b: relu's output)
-  eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor,
-};
 enum class ReduceOp : uint8_t { sum, prod, amax, amin, all, any };
 enum class RandomKind : uint8_t { uniform, normal, randint, bernoulli };
-
-inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::eq; }
 
 // Where a sliding window (convolution, pooling) reads a (H, W) image: output
 // position (oh, ow) and kernel offset (i, j) read row oh*stride_h - pad_top + i*dilation_h

@@ -46,10 +46,15 @@ bool partially_overlaps(const Tensor& a, const Tensor& b) {
 
 }  // namespace ops
 
+// relu's gradient, g where relu's output y > 0: itself an op with a rule (the
+// entries' backward rules call it).
+Tensor relu_backward(const Tensor& g, const Tensor& y);
+
 namespace {
 
 using autograd::Grads;
 using autograd::Saved;
+using elementwise::Integers;
 using ops::as_dtype;
 using ops::broadcast_to;
 
@@ -57,17 +62,21 @@ Shape broadcast_of(const Tensor& a, const Tensor& b, const char* op) {
   return a.sizes() == b.sizes() ? a.sizes().shape() : broadcast_shapes(a.sizes(), b.sizes(), op);
 }
 
-// The dtype `op` computes in, given the promoted type of its operands.
+// ---- binary ops: an entry of backend/elementwise_math.h, its kernel and its record ----
+
+// The dtype the entry computes in, given the promoted type of its operands.
+template <class Entry>
 Dtype compute_dtype(BinaryOp op, Dtype promoted, Scalar alpha, const char* name) {
-  if (op == BinaryOp::div && is_integral(promoted, true)) return default_dtype();
+  if (Entry::integers_to_float && is_integral(promoted, true)) return default_dtype();
   if (op == BinaryOp::sub && promoted == Dtype::boolean)
     detail::fail(name, ": subtraction with two bool tensors is not supported; use logical_xor() instead");
-  if ((op == BinaryOp::add || op == BinaryOp::sub) && alpha.is_floating() && is_integral(promoted, true))
+  if (Entry::uses_alpha && alpha.is_floating() && is_integral(promoted, true))
     detail::fail(name, ": for integral input tensors, alpha must not be a floating point number (got ", alpha, ")");
   return promoted;
 }
 
 // The kernel call alone (no recording; the casts and broadcasts it makes are internal).
+template <class Entry>
 Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted, Scalar alpha = 1) {
   std::optional<NoGradGuard> internal;
   if (is_grad_enabled() && (autograd::requires_grad(a) || autograd::requires_grad(b))) internal.emplace();
@@ -76,100 +85,53 @@ Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b
   if (a.device() != b.device()) [[unlikely]] {
     const Tensor a_moved = ops::with_device_of(a, b), b_moved = ops::with_device_of(b, a);
     ops::check_same_device(a_moved, b_moved, name);
-    return binary_op(op, name, a_moved, b_moved, promoted, alpha);
+    return binary_op<Entry>(op, name, a_moved, b_moved, promoted, alpha);
   }
-  const Dtype compute = compute_dtype(op, promoted, alpha, name);
+  const Dtype compute = compute_dtype<Entry>(op, promoted, alpha, name);
   const Shape shape = broadcast_of(a, b, name);
-  Tensor out = ops::new_tensor(shape, is_comparison(op) ? Dtype::boolean : compute, a.device());
+  Tensor out = ops::new_tensor(shape, Entry::returns_bool ? Dtype::boolean : compute, a.device());
   ops::backend_of(out).binary(op, out, broadcast_to(as_dtype(a, compute), shape),
                               broadcast_to(as_dtype(b, compute), shape), alpha);
   return out;
 }
 
-Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
-  ops::check_defined(a, name);
-  ops::check_defined(b, name);
-  return binary_op(op, name, a, b, result_type(a, b), alpha);
-}
-
-Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scalar alpha = 1) {
-  ops::check_defined(a, name);
-  const Dtype promoted = result_type(a, b);
-  return binary_op(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
-}
-
-Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha);
-
-// The backward rules of the binary ops (comparisons and logical ops have none).
-// out = op(a, b); g = dL/dout.
-Grads binary_backward(BinaryOp op, const Tensor& g, const Tensor& a, const Tensor& b, const Tensor& out, Scalar alpha,
-                      bool need_a, bool need_b) {
-  Tensor da, db;
-  switch (op) {
-    case BinaryOp::add:  // a + alpha b
-      da = g;
-      if (need_b) db = alpha.to<double>() == 1 ? g : g * alpha;
-      break;
-    case BinaryOp::sub:  // a - alpha b
-      da = g;
-      if (need_b) db = alpha.to<double>() == 1 ? -g : g * -alpha.to<double>();
-      break;
-    case BinaryOp::mul:  // a b
-      if (need_a) da = g * b;
-      if (need_b) db = g * a;
-      break;
-    case BinaryOp::div:  // a / b:  da = g / b,  db = -g a / b^2
-      if (need_a) da = g / b;
-      if (need_b) db = -g * a / (b * b);
-      break;
-    case BinaryOp::pow:  // a^b:  da = g b a^(b-1),  db = g a^b ln a  (0 where a = 0 and b >= 0, as PyTorch)
-      if (need_a) da = where(eq(b, 0), 0.0, g * b * pow(a, b - 1));  // b = 0: 0, even at a = 0
-      if (need_b) db = where(logical_and(eq(a, 0), ge(b, 0)), 0.0, g * out * log(a));
-      break;
-    case BinaryOp::maximum:  // ties split the gradient evenly
-    case BinaryOp::minimum: {
-      const Tensor a_wins = op == BinaryOp::maximum ? gt(a, b) : lt(a, b);
-      const Tensor half = g * 0.5;
-      if (need_a) da = where(a_wins, g, where(eq(a, b), half, 0.0));
-      if (need_b) db = where(a_wins, 0.0, where(eq(a, b), half, g));
-      break;
-    }
-    case BinaryOp::relu_backward:  // linear in a; flat in b almost everywhere
-      if (need_a) da = binary_recorded(BinaryOp::relu_backward, "relu_backward", g, b, 1);
-      break;
-    default: break;
-  }
-  return Grads{need_a ? da : Tensor(), need_b ? db : Tensor()};
-}
-
 // binary_op plus its autograd record.
+template <class Entry>
 Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Dtype promoted,
                        Scalar alpha = 1) {
-  Tensor out = binary_op(op, name, a, b, promoted, alpha);
-  if (is_comparison(op) || !autograd::should_record_any(out.dtype(), a, b)) return out;
-  const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
-  const bool save_a = op == BinaryOp::pow || op >= BinaryOp::maximum || (op != BinaryOp::add && op != BinaryOp::sub && need_b);
-  const bool save_b = op != BinaryOp::add && op != BinaryOp::sub;
-  return autograd::record(name, out, {a, b},
-                          [op, alpha, need_a, need_b, sa = save_a ? Saved::input(a) : Saved(),
-                           sb = save_b ? Saved::input(b) : Saved(),
-                           so = op == BinaryOp::pow && need_b ? Saved::output(out) : Saved()](const Tensor& g) {
-                            return binary_backward(op, g, sa.get(), sb.get(), so.get(), alpha, need_a, need_b);
-                          });
+  Tensor out = binary_op<Entry>(op, name, a, b, promoted, alpha);
+  if constexpr (!Entry::differentiable) {
+    return out;
+  } else {
+    if (!autograd::should_record_any(out.dtype(), a, b)) return out;
+    const bool need_a = autograd::requires_grad(a), need_b = autograd::requires_grad(b);
+    return autograd::record(
+        name, out, {a, b},
+        [alpha = alpha.to_double(), need_a, need_b, sa = Entry::saves_a(need_a, need_b) ? Saved::input(a) : Saved(),
+         sb = Entry::saves_b(need_a, need_b) ? Saved::input(b) : Saved(),
+         so = Entry::saves_out(need_a, need_b) ? Saved::output(out) : Saved()](const Tensor& g) {
+          auto [da, db] = Entry::backward(g, sa.get(), sb.get(), so.get(), alpha, need_a, need_b);
+          return Grads{need_a ? da : Tensor(), need_b ? db : Tensor()};
+        });
+  }
 }
 
-Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
+// The tensor-and-tensor and tensor-and-scalar forms, promoting as PyTorch.
+template <class Entry>
+Tensor binary(BinaryOp op, const char* name, const Tensor& a, const Tensor& b, Scalar alpha = 1) {
   ops::check_defined(a, name);
   ops::check_defined(b, name);
-  return binary_recorded(op, name, a, b, result_type(a, b), alpha);
+  return binary_recorded<Entry>(op, name, a, b, result_type(a, b), alpha);
 }
 
-Tensor binary_recorded(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scalar alpha = 1) {
+template <class Entry>
+Tensor binary(BinaryOp op, const char* name, const Tensor& a, Scalar b, Scalar alpha = 1) {
   ops::check_defined(a, name);
   const Dtype promoted = result_type(a, b);
-  return binary_recorded(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
+  return binary_recorded<Entry>(op, name, a, ops::scalar_as(b, promoted, a.device()), promoted, alpha);
 }
 
+template <class Entry>
 Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor& other, Dtype promoted,
                        Scalar alpha = 1) {
   ops::check_defined(self, name);
@@ -177,10 +139,10 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   if (self.device() != other.device()) [[unlikely]] {
     const Tensor moved = ops::with_device_of(other, self);
     ops::check_same_device(self, moved, name);
-    return binary_inplace(op, name, self, moved, promoted, alpha);
+    return binary_inplace<Entry>(op, name, self, moved, promoted, alpha);
   }
   ops::check_no_internal_overlap(self, name);
-  const Dtype compute = compute_dtype(op, promoted, alpha, name);
+  const Dtype compute = compute_dtype<Entry>(op, promoted, alpha, name);
   EMBER_CHECK(can_cast(compute, self.dtype()), name, ": result type ", dtype_name(compute),
               " can't be cast to the desired output type ", dtype_name(self.dtype()));
   const Shape shape = broadcast_of(self, other, name);
@@ -188,7 +150,7 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
               " doesn't match the broadcast shape ", shape);
   if (autograd::inplace_recorded(self, name, {other}, [&](const Tensor& s) {
         // x.mul_(x): both operands are the old value (saving self itself would make a cycle)
-        return binary_recorded(op, name, s, other.is_same(self) ? s : other, promoted, alpha);
+        return binary_recorded<Entry>(op, name, s, other.is_same(self) ? s : other, promoted, alpha);
       }))
     return self;
   const Tensor source = ops::partially_overlaps(self, other) ? other.clone() : other;
@@ -205,114 +167,77 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   return self;
 }
 
+template <class Entry>
 Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor& other, Scalar alpha = 1) {
   ops::check_defined(self, name);
   ops::check_defined(other, name);
-  return binary_inplace(op, name, self, other, result_type(self, other), alpha);
+  return binary_inplace<Entry>(op, name, self, other, result_type(self, other), alpha);
 }
 
+template <class Entry>
 Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, Scalar other, Scalar alpha = 1) {
   ops::check_defined(self, name);
   const Dtype promoted = result_type(self, other);
-  return binary_inplace(op, name, self, ops::scalar_as(other, promoted, self.device()), promoted, alpha);
+  return binary_inplace<Entry>(op, name, self, ops::scalar_as(other, promoted, self.device()), promoted, alpha);
 }
 
-// How a unary op treats integer inputs.
-enum class IntegerRule { keep, to_float, identity };
+// ---- unary ops ------------------------------------------------------------------------
 
-IntegerRule integer_rule(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::neg:
-    case UnaryOp::abs:
-    case UnaryOp::relu:
-    case UnaryOp::sign:
-    case UnaryOp::square:
-    case UnaryOp::logical_not: return IntegerRule::keep;
-    case UnaryOp::floor:
-    case UnaryOp::ceil:
-    case UnaryOp::round: return IntegerRule::identity;
-    default: return IntegerRule::to_float;
-  }
-}
-
+template <class Entry>
 Dtype unary_dtype(UnaryOp op, const Tensor& x, const char* name) {
   if (op == UnaryOp::neg)
     EMBER_CHECK(x.dtype() != Dtype::boolean, name, ": negation of a bool tensor is not supported; use logical_not()");
-  if (is_floating(x.dtype()) || integer_rule(op) != IntegerRule::to_float) return x.dtype();
+  if (is_floating(x.dtype()) || Entry::integers != Integers::to_float) return x.dtype();
   return default_dtype();
 }
 
 // The kernel call alone (no recording).
+template <class Entry>
 Tensor unary_op(UnaryOp op, const char* name, const Tensor& x) {
   std::optional<NoGradGuard> internal;
   if (is_grad_enabled() && autograd::requires_grad(x)) internal.emplace();
   ops::check_defined(x, name);
-  if (op == UnaryOp::logical_not) {
-    Tensor out = ops::new_tensor(x.sizes(), Dtype::boolean, x.device());
-    ops::backend_of(out).unary(op, out, x);
-    return out;
-  }
-  const Dtype dtype = unary_dtype(op, x, name);
-  if (!is_floating(dtype) && integer_rule(op) == IntegerRule::identity) return x.clone();
-  Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
+  const Dtype dtype = unary_dtype<Entry>(op, x, name);
+  if (!is_floating(dtype) && Entry::integers == Integers::identity) return x.clone();
+  Tensor out = ops::new_tensor(x.sizes(), Entry::returns_bool ? Dtype::boolean : dtype, x.device());
   ops::backend_of(out).unary(op, out, as_dtype(x, dtype));
   return out;
 }
 
-// Whether a unary rule reads its output (y) rather than its input (x).
-bool rule_uses_output(UnaryOp op) {
-  switch (op) {
-    case UnaryOp::sqrt: case UnaryOp::rsqrt: case UnaryOp::exp: case UnaryOp::expm1: case UnaryOp::tanh:
-    case UnaryOp::sigmoid: case UnaryOp::relu: case UnaryOp::reciprocal: return true;
-    default: return false;
-  }
-}
-
-// The backward rules of the unary ops: y = op(x), g = dL/dy.
-Tensor unary_backward(UnaryOp op, const Tensor& g, const Tensor& x, const Tensor& y) {
-  switch (op) {
-    case UnaryOp::neg: return -g;
-    case UnaryOp::abs: return g * sign(x);                    // d|x| = sign(x)
-    case UnaryOp::sqrt: return g / (y * 2);                   // 1 / (2 sqrt x)
-    case UnaryOp::rsqrt: return g * y * y * y * -0.5;         // -x^(-3/2) / 2
-    case UnaryOp::exp: return g * y;
-    case UnaryOp::log: return g / x;
-    case UnaryOp::log1p: return g / (x + 1);
-    case UnaryOp::expm1: return g * (y + 1);
-    case UnaryOp::sin: return g * cos(x);
-    case UnaryOp::cos: return -g * sin(x);
-    case UnaryOp::tanh: return g * (1 - y * y);
-    case UnaryOp::sigmoid: return g * y * (1 - y);
-    case UnaryOp::relu: return binary_recorded(BinaryOp::relu_backward, "relu_backward", g, y);  // 0 at x = 0, as PyTorch
-    case UnaryOp::reciprocal: return -g * y * y;              // -1 / x^2
-    case UnaryOp::square: return g * x * 2;
-    case UnaryOp::erf: return g * exp(-x * x) * 1.1283791670955126;  // 2 / sqrt(pi)
-    default: return zeros_like(g);                            // floor, ceil, round, sign: flat almost everywhere
-  }
-}
-
 // unary_op plus its autograd record.
+template <class Entry>
 Tensor unary_recorded(UnaryOp op, const char* name, const Tensor& x) {
-  Tensor y = unary_op(op, name, x);
-  if (!autograd::should_record_any(y.dtype(), x)) return y;
-  const bool uses_y = rule_uses_output(op);
-  return autograd::record(name, y, {x},
-                          [op, sx = uses_y ? Saved() : Saved::input(x), sy = uses_y ? Saved::output(y) : Saved()](
-                              const Tensor& g) { return Grads{unary_backward(op, g, sx.get(), sy.get())}; });
+  Tensor y = unary_op<Entry>(op, name, x);
+  if constexpr (!Entry::differentiable) {
+    return y;
+  } else {
+    if (!autograd::should_record_any(y.dtype(), x)) return y;
+    constexpr bool uses_y = Entry::grad_uses_output;
+    return autograd::record(name, y, {x},
+                            [sx = uses_y ? Saved() : Saved::input(x), sy = uses_y ? Saved::output(y) : Saved()](
+                                const Tensor& g) { return Grads{Entry::backward(g, sx.get(), sy.get())}; });
+  }
 }
 
+template <class Entry>
 Tensor& unary_inplace(UnaryOp op, const char* name, Tensor& self) {
   ops::check_defined(self, name);
   ops::check_no_internal_overlap(self, name);
-  const Dtype dtype = unary_dtype(op, self, name);
-  EMBER_CHECK(dtype == self.dtype(), name, ": result type ", dtype_name(dtype),
-              " can't be cast to the desired output type ", dtype_name(self.dtype()));
-  if (!is_floating(dtype) && integer_rule(op) == IntegerRule::identity) return self;
-  if (autograd::inplace_recorded(self, name, {}, [&](const Tensor& s) { return unary_recorded(op, name, s); }))
+  if constexpr (Entry::returns_bool) {
+    // x.logical_not_(): the bool result written back in x's dtype, as PyTorch.
+    return self.copy_(unary_op<Entry>(op, name, self));
+  } else {
+    const Dtype dtype = unary_dtype<Entry>(op, self, name);
+    EMBER_CHECK(dtype == self.dtype(), name, ": result type ", dtype_name(dtype),
+                " can't be cast to the desired output type ", dtype_name(self.dtype()));
+    if (!is_floating(dtype) && Entry::integers == Integers::identity) return self;
+    if (autograd::inplace_recorded(self, name, {},
+                                   [&](const Tensor& s) { return unary_recorded<Entry>(op, name, s); }))
+      return self;
+    ops::backend_of(self).unary(op, self, self);
+    ops::bump_version(self);
     return self;
-  ops::backend_of(self).unary(op, self, self);
-  ops::bump_version(self);
-  return self;
+  }
 }
 
 // As PyTorch: an integer tensor to a negative integer scalar power is an error
@@ -332,66 +257,70 @@ Dtype clamp_dtype(const Tensor& x, const std::optional<Scalar>& lo, const std::o
 }  // namespace
 
 // ---- binary ---------------------------------------------------------------------
-// Each line: the op, and the math it computes.
-Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_recorded(BinaryOp::add, "add", a, b, alpha); }
-Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return binary_recorded(BinaryOp::add, "add", a, b, alpha); }
-Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary_recorded(BinaryOp::sub, "sub", a, b, alpha); }
-Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return binary_recorded(BinaryOp::sub, "sub", a, b, alpha); }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::mul, "mul", a, b); }
-Tensor mul(const Tensor& a, Scalar b) { return binary_recorded(BinaryOp::mul, "mul", a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::div, "div", a, b); }
-Tensor div(const Tensor& a, Scalar b) { return binary_recorded(BinaryOp::div, "div", a, b); }
-Tensor pow(const Tensor& a, const Tensor& e) { return binary_recorded(BinaryOp::pow, "pow", a, e); }
+Tensor relu_backward(const Tensor& g, const Tensor& y) {
+  return binary<elementwise::relu_backward_op>(BinaryOp::relu_backward, "relu_backward", g, y);
+}
+
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) { return binary<elementwise::add_op>(BinaryOp::add, "add", a, b, alpha); }
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) { return binary<elementwise::add_op>(BinaryOp::add, "add", a, b, alpha); }
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) { return binary<elementwise::sub_op>(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) { return binary<elementwise::sub_op>(BinaryOp::sub, "sub", a, b, alpha); }
+Tensor pow(const Tensor& a, const Tensor& e) { return binary<elementwise::pow_op>(BinaryOp::pow, "pow", a, e); }
 Tensor pow(const Tensor& a, Scalar e) {
   ops::check_defined(a, "pow");
   check_integer_pow(a, e, "pow");
-  return binary_recorded(BinaryOp::pow, "pow", a, e);
+  return binary<elementwise::pow_op>(BinaryOp::pow, "pow", a, e);
 }
 Tensor pow(Scalar a, const Tensor& e) {
   ops::check_defined(e, "pow");
   const Dtype promoted = result_type(e, a);
-  return binary_recorded(BinaryOp::pow, "pow", ops::scalar_as(a, promoted, e.device()), e, promoted);
+  return binary_recorded<elementwise::pow_op>(BinaryOp::pow, "pow", ops::scalar_as(a, promoted, e.device()), e, promoted);
 }
-Tensor maximum(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::maximum, "maximum", a, b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return binary_recorded(BinaryOp::minimum, "minimum", a, b); }
-Tensor eq(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::eq, "eq", a, b); }
-Tensor eq(const Tensor& a, Scalar b) { return binary_op(BinaryOp::eq, "eq", a, b); }
-Tensor ne(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::ne, "ne", a, b); }
-Tensor ne(const Tensor& a, Scalar b) { return binary_op(BinaryOp::ne, "ne", a, b); }
-Tensor lt(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::lt, "lt", a, b); }
-Tensor lt(const Tensor& a, Scalar b) { return binary_op(BinaryOp::lt, "lt", a, b); }
-Tensor le(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::le, "le", a, b); }
-Tensor le(const Tensor& a, Scalar b) { return binary_op(BinaryOp::le, "le", a, b); }
-Tensor gt(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::gt, "gt", a, b); }
-Tensor gt(const Tensor& a, Scalar b) { return binary_op(BinaryOp::gt, "gt", a, b); }
-Tensor ge(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::ge, "ge", a, b); }
-Tensor ge(const Tensor& a, Scalar b) { return binary_op(BinaryOp::ge, "ge", a, b); }
-Tensor logical_and(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_and, "logical_and", a, b); }
-Tensor logical_or(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_or, "logical_or", a, b); }
-Tensor logical_xor(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::logical_xor, "logical_xor", a, b); }
+Tensor maximum(const Tensor& a, const Tensor& b) { return binary<elementwise::maximum_op>(BinaryOp::maximum, "maximum", a, b); }
+Tensor minimum(const Tensor& a, const Tensor& b) { return binary<elementwise::minimum_op>(BinaryOp::minimum, "minimum", a, b); }
+Tensor logical_and(const Tensor& a, const Tensor& b) {
+  return binary<elementwise::logical_and_op>(BinaryOp::logical_and, "logical_and", a, b);
+}
+Tensor logical_or(const Tensor& a, const Tensor& b) {
+  return binary<elementwise::logical_or_op>(BinaryOp::logical_or, "logical_or", a, b);
+}
+Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  return binary<elementwise::logical_xor_op>(BinaryOp::logical_xor, "logical_xor", a, b);
+}
+
+// The comparisons: a tensor or a scalar on the right, a bool result.
+#define EMBER_DEFINE_COMPARISON(name)                                                                      \
+  Tensor name(const Tensor& a, const Tensor& b) { return binary<elementwise::name##_op>(BinaryOp::name, #name, a, b); } \
+  Tensor name(const Tensor& a, Scalar b) { return binary<elementwise::name##_op>(BinaryOp::name, #name, a, b); }
+EMBER_DEFINE_COMPARISON(eq)
+EMBER_DEFINE_COMPARISON(ne)
+EMBER_DEFINE_COMPARISON(lt)
+EMBER_DEFINE_COMPARISON(le)
+EMBER_DEFINE_COMPARISON(gt)
+EMBER_DEFINE_COMPARISON(ge)
+#undef EMBER_DEFINE_COMPARISON
+
+// The regular binary ops of ember/elementwise_ops.h: free functions and methods, in place too.
+#define EMBER_DEFINE_BINARY(name)                                                                             \
+  Tensor name(const Tensor& a, const Tensor& b) { return binary<elementwise::name##_op>(BinaryOp::name, #name, a, b); }    \
+  Tensor name(const Tensor& a, Scalar b) { return binary<elementwise::name##_op>(BinaryOp::name, #name, a, b); }           \
+  Tensor Tensor::name(const Tensor& other) const { return ember::name(*this, other); }                        \
+  Tensor Tensor::name(Scalar other) const { return ember::name(*this, other); }                               \
+  Tensor& Tensor::name##_(const Tensor& other) {                                                              \
+    return binary_inplace<elementwise::name##_op>(BinaryOp::name, #name "_", *this, other);                                \
+  }                                                                                                           \
+  Tensor& Tensor::name##_(Scalar other) { return binary_inplace<elementwise::name##_op>(BinaryOp::name, #name "_", *this, other); }
+EMBER_BINARY_OPS(EMBER_DEFINE_BINARY)
+#undef EMBER_DEFINE_BINARY
 
 // ---- unary ------------------------------------------------------------------------
-Tensor neg(const Tensor& x) { return unary_recorded(UnaryOp::neg, "neg", x); }                     // -x
-Tensor abs(const Tensor& x) { return unary_recorded(UnaryOp::abs, "abs", x); }                     // |x|
-Tensor sqrt(const Tensor& x) { return unary_recorded(UnaryOp::sqrt, "sqrt", x); }                  // x^(1/2)
-Tensor rsqrt(const Tensor& x) { return unary_recorded(UnaryOp::rsqrt, "rsqrt", x); }               // x^(-1/2)
-Tensor exp(const Tensor& x) { return unary_recorded(UnaryOp::exp, "exp", x); }                     // e^x
-Tensor log(const Tensor& x) { return unary_recorded(UnaryOp::log, "log", x); }                     // ln x
-Tensor log1p(const Tensor& x) { return unary_recorded(UnaryOp::log1p, "log1p", x); }               // ln(1 + x)
-Tensor expm1(const Tensor& x) { return unary_recorded(UnaryOp::expm1, "expm1", x); }               // e^x - 1
-Tensor sin(const Tensor& x) { return unary_recorded(UnaryOp::sin, "sin", x); }
-Tensor cos(const Tensor& x) { return unary_recorded(UnaryOp::cos, "cos", x); }
-Tensor tanh(const Tensor& x) { return unary_recorded(UnaryOp::tanh, "tanh", x); }
-Tensor sigmoid(const Tensor& x) { return unary_recorded(UnaryOp::sigmoid, "sigmoid", x); }         // 1 / (1 + e^-x)
-Tensor relu(const Tensor& x) { return unary_recorded(UnaryOp::relu, "relu", x); }                  // max(x, 0)
-Tensor floor(const Tensor& x) { return unary_recorded(UnaryOp::floor, "floor", x); }
-Tensor ceil(const Tensor& x) { return unary_recorded(UnaryOp::ceil, "ceil", x); }
-Tensor round(const Tensor& x) { return unary_recorded(UnaryOp::round, "round", x); }               // half to even
-Tensor sign(const Tensor& x) { return unary_recorded(UnaryOp::sign, "sign", x); }                  // -1, 0 or 1
-Tensor reciprocal(const Tensor& x) { return unary_recorded(UnaryOp::reciprocal, "reciprocal", x); } // 1 / x
-Tensor square(const Tensor& x) { return unary_recorded(UnaryOp::square, "square", x); }            // x * x
-Tensor erf(const Tensor& x) { return unary_recorded(UnaryOp::erf, "erf", x); }
-Tensor logical_not(const Tensor& x) { return unary_op(UnaryOp::logical_not, "logical_not", x); }
+// The ops of ember/elementwise_ops.h: free functions and methods, in place too.
+#define EMBER_DEFINE_UNARY(name)                                                                               \
+  Tensor name(const Tensor& x) { return unary_recorded<elementwise::name##_op>(UnaryOp::name, #name, x); }                  \
+  Tensor Tensor::name() const { return ember::name(*this); }                                                   \
+  Tensor& Tensor::name##_() { return unary_inplace<elementwise::name##_op>(UnaryOp::name, #name "_", *this); }
+EMBER_UNARY_OPS(EMBER_DEFINE_UNARY)
+#undef EMBER_DEFINE_UNARY
 
 // ---- where / masked_fill / clamp -----------------------------------------------------
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
@@ -455,27 +384,15 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi
 }
 
 // ---- Tensor methods: elementwise and in place ------------------------------------------
-Tensor& Tensor::add_(const Tensor& o, Scalar alpha) { return binary_inplace(BinaryOp::add, "add_", *this, o, alpha); }
-Tensor& Tensor::add_(Scalar o, Scalar alpha) { return binary_inplace(BinaryOp::add, "add_", *this, o, alpha); }
-Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) { return binary_inplace(BinaryOp::sub, "sub_", *this, o, alpha); }
-Tensor& Tensor::sub_(Scalar o, Scalar alpha) { return binary_inplace(BinaryOp::sub, "sub_", *this, o, alpha); }
-Tensor& Tensor::mul_(const Tensor& o) { return binary_inplace(BinaryOp::mul, "mul_", *this, o); }
-Tensor& Tensor::mul_(Scalar o) { return binary_inplace(BinaryOp::mul, "mul_", *this, o); }
-Tensor& Tensor::div_(const Tensor& o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
-Tensor& Tensor::div_(Scalar o) { return binary_inplace(BinaryOp::div, "div_", *this, o); }
+Tensor& Tensor::add_(const Tensor& o, Scalar alpha) { return binary_inplace<elementwise::add_op>(BinaryOp::add, "add_", *this, o, alpha); }
+Tensor& Tensor::add_(Scalar o, Scalar alpha) { return binary_inplace<elementwise::add_op>(BinaryOp::add, "add_", *this, o, alpha); }
+Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) { return binary_inplace<elementwise::sub_op>(BinaryOp::sub, "sub_", *this, o, alpha); }
+Tensor& Tensor::sub_(Scalar o, Scalar alpha) { return binary_inplace<elementwise::sub_op>(BinaryOp::sub, "sub_", *this, o, alpha); }
 Tensor& Tensor::pow_(Scalar e) {
   ops::check_defined(*this, "pow_");
   check_integer_pow(*this, e, "pow_");
-  return binary_inplace(BinaryOp::pow, "pow_", *this, e);
+  return binary_inplace<elementwise::pow_op>(BinaryOp::pow, "pow_", *this, e);
 }
-Tensor& Tensor::neg_() { return unary_inplace(UnaryOp::neg, "neg_", *this); }
-Tensor& Tensor::abs_() { return unary_inplace(UnaryOp::abs, "abs_", *this); }
-Tensor& Tensor::sqrt_() { return unary_inplace(UnaryOp::sqrt, "sqrt_", *this); }
-Tensor& Tensor::exp_() { return unary_inplace(UnaryOp::exp, "exp_", *this); }
-Tensor& Tensor::log_() { return unary_inplace(UnaryOp::log, "log_", *this); }
-Tensor& Tensor::tanh_() { return unary_inplace(UnaryOp::tanh, "tanh_", *this); }
-Tensor& Tensor::sigmoid_() { return unary_inplace(UnaryOp::sigmoid, "sigmoid_", *this); }
-Tensor& Tensor::relu_() { return unary_inplace(UnaryOp::relu, "relu_", *this); }
 
 Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
   ops::check_defined(*this, "clamp_");

@@ -8,34 +8,10 @@ Tensor Tensor::add(const Tensor& o, Scalar alpha) const { return ember::add(*thi
 Tensor Tensor::add(Scalar o, Scalar alpha) const { return ember::add(*this, o, alpha); }
 Tensor Tensor::sub(const Tensor& o, Scalar alpha) const { return ember::sub(*this, o, alpha); }
 Tensor Tensor::sub(Scalar o, Scalar alpha) const { return ember::sub(*this, o, alpha); }
-Tensor Tensor::mul(const Tensor& o) const { return ember::mul(*this, o); }
-Tensor Tensor::mul(Scalar o) const { return ember::mul(*this, o); }
-Tensor Tensor::div(const Tensor& o) const { return ember::div(*this, o); }
-Tensor Tensor::div(Scalar o) const { return ember::div(*this, o); }
 Tensor Tensor::pow(const Tensor& e) const { return ember::pow(*this, e); }
 Tensor Tensor::pow(Scalar e) const { return ember::pow(*this, e); }
 Tensor Tensor::maximum(const Tensor& o) const { return ember::maximum(*this, o); }
 Tensor Tensor::minimum(const Tensor& o) const { return ember::minimum(*this, o); }
-Tensor Tensor::neg() const { return ember::neg(*this); }
-Tensor Tensor::abs() const { return ember::abs(*this); }
-Tensor Tensor::sqrt() const { return ember::sqrt(*this); }
-Tensor Tensor::rsqrt() const { return ember::rsqrt(*this); }
-Tensor Tensor::exp() const { return ember::exp(*this); }
-Tensor Tensor::log() const { return ember::log(*this); }
-Tensor Tensor::log1p() const { return ember::log1p(*this); }
-Tensor Tensor::expm1() const { return ember::expm1(*this); }
-Tensor Tensor::sin() const { return ember::sin(*this); }
-Tensor Tensor::cos() const { return ember::cos(*this); }
-Tensor Tensor::tanh() const { return ember::tanh(*this); }
-Tensor Tensor::sigmoid() const { return ember::sigmoid(*this); }
-Tensor Tensor::relu() const { return ember::relu(*this); }
-Tensor Tensor::floor() const { return ember::floor(*this); }
-Tensor Tensor::ceil() const { return ember::ceil(*this); }
-Tensor Tensor::round() const { return ember::round(*this); }
-Tensor Tensor::sign() const { return ember::sign(*this); }
-Tensor Tensor::reciprocal() const { return ember::reciprocal(*this); }
-Tensor Tensor::square() const { return ember::square(*this); }
-Tensor Tensor::erf() const { return ember::erf(*this); }
 Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return ember::clamp(*this, lo, hi); }
 Tensor Tensor::clamp(const Tensor& lo, const Tensor& hi) const { return ember::clamp(*this, lo, hi); }
 Tensor Tensor::lerp(const Tensor& end, Scalar weight) const { return ember::lerp(*this, end, weight); }
@@ -71,7 +47,6 @@ Tensor Tensor::ge(Scalar o) const { return ember::ge(*this, o); }
 Tensor Tensor::logical_and(const Tensor& o) const { return ember::logical_and(*this, o); }
 Tensor Tensor::logical_or(const Tensor& o) const { return ember::logical_or(*this, o); }
 Tensor Tensor::logical_xor(const Tensor& o) const { return ember::logical_xor(*this, o); }
-Tensor Tensor::logical_not() const { return ember::logical_not(*this); }
 
 Tensor Tensor::sum() const { return ember::sum(*this); }
 Tensor Tensor::sum(IntArrayRef dims, bool keepdim) const { return ember::sum(*this, dims, keepdim); }

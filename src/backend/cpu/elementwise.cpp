@@ -1,10 +1,12 @@
 // Elementwise CPU kernels: copy/fill/range, unary math, binary math and
-// comparisons, clamp, where. Each op is one scalar functor run by shared
-// strided loops; contiguous float transcendentals go to vector_math (SLEEF).
+// comparisons, clamp, where. The unary and binary ops run their entries'
+// functors (backend/elementwise_math.h) in shared strided loops; contiguous
+// float transcendentals go to vector_math (SLEEF).
 #include <cmath>
 
 #include "backend/backend.h"
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/host_math.h"
 #include "backend/cpu/loops.h"
 #include "backend/cpu/vector_math.h"
 
@@ -55,124 +57,35 @@ void binary_loop(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
   });
 }
 
-template <class T>
-T sigmoid_scalar(T v) { return T(1) / (T(1) + std::exp(-v)); }
-
-template <class T>
-void unary_float(UnaryOp op, const Tensor& out, const Tensor& x) {
-  if (out.is_contiguous() && x.is_contiguous() &&
-      vector_unary(op, static_cast<T*>(out.data_ptr()), static_cast<const T*>(x.data_ptr()), x.numel()))
-    return;
-  switch (op) {
-    case UnaryOp::sqrt: return unary_loop<T, T>(out, x, [](T v) { return std::sqrt(v); });
-    case UnaryOp::rsqrt: return unary_loop<T, T>(out, x, [](T v) { return T(1) / std::sqrt(v); });
-    case UnaryOp::exp: return unary_loop<T, T>(out, x, [](T v) { return std::exp(v); });
-    case UnaryOp::log: return unary_loop<T, T>(out, x, [](T v) { return std::log(v); });
-    case UnaryOp::log1p: return unary_loop<T, T>(out, x, [](T v) { return std::log1p(v); });
-    case UnaryOp::expm1: return unary_loop<T, T>(out, x, [](T v) { return std::expm1(v); });
-    case UnaryOp::sin: return unary_loop<T, T>(out, x, [](T v) { return std::sin(v); });
-    case UnaryOp::cos: return unary_loop<T, T>(out, x, [](T v) { return std::cos(v); });
-    case UnaryOp::tanh: return unary_loop<T, T>(out, x, [](T v) { return std::tanh(v); });
-    case UnaryOp::sigmoid: return unary_loop<T, T>(out, x, sigmoid_scalar<T>);
-    case UnaryOp::floor: return unary_loop<T, T>(out, x, [](T v) { return std::floor(v); });
-    case UnaryOp::ceil: return unary_loop<T, T>(out, x, [](T v) { return std::ceil(v); });
-    case UnaryOp::round: return unary_loop<T, T>(out, x, [](T v) { return std::nearbyint(v); });
-    case UnaryOp::reciprocal: return unary_loop<T, T>(out, x, [](T v) { return T(1) / v; });
-    case UnaryOp::erf: return unary_loop<T, T>(out, x, [](T v) { return std::erf(v); });
-    case UnaryOp::relu: return unary_loop<T, T>(out, x, [](T v) { return v > T(0) || std::isnan(v) ? v : T(0); });
-    default: break;
-  }
-  detail::fail("unary: op ", static_cast<int>(op), " has no float kernel");
-}
-
-template <class T>
-void unary_exact(UnaryOp op, const Tensor& out, const Tensor& x) {
-  switch (op) {
-    case UnaryOp::neg: return unary_loop<T, T>(out, x, [](T v) { return static_cast<T>(-v); });
-    case UnaryOp::abs:
-      return unary_loop<T, T>(out, x, [](T v) {
-        if constexpr (std::is_unsigned_v<T> || std::is_same_v<T, bool>) return v;
-        else return static_cast<T>(v < T(0) ? -v : v);
-      });
-    case UnaryOp::square: return unary_loop<T, T>(out, x, [](T v) { return static_cast<T>(v * v); });
-    case UnaryOp::logical_not: return unary_loop<bool, T>(out, x, [](T v) { return v == T(0); });
-    case UnaryOp::relu:
-      // Floats take unary_float's relu, which keeps NaN (as PyTorch); this one would give 0.
-      if constexpr (!std::is_floating_point_v<T>)
-        return unary_loop<T, T>(out, x, [](T v) { return v > T(0) ? v : T(0); });
-      break;
-    case UnaryOp::sign:
-      return unary_loop<T, T>(out, x, [](T v) { return static_cast<T>((T(0) < v) - (v < T(0))); });
-    default: break;
-  }
-  if constexpr (std::is_floating_point_v<T>) return unary_float<T>(op, out, x);
-  detail::fail("unary: op ", static_cast<int>(op), " needs a float tensor, got ", dtype_name(x.dtype()));
-}
-
-template <class T>
-T int_pow(T base, T exp) {
-  if constexpr (std::is_same_v<T, bool>) {
-    return base || !exp;
+// out = entry(x) for one element type T: the entry's own functor, through
+// the SIMD loops when it has a vector form and the operands are contiguous.
+template <class T, class Entry>
+void unary_typed(UnaryOp op, const Tensor& out, const Tensor& x) {
+  if constexpr (!elementwise::is_float<T> && Entry::integers != elementwise::Integers::keep) {
+    detail::fail("unary: op ", static_cast<int>(op), " needs a float tensor, got ", dtype_name(x.dtype()));
   } else {
-    if (exp < T(0)) return base == T(1) ? T(1) : (base == T(-1) ? (exp % 2 ? T(-1) : T(1)) : T(0));
-    T result = 1;
-    while (exp) {
-      if (exp & 1) result = static_cast<T>(result * base);
-      base = static_cast<T>(base * base);
-      exp = static_cast<T>(exp >> 1);
-    }
-    return result;
+    if constexpr (Entry::simd && elementwise::is_float<T>)
+      if (out.is_contiguous() && x.is_contiguous() &&
+          vector_unary(op, static_cast<T*>(out.data_ptr()), static_cast<const T*>(x.data_ptr()), x.numel()))
+        return;
+    using Out = decltype(Entry::template f<HostMath>(T{}));
+    unary_loop<Out, T>(out, x, [](T v) { return Entry::template f<HostMath>(v); });
   }
 }
 
-template <class T>
-void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
-  constexpr bool is_float = std::is_floating_point_v<T>;
-  const T al = alpha.to<T>();
-  const bool unit_alpha = alpha.to_double() == 1.0;
-  switch (op) {
-    case BinaryOp::add:
-      if (unit_alpha) return binary_loop<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x + y); });
-      return binary_loop<T, T>(out, a, b, [al](T x, T y) { return static_cast<T>(x + al * y); });
-    case BinaryOp::sub:
-      if (unit_alpha) return binary_loop<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x - y); });
-      return binary_loop<T, T>(out, a, b, [al](T x, T y) { return static_cast<T>(x - al * y); });
-    case BinaryOp::mul: return binary_loop<T, T>(out, a, b, [](T x, T y) { return static_cast<T>(x * y); });
-    case BinaryOp::div:
-      return binary_loop<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (is_float) return x / y;
-        else return y == T(0) ? T(0) : static_cast<T>(x / y);  // ops promote integer division to float
+// out = entry(a, b), or entry(a, alpha * b) for the entries that take alpha.
+template <class T, class Entry>
+void binary_typed(const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
+  using Out = decltype(Entry::template f<HostMath>(T{}, T{}));
+  if constexpr (Entry::uses_alpha) {
+    if (alpha.to_double() != 1.0) {
+      const T al = alpha.to<T>();
+      return binary_loop<Out, T>(out, a, b, [al](T x, T y) {
+        return Entry::template f<HostMath>(x, static_cast<T>(al * y));
       });
-    case BinaryOp::pow:
-      return binary_loop<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (is_float) return std::pow(x, y);
-        else return int_pow<T>(x, y);
-      });
-    case BinaryOp::maximum:
-      return binary_loop<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (is_float) if (std::isnan(x)) return x;
-        return x > y ? x : y;
-      });
-    case BinaryOp::minimum:
-      return binary_loop<T, T>(out, a, b, [](T x, T y) {
-        if constexpr (is_float) if (std::isnan(x)) return x;
-        return x < y ? x : y;
-      });
-    case BinaryOp::relu_backward:
-      return binary_loop<T, T>(out, a, b, [](T g, T y) { return y > T(0) ? g : T(0); });
-    case BinaryOp::eq: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x == y; });
-    case BinaryOp::ne: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x != y; });
-    case BinaryOp::lt: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x < y; });
-    case BinaryOp::le: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x <= y; });
-    case BinaryOp::gt: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x > y; });
-    case BinaryOp::ge: return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x >= y; });
-    case BinaryOp::logical_and:
-      return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x != T(0) && y != T(0); });
-    case BinaryOp::logical_or:
-      return binary_loop<bool, T>(out, a, b, [](T x, T y) { return x != T(0) || y != T(0); });
-    case BinaryOp::logical_xor:
-      return binary_loop<bool, T>(out, a, b, [](T x, T y) { return (x != T(0)) != (y != T(0)); });
+    }
   }
+  binary_loop<Out, T>(out, a, b, [](T x, T y) { return Entry::template f<HostMath>(x, y); });
 }
 
 }  // namespace
@@ -222,11 +135,15 @@ void range(const Tensor& out, double start, double step, std::optional<double> e
 }
 
 void unary(UnaryOp op, const Tensor& out, const Tensor& x) {
-  dispatch_all(x.dtype(), "unary", [&](auto tag) { unary_exact<decltype(tag)>(op, out, x); });
+  dispatch_all(x.dtype(), "unary", [&](auto tag) {
+    elementwise::visit(op, [&](auto entry) { unary_typed<decltype(tag), decltype(entry)>(op, out, x); });
+  });
 }
 
 void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
-  dispatch_all(a.dtype(), "binary", [&](auto tag) { binary_typed<decltype(tag)>(op, out, a, b, alpha); });
+  dispatch_all(a.dtype(), "binary", [&](auto tag) {
+    elementwise::visit(op, [&](auto entry) { binary_typed<decltype(tag), decltype(entry)>(out, a, b, alpha); });
+  });
 }
 
 void clamp(const Tensor& out, const Tensor& x, std::optional<Scalar> lo, std::optional<Scalar> hi) {
