@@ -25,9 +25,9 @@ TEST(MetaDevice, TensorsHaveShapesButNoData) {
   EXPECT_ERROR(x.data_ptr<float>(), "data_ptr: the tensor of shape [2, 3] is on the meta device");
   EXPECT_ERROR(x.sum().item(), "item: the tensor of shape [] is on the meta device");
   EXPECT_ERROR(x.to_vector<float>(), "to_vector: the tensor of shape [2, 3] is on the meta device");
-  EXPECT_ERROR(x.to(kCPU), "copy: the tensor of shape [2, 3] is on the meta device");
+  EXPECT_ERROR(x.to(kCPU), "to: the tensor of shape [2, 3] is on the meta device");
   Tensor host = zeros({2, 3});
-  EXPECT_ERROR(host.copy_(x), "copy: the tensor of shape [2, 3] is on the meta device");
+  EXPECT_ERROR(host.copy_(x), "copy_: the tensor of shape [2, 3] is on the meta device");
   // As PyTorch prints it.
   EXPECT_EQ(x.str(), "tensor(..., device='meta', size=(2, 3))");
   EXPECT_EQ(empty({4}, {.dtype = kInt64, .device = kMeta}).str(), "tensor(..., device='meta', size=(4,), dtype=int64)");

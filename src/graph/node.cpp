@@ -196,7 +196,7 @@ void adopt_result(Tensor& self, const Tensor& result) {
   const Tensor r = result.dtype() == self.dtype() ? result : result.to(self.dtype());
   {
     NoGradGuard no_grad;
-    backend_for(self.device()).copy(self, r);
+    backend_for(self.device()).copy(self, r, false);
   }
   self.storage()->bump_version();
   if (!requires_grad(r)) return;

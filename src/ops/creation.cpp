@@ -36,7 +36,7 @@ Tensor from_buffer(const void* values, Dtype source, IntArrayRef sizes, TensorOp
   Tensor out = ops::new_tensor(sizes, options.dtype.value_or(source), options.device);
   if (out.numel() == 0) return out;
   Tensor src = from_blob(const_cast<void*>(values), sizes, source);
-  ops::copy_backend(out, src, "tensor").copy(out, src);
+  ops::copy_backend(out, src, "tensor").copy(out, src, false);
   return out;
 }
 

@@ -30,6 +30,7 @@ std::pair<int64_t, int64_t> byte_range(const Tensor& t) {
 
 Backend& copy_backend(const Tensor& dst, const Tensor& src, const char* op) {
   const Device to = dst.device(), from = src.device();
+  if (from.is_meta() && !to.is_meta()) detail::fail_no_data(op, src.sizes());  // meta holds no values to copy
   if (to == from) return backend_for(to);
   EMBER_CHECK(to.is_cpu() || from.is_cpu(), op, ": cannot copy between ", from, " and ", to,
               " directly; copy through the cpu");
@@ -161,7 +162,7 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   } else {
     Tensor tmp = ops::new_tensor(shape, compute, self.device());
     backend.binary(op, tmp, self.to(compute), rhs, alpha);
-    backend.copy(self, tmp);
+    backend.copy(self, tmp, false);
   }
   ops::bump_version(self);
   return self;
@@ -456,7 +457,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
       }))
     return *this;
   const Tensor s = ops::partially_overlaps(*this, src) ? src.clone() : src;
-  ops::copy_backend(*this, s, "copy_").copy(*this, broadcast_to(s, shape));
+  ops::copy_backend(*this, s, "copy_").copy(*this, broadcast_to(s, shape), false);
   ops::bump_version(*this);
   return *this;
 }

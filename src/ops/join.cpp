@@ -41,7 +41,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     NoGradGuard no_grad;
     int64_t offset = 0;
     for (const Tensor& t : parts) {
-      if (t.size(w) > 0) ops::backend_of(out).copy(out.narrow(w, offset, t.size(w)), t);
+      if (t.size(w) > 0) ops::backend_of(out).copy(out.narrow(w, offset, t.size(w)), t, false);
       offset += t.size(w);
       sizes.push_back(t.size(w));
     }

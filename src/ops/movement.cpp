@@ -359,7 +359,7 @@ Tensor Tensor::contiguous() const {
 Tensor Tensor::clone() const {
   ops::check_defined(*this, "clone");
   Tensor out = ops::new_tensor(sizes(), dtype(), device());
-  ops::backend_of(out).copy(out, *this);
+  ops::backend_of(out).copy(out, *this, false);
   return autograd::record("clone", out, {*this}, [](const Tensor& g) { return Grads{g}; });
 }
 
@@ -372,18 +372,18 @@ Tensor Tensor::to(Dtype target, bool copy) const {
   ops::check_defined(*this, "to");
   if (target == dtype() && !copy) return *this;
   Tensor out = ops::new_tensor(sizes(), target, device());
-  ops::backend_of(out).copy(out, *this);
+  ops::backend_of(out).copy(out, *this, false);
   // The engine casts the gradient back to the input's dtype.
   return autograd::record("to", out, {*this}, [](const Tensor& g) { return Grads{g}; });
 }
 
-Tensor Tensor::to(Device target, bool /*non_blocking*/, bool copy) const {
+Tensor Tensor::to(Device target, bool non_blocking, bool copy) const {
   ops::check_defined(*this, "to");
   const Device source = device();
   if (target.type == source.type && (target.index < 0 || target.index == source.index)) return copy ? clone() : *this;
   Tensor out = ops::new_tensor(sizes(), dtype(), target);
   const Tensor src = contiguous();
-  ops::copy_backend(out, src, "to").copy(out, src);
+  ops::copy_backend(out, src, "to").copy(out, src, non_blocking);
   return autograd::record("to", out, {*this}, [source](const Tensor& g) { return Grads{g.to(source)}; });
 }
 
@@ -419,7 +419,7 @@ void copy_to_buffer(const Tensor& t, Dtype dtype, void* out) {
   if (t.is_meta()) fail_no_data("to_vector", t.sizes());
   if (t.numel() == 0) return;
   Tensor dst = from_blob(out, t.sizes(), dtype);
-  ops::backend_of(t).copy(dst, t);
+  ops::backend_of(t).copy(dst, t, false);
 }
 }  // namespace detail
 

@@ -90,7 +90,7 @@ void binary_typed(const Tensor& out, const Tensor& a, const Tensor& b, Scalar al
 
 }  // namespace
 
-void copy(const Tensor& dst, const Tensor& src) {
+void copy(const Tensor& dst, const Tensor& src, bool /*non_blocking: the CPU copies at once*/) {
   if (dst.dtype() == src.dtype() && dst.is_contiguous() && src.is_contiguous()) {
     char* d = static_cast<char*>(dst.data_ptr());
     const char* s = static_cast<const char*>(src.data_ptr());

@@ -17,7 +17,7 @@ inline Tensor temporary(IntArrayRef sizes, Dtype dtype) {
 inline Tensor contiguous_temporary(const Tensor& t) {
   if (t.is_contiguous()) return t;
   Tensor out = temporary(t.sizes(), t.dtype());
-  copy(out, t);
+  copy(out, t, false);
   return out;
 }
 
