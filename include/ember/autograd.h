@@ -112,6 +112,11 @@ class DetectAnomalyGuard {
   bool previous_;
 };
 
+// The forward op name of every backward rule Ember has (Node::op() of the
+// nodes ops record), declared once in src/graph/rules.cpp: the list a
+// gradcheck table must cover. Debug builds refuse to record an undeclared name.
+const std::vector<std::string>& ops_with_rules();
+
 // A differentiable function of tensors, for gradcheck.
 using Function = std::function<Tensor(const std::vector<Tensor>&)>;
 

@@ -135,6 +135,10 @@ std::shared_ptr<Node> gradient_edge(const Tensor& t) {
 void set_history(Tensor& out, std::shared_ptr<Node> node, const Tensor* inputs, size_t count) {
   for (size_t i = 0; i < count; ++i)
     if (inputs[i].defined() && inputs[i].impl() == out.impl()) return;  // the op returned its input: nothing new
+#ifndef NDEBUG
+  EMBER_CHECK(is_declared_rule(node->op()), "internal: op '", node->op(),
+              "' records a backward rule that src/graph/rules.cpp does not declare");
+#endif
   auto& edges = node->mutable_next_edges();
   edges.reserve(count);
   for (size_t i = 0; i < count; ++i) {

@@ -85,6 +85,9 @@ class FnNode final : public Node {
   std::optional<F> fn_;
 };
 
+// Whether `op` is in the declared list of ops with rules (src/graph/rules.cpp).
+bool is_declared_rule(const char* op);
+
 // Makes `node` the grad_fn of `out`, with one edge per input.
 void set_history(Tensor& out, std::shared_ptr<Node> node, const Tensor* inputs, size_t count);
 

@@ -157,6 +157,7 @@ std::pair<Tensor, Tensor> arg_reduce(bool is_max, const char* name, const Tensor
 
 Tensor arg_only(bool is_max, const char* name, const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   ops::check_defined(x, name);
+  NoGradGuard no_grad;  // the indices alone: nothing to differentiate
   if (dim) return arg_reduce(is_max, name, x, *dim, keepdim).second;
   EMBER_CHECK(x.numel() > 0, name, ": expected a non-empty tensor, got shape ", x.sizes());
   Tensor flat = arg_reduce(is_max, name, x.reshape({-1}), 0, false).second;
