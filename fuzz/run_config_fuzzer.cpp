@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     config = cli::parse_json_object(std::string(reinterpret_cast<const char*>(data), size), "input", "--config");
     const cli::Settings settings = read(config);
     saved = cli::to_json(settings);
-    cli::why_not_extendable(settings);
-    cli::parse_milestones(settings.milestones, settings.epochs);
+    train::why_not_extendable(settings);
+    train::parse_milestones(settings.milestones, settings.epochs);
   } catch (const Error&) {
     return 0;
   }

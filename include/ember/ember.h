@@ -26,6 +26,8 @@
 #include "ember/io.h"
 #include "ember/models.h"
 #include "ember/train.h"
+#include "ember/train/datasets.h"
+#include "ember/train/run.h"
 #include "ember/nn.h"
 #include "ember/optim.h"
 #include "ember/ops.h"

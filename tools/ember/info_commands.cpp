@@ -6,7 +6,6 @@
 
 #include "args.h"
 #include "commands.h"
-#include "datasets.h"
 #include "ember/ember.h"
 
 namespace ember::cli {
@@ -21,7 +20,7 @@ int models_command(int, char**) {
 }
 
 int datasets_command(int, char**) {
-  for (const auto& [name, description] : dataset_list()) std::cout << std::left << std::setw(15) << name << description << "\n";
+  for (const auto& [name, description] : train::dataset_list()) std::cout << std::left << std::setw(15) << name << description << "\n";
   return 0;
 }
 
@@ -53,7 +52,7 @@ int eval_command(int argc, char** argv) {
   const std::string target = meta.count("target") ? meta.at("target") : "";
   const uint64_t seed = meta.count("seed") ? metadata_uint(meta, "seed", where) : 0;
   const int64_t max_classes = meta.count("max_classes") ? metadata_int(meta, "max_classes", where) : 1000;
-  const LoadedData data = load_data(dataset, root, target, seed,
+  const train::LoadedData data = train::load_data(dataset, root, target, seed,
                                     meta.count("seq_len") ? metadata_int(meta, "seq_len", where) : 64, max_classes);
   auto model = models::create(meta.at("model"), data.spec);
   nn::StateDict weights;

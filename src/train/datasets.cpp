@@ -1,9 +1,9 @@
-// Building the datasets the CLI names.
-#include "datasets.h"
+// Building the datasets a run names.
+#include "ember/train/datasets.h"
 
 #include <numeric>
 
-namespace ember::cli {
+namespace ember::train {
 
 std::vector<std::pair<std::string, std::string>> dataset_list() {
   return {{"fashion-mnist", "Fashion-MNIST, 60k/10k 28x28 grayscale (default root: Debian's dataset-fashion-mnist)"},
@@ -127,4 +127,4 @@ LoadedData load_named(const std::string& name, const std::string& root, const st
 
 }  // namespace
 
-}  // namespace ember::cli
+}  // namespace ember::train

@@ -1,4 +1,6 @@
-// The datasets the CLI knows, by name.
+// The datasets a run names (RunConfig::dataset), built by name as models are
+// (models::create). Their errors speak of the settings by their flag names
+// (--data-root), which are also the config keys with '_' for '-'.
 #pragma once
 
 #include <string>
@@ -10,7 +12,7 @@
 #include "ember/ops.h"
 #include "ember/models.h"
 
-namespace ember::cli {
+namespace ember::train {
 
 struct LoadedData {
   data::DatasetPtr train, test;
@@ -27,4 +29,4 @@ LoadedData load_data(const std::string& name, const std::string& root, const std
                      int64_t seq_len = 64, int64_t max_classes = 1000);
 std::vector<std::pair<std::string, std::string>> dataset_list();
 
-}  // namespace ember::cli
+}  // namespace ember::train
