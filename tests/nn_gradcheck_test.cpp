@@ -228,7 +228,7 @@ TEST(NnGradcheckModules, AttentionWithMasks) {
   nn::TransformerDecoderLayer layer(4, 2, {.dim_feedforward = 6, .dropout = 0.0, .norm_first = true});
   const Tensor memory = randn({3, 2, 4}, {.dtype = kFloat64});
   check_module(layer, input({2, 2, 4}), [&](const Tensor& x) {
-    return layer.forward(x, memory, {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(2, kFloat64)});
+    return layer.forward(x, memory, {.tgt_mask = nn::Transformer::generate_square_subsequent_mask(2, {.dtype = kFloat64})});
   });
 }
 

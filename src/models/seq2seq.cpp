@@ -86,7 +86,7 @@ class Seq2SeqTransformer : public nn::Module, public SequenceTranslator {
   }
   Tensor encode(const Tensor& source) { return transformer.encoder.forward(embed(src_emb, source), {}); }
   Tensor decode(const Tensor& memory, const Tensor& target_in) {
-    const Tensor mask = nn::Transformer::generate_square_subsequent_mask(target_in.size(1));
+    const Tensor mask = nn::Transformer::generate_square_subsequent_mask(target_in.size(1), {.device = target_in.device()});
     return generator(transformer.decoder.forward(embed(tgt_emb, target_in), memory, {.tgt_mask = mask}));
   }
 

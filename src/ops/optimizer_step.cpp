@@ -1,6 +1,7 @@
 // Argument checks around the backends' optimizer_step and total_norm.
 #include "ops/optimizer_step.h"
 
+#include "ember/grad_mode.h"
 #include "ops/internal.h"
 
 namespace ember::ops {
@@ -20,11 +21,20 @@ void optimizer_step(const OptimizerRule& rule, const Tensor& param, const Tensor
                 op, ": a state buffer of shape ", s.sizes(), " and dtype ", dtype_name(s.dtype()), " on ",
                 s.device(), " does not match its parameter (", param.sizes(), ", ", dtype_name(param.dtype()), ", ",
                 param.device(), ")");
-  // The optimizers accept contiguous parameters only (checked when they are added), so the
-  // update runs in place; a gradient of any layout is made contiguous here.
-  EMBER_CHECK(param.is_contiguous(), op, ": parameter of shape ", param.sizes(), " must be contiguous");
+  // The kernel runs over contiguous memory, elementwise by position: a gradient of any
+  // layout is made contiguous, and a strided parameter (a transposed weight, say) is
+  // updated in a contiguous copy that is then written back.
   const Tensor g = grad.dtype() == param.dtype() && grad.is_contiguous() ? grad : grad.to(param.dtype()).contiguous();
-  backend_of(param).optimizer_step(rule, param, g, state);
+  Backend& backend = backend_of(param);
+  if (param.is_contiguous()) {
+    backend.optimizer_step(rule, param, g, state);
+  } else {
+    check_no_internal_overlap(param, op);
+    NoGradGuard no_grad;
+    const Tensor work = param.contiguous();
+    backend.optimizer_step(rule, work, g, state);
+    backend.copy(param, work, false);
+  }
   bump_version(param);
 }
 

@@ -44,7 +44,6 @@ void Optimizer::add_param_group(std::vector<Tensor> params, const std::map<std::
                 ") must be a leaf tensor that requires grad");
     EMBER_CHECK(p.is_floating_point() && (p.dtype() == kFloat32 || p.dtype() == kFloat64), name_, ": parameter ", i,
                 " must be float32 or float64, got ", dtype_name(p.dtype()));
-    EMBER_CHECK(p.is_contiguous(), name_, ": parameter ", i, " (shape ", p.sizes(), ") must be contiguous");
     EMBER_CHECK(seen.insert(p.impl()).second, name_, ": parameter ", i,
                 " appears in more than one parameter group (or twice in one)");
   }

@@ -133,8 +133,9 @@ class Transformer : public Module {
   };
   Tensor forward(const Tensor& src, const Tensor& tgt, const Masks& masks);
   Tensor forward(const Tensor& src, const Tensor& tgt) { return forward(src, tgt, Masks{}); }
-  // (size, size) float mask: 0 on and below the diagonal, -inf above.
-  static Tensor generate_square_subsequent_mask(int64_t size, Dtype dtype = Dtype::float32);
+  // (size, size) float mask: 0 on and below the diagonal, -inf above; of
+  // options' dtype (float32 by default) on options' device.
+  static Tensor generate_square_subsequent_mask(int64_t size, TensorOptions options = {});
 };
 
 }  // namespace ember::nn

@@ -63,13 +63,13 @@ Tensor windows(const Tensor& x, const PoolShape& s, double pad_value) {
 Tensor unbatch(const Tensor& out, const Tensor& x_in) { return x_in.dim() == 3 ? out.squeeze(0) : out; }
 
 // (Out, In): row i averages input cells [floor(i In / Out), ceil((i + 1) In / Out)).
-Tensor averaging_matrix(int64_t out, int64_t in, Dtype dtype) {
+Tensor averaging_matrix(int64_t out, int64_t in, Dtype dtype, Device device) {
   std::vector<double> m(static_cast<size_t>(out * in), 0.0);
   for (int64_t i = 0; i < out; ++i) {
     const int64_t start = (i * in) / out, end = ((i + 1) * in + out - 1) / out;
     for (int64_t j = start; j < end; ++j) m[static_cast<size_t>(i * in + j)] = 1.0 / static_cast<double>(end - start);
   }
-  return from_buffer(m.data(), Dtype::float64, {out, in}, {.dtype = dtype});
+  return from_buffer(m.data(), Dtype::float64, {out, in}, {.dtype = dtype, .device = device});
 }
 
 }  // namespace
@@ -124,7 +124,7 @@ Tensor avg_pool2d(const Tensor& x_in, IntArrayRef kernel, IntArrayRef stride, In
       divisor.push_back(static_cast<double>(count_include_pad ? with_pad : (h1 - h0) * (w1 - w0)));
     }
   const Tensor d = from_buffer(divisor.data(), Dtype::float64, {static_cast<int64_t>(divisor.size())},
-                               {.dtype = x.dtype()});
+                               {.dtype = x.dtype(), .device = x.device()});
   const Tensor out = windows(x, s, 0.0).sum({1}) / d;
   return unbatch(out.view({x.size(0), x.size(1), s.out[0], s.out[1]}), x_in);
 }
@@ -141,8 +141,8 @@ Tensor adaptive_avg_pool2d(const Tensor& x_in, IntArrayRef output_size) {
   EMBER_CHECK(output_size.size() == 2 && output_size[0] > 0 && output_size[1] > 0,
               "adaptive_avg_pool2d: output_size must be a positive (h, w) pair, got ", output_size);
   EMBER_CHECK(x.size(2) > 0 && x.size(3) > 0, "adaptive_avg_pool2d: empty input of shape ", x.sizes());
-  const Tensor ph = averaging_matrix(output_size[0], x.size(2), x.dtype());
-  const Tensor pw = averaging_matrix(output_size[1], x.size(3), x.dtype());
+  const Tensor ph = averaging_matrix(output_size[0], x.size(2), x.dtype(), x.device());
+  const Tensor pw = averaging_matrix(output_size[1], x.size(3), x.dtype(), x.device());
   return unbatch(matmul(matmul(ph, x), pw.t()), x_in);
 }
 

@@ -280,9 +280,11 @@ Tensor Transformer::forward(const Tensor& src, const Tensor& tgt, const Masks& m
                           .memory_key_padding_mask = m.memory_key_padding_mask});
 }
 
-Tensor Transformer::generate_square_subsequent_mask(int64_t size, Dtype dtype) {
-  const Tensor above = gt(arange(size).view({1, size}), arange(size).view({size, 1}));
-  return zeros({size, size}, {.dtype = dtype}).masked_fill(above, -kInf);
+Tensor Transformer::generate_square_subsequent_mask(int64_t size, TensorOptions options) {
+  const TensorOptions on_device{.device = options.device};
+  const Tensor above = gt(arange(size, on_device).view({1, size}), arange(size, on_device).view({size, 1}));
+  return zeros({size, size}, {.dtype = options.dtype.value_or(Dtype::float32), .device = options.device})
+      .masked_fill(above, -kInf);
 }
 
 }  // namespace ember::nn
