@@ -720,3 +720,63 @@ TEST(Composites, InPlaceForms) {
   Tensor recorded = zeros({3}) * tensor({1.0f}).requires_grad_();  // the autograd path checks too
   expect_error([&] { recorded.addcmul_(zeros({2, 3}), zeros({3})); }, {"addcmul_", "[2, 3]", "[3]"});
 }
+
+// ---- remainder, fmod and the rounded divisions (values against PyTorch: parity_test) -----------
+
+TEST(Division, SignsFollowTheDivisorOrTheDividend) {
+  const Tensor a = tensor({5.5, -5.5, 5.5, -5.5}), b = tensor({2.0, 2.0, -2.0, -2.0});
+  EXPECT_THAT(remainder(a, b).to_vector<float>(), ElementsAre(1.5, 0.5, -0.5, -1.5));  // the sign of b
+  EXPECT_THAT(fmod(a, b).to_vector<float>(), ElementsAre(1.5, -1.5, 1.5, -1.5));       // the sign of a
+  EXPECT_THAT(floor_divide(a, b).to_vector<float>(), ElementsAre(2, -3, -3, 2));
+  EXPECT_THAT(div(a, b, "trunc").to_vector<float>(), ElementsAre(2, -2, -2, 2));
+  EXPECT_THAT(div(a, b, "floor").to_vector<float>(), ElementsAre(2, -3, -3, 2));
+  const Tensor i = tensor(Ints{7, -7, 7, -7}), j = tensor(Ints{3, 3, -3, -3});
+  EXPECT_EQ(remainder(i, j).to_vector<int64_t>(), (Ints{1, 2, -2, -1}));
+  EXPECT_EQ(fmod(i, j).to_vector<int64_t>(), (Ints{1, -1, 1, -1}));
+  EXPECT_EQ(floor_divide(i, j).to_vector<int64_t>(), (Ints{2, -3, -3, 2}));
+  EXPECT_EQ(i.div(j, "trunc").to_vector<int64_t>(), (Ints{2, -2, -2, 2}));
+  EXPECT_EQ(floor_divide(i, j).dtype(), kInt64);  // integers stay integers
+  EXPECT_EQ(remainder(i, 2.5).dtype(), kFloat32);  // a float scalar promotes
+}
+
+TEST(Division, EdgeCasesAreIeeeOrWrapAround) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  const Tensor a = tensor({1.0, -1.0, 0.0, -0.0}, {.dtype = kFloat64});
+  const auto q = floor_divide(a, 0.0).to_vector<double>();
+  EXPECT_EQ(q[0], kInf);
+  EXPECT_EQ(q[1], -kInf);
+  EXPECT_TRUE(std::isnan(q[2]));
+  EXPECT_TRUE(std::isnan(remainder(a, 0.0).to_vector<double>()[0]));
+  EXPECT_TRUE(std::signbit(floor_divide(tensor({-0.0}), 2.0).item<float>()));  // -0 / 2 floors to -0
+  EXPECT_EQ(floor_divide(tensor({1.0}), -kInf).item<float>(), -1.0f);  // as Python's 1.0 // -inf
+  // The quotient by -1 of the lowest integer wraps (no overflow trap).
+  constexpr int64_t kLowest = std::numeric_limits<int64_t>::min();
+  EXPECT_EQ(floor_divide(tensor(Ints{kLowest}), -1).item<int64_t>(), kLowest);
+  EXPECT_EQ(tensor(Ints{kLowest}).div(-1, "trunc").item<int64_t>(), kLowest);
+  EXPECT_EQ(remainder(tensor(Ints{kLowest}), -1).item<int64_t>(), 0);
+  EXPECT_EQ(fmod(tensor(Ints{kLowest}), -1).item<int64_t>(), 0);
+}
+
+TEST(Division, InPlaceAndErrors) {
+  Tensor x = tensor({5.5, -5.5});
+  x.remainder_(2.0);
+  EXPECT_THAT(x.to_vector<float>(), ElementsAre(1.5, 0.5));
+  Tensor y = tensor(Ints{7, -7});
+  y.div_(2, "floor");
+  EXPECT_EQ(y.to_vector<int64_t>(), (Ints{3, -4}));
+  y.fmod_(tensor(Ints{2, 3}));
+  EXPECT_EQ(y.to_vector<int64_t>(), (Ints{1, -1}));
+  expect_error([] { remainder(tensor(Ints{1, 2}), tensor(Ints{1, 0})); }, {"remainder", "division by zero"});
+  expect_error([] { floor_divide(tensor(Ints{1}), 0); }, {"floor_divide", "division by zero"});
+  expect_error([] { div(tensor(Ints{1}), tensor(Ints{0}), "trunc"); }, {"div", "division by zero"});
+  expect_error([] {
+    Tensor z = tensor(Ints{4});
+    z.fmod_(0);
+  }, {"fmod_", "division by zero"});
+  expect_error([] { fmod(tensor({true}), tensor({true})); }, {"fmod", "bool"});
+  expect_error([] { div(tensor({1.0}), tensor({2.0}), "round"); }, {"div", "rounding_mode", "'trunc', or 'floor'", "'round'"});
+  // The zero check reads values: on meta it is skipped, and the shapes still come out.
+  EXPECT_EQ(remainder(empty({2, 3}, {.dtype = kInt64, .device = kMeta}), empty({3}, {.dtype = kInt64, .device = kMeta}))
+                .sizes(),
+            IntArrayRef({2, 3}));
+}

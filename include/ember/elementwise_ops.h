@@ -35,6 +35,10 @@
 // Binary ops with a tensor or a scalar right operand, broadcasting:
 // `name(a, b)`, `a.name(b)` and `a.name_(b)`. (add/sub with alpha, pow, maximum,
 // minimum, the comparisons and the logical ops have their own forms in ops.h.)
-#define EMBER_BINARY_OPS(X) \
-  X(mul)                    \
-  X(div) /* true division: integers give floats */
+// Integer remainder, fmod and floor_divide by zero are an Error, as in PyTorch.
+#define EMBER_BINARY_OPS(X)                                                               \
+  X(mul)                                                                                  \
+  X(div)          /* true division: integers give floats */                               \
+  X(remainder)    /* a - b floor(a / b): the sign of b, as Python's % */                  \
+  X(fmod)         /* a - b trunc(a / b): the sign of a, as C's fmod */                    \
+  X(floor_divide) /* floor(a / b); integers stay integers (div(a, b, "floor")) */

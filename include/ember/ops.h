@@ -29,6 +29,10 @@ Tensor sub(const Tensor& a, Scalar b, Scalar alpha = 1);
   Tensor name(const Tensor& a, Scalar b);
 EMBER_BINARY_OPS(EMBER_DECLARE_BINARY)
 #undef EMBER_DECLARE_BINARY
+// Rounded division: rounding_mode "trunc" (toward zero) or "floor" (= floor_divide);
+// integers stay integers, and the gradient is zero.
+Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode);
+Tensor div(const Tensor& a, Scalar b, const std::string& rounding_mode);
 Tensor pow(const Tensor& a, const Tensor& exponent);
 Tensor pow(const Tensor& a, Scalar exponent);
 Tensor pow(Scalar a, const Tensor& exponent);

@@ -114,6 +114,10 @@ class Tensor {
   Tensor& name##_(Scalar other);
   EMBER_BINARY_OPS(EMBER_DECLARE_BINARY_METHODS)
 #undef EMBER_DECLARE_BINARY_METHODS
+  Tensor div(const Tensor& other, const std::string& rounding_mode) const;  // "trunc" or "floor"
+  Tensor div(Scalar other, const std::string& rounding_mode) const;
+  Tensor& div_(const Tensor& other, const std::string& rounding_mode);
+  Tensor& div_(Scalar other, const std::string& rounding_mode);
   Tensor pow(const Tensor& exponent) const;
   Tensor pow(Scalar exponent) const;
   Tensor maximum(const Tensor& other) const;

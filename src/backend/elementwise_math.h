@@ -21,7 +21,7 @@ namespace ember {
 // Every binary kernel: the regular family of ember/elementwise_ops.h and the
 // ops with forms of their own.
 #define EMBER_KERNEL_BINARY_OPS(X)                                                  \
-  X(add) X(sub) EMBER_BINARY_OPS(X) X(pow) X(maximum) X(minimum) X(relu_backward) \
+  X(add) X(sub) EMBER_BINARY_OPS(X) X(div_trunc) X(pow) X(maximum) X(minimum) X(relu_backward) \
   X(eq) X(ne) X(lt) X(le) X(gt) X(ge) X(logical_and) X(logical_or) X(logical_xor)
 
 #define EMBER_ENUM_ENTRY(name) name,
@@ -39,6 +39,12 @@ template <>
 inline constexpr bool is_float<double> = true;
 template <class T>
 inline constexpr bool is_signed = static_cast<T>(-1) < static_cast<T>(0);
+
+// -a with two's complement wrap-around (so -INT64_MIN is INT64_MIN, not undefined).
+template <class T>
+EMBER_HD T wrapping_neg(T a) {
+  return static_cast<T>(0ULL - static_cast<unsigned long long>(a));
+}
 
 // How a unary op treats integer and bool inputs: computes on them, computes
 // in the default float dtype (the op converts first), or returns them as they are.
@@ -182,6 +188,9 @@ struct Binary {
   static constexpr bool uses_alpha = false;     // the kernel computes f(a, alpha * b)
   static constexpr bool returns_bool = false;   // comparisons and logical ops
   static constexpr bool integers_to_float = false;  // integer operands compute in the default float dtype
+  // Divides: integer operands may not divide by zero (the op refuses it; f
+  // gives 0 there) and bool ones are refused.
+  static constexpr bool integer_division = false;
   static constexpr bool differentiable = true;
   // Which of a, b and out backward reads, given which gradients are wanted.
   static constexpr bool saves_a(bool /*need_a*/, bool /*need_b*/) { return true; }
@@ -231,6 +240,108 @@ struct div_op : Binary {
   template <class G>
   static GradPair<G> backward(const G& g, const G& a, const G& b, const G&, double, bool need_a, bool need_b) {
     return {need_a ? g / b : G(), need_b ? -g * a / (b * b) : G()};
+  }
+};
+
+// remainder, fmod and the rounded divisions. Integer quotients by -1 negate
+// (wrapping), so INT_MIN / -1 is not the processor's overflow trap.
+struct Division : Binary {
+  static constexpr bool integer_division = true;
+};
+// a - b floor(a / b): the sign of b.
+struct remainder_op : Division {
+  static constexpr bool saves_a(bool, bool need_b) { return need_b; }
+  static constexpr bool saves_b(bool, bool need_b) { return need_b; }
+  template <class M, class T> EMBER_HD static T f(T a, T b) {
+    if constexpr (is_float<T>) {
+      T r = M::fmod(a, b);
+      if (r != T(0) && ((b < T(0)) != (r < T(0)))) r += b;
+      return r;
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (is_signed<T>) {
+        if (b == T(-1)) return T(0);
+      }
+      T r = static_cast<T>(a % b);
+      if constexpr (is_signed<T>) {
+        if (r != T(0) && ((r < T(0)) != (b < T(0)))) r = static_cast<T>(r + b);
+      }
+      return r;
+    }
+  }
+  // da = g, db = -g floor(a / b)
+  template <class G>
+  static GradPair<G> backward(const G& g, const G& a, const G& b, const G&, double, bool, bool need_b) {
+    return {g, need_b ? -g * div(a, b, "floor") : G()};
+  }
+};
+// a - b trunc(a / b): the sign of a.
+struct fmod_op : Division {
+  static constexpr bool saves_a(bool, bool need_b) { return need_b; }
+  static constexpr bool saves_b(bool, bool need_b) { return need_b; }
+  template <class M, class T> EMBER_HD static T f(T a, T b) {
+    if constexpr (is_float<T>) {
+      return M::fmod(a, b);
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (is_signed<T>) {
+        if (b == T(-1)) return T(0);
+      }
+      return static_cast<T>(a % b);
+    }
+  }
+  // da = g, db = -g trunc(a / b)
+  template <class G>
+  static GradPair<G> backward(const G& g, const G& a, const G& b, const G&, double, bool, bool need_b) {
+    return {g, need_b ? -g * div(a, b, "trunc") : G()};
+  }
+};
+// The rounded divisions are flat almost everywhere: zero gradients.
+struct RoundedDivision : Division {
+  static constexpr bool saves_a(bool, bool) { return false; }
+  static constexpr bool saves_b(bool, bool) { return false; }
+  template <class G>
+  static GradPair<G> backward(const G& g, const G&, const G&, const G&, double, bool need_a, bool need_b) {
+    return {need_a ? zeros_like(g) : G(), need_b ? zeros_like(g) : G()};
+  }
+};
+// floor(a / b), computed from fmod so that the quotient of two floats is the
+// exact floor of their real quotient (a / b rounded first could cross an integer).
+struct floor_divide_op : RoundedDivision {
+  template <class M, class T> EMBER_HD static T f(T a, T b) {
+    if constexpr (is_float<T>) {
+      if (b == T(0)) return a / b;  // inf or nan, as IEEE division
+      const T r = M::fmod(a, b);
+      T q = (a - r) / b;  // an integer, up to rounding
+      if (r != T(0) && ((b < T(0)) != (r < T(0)))) q -= T(1);
+      if (q == T(0)) return M::copysign(T(0), a / b);
+      T floored = M::floor(q);
+      if (q - floored > T(0.5)) floored += T(1);  // q was an integer rounded down below it
+      return floored;
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (is_signed<T>) {
+        if (b == T(-1)) return wrapping_neg(a);
+        const T q = static_cast<T>(a / b);
+        return (a % b != 0 && ((a < T(0)) != (b < T(0)))) ? static_cast<T>(q - 1) : q;
+      } else {
+        return static_cast<T>(a / b);
+      }
+    }
+  }
+};
+// trunc(a / b): div(a, b, "trunc").
+struct div_trunc_op : RoundedDivision {
+  template <class M, class T> EMBER_HD static T f(T a, T b) {
+    if constexpr (is_float<T>) {
+      return M::trunc(a / b);
+    } else {
+      if (b == T(0)) return T(0);
+      if constexpr (is_signed<T>) {
+        if (b == T(-1)) return wrapping_neg(a);
+      }
+      return static_cast<T>(a / b);
+    }
   }
 };
 

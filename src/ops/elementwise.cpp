@@ -69,11 +69,22 @@ Shape broadcast_of(const Tensor& a, const Tensor& b, const char* op) {
 template <class Entry>
 Dtype compute_dtype(BinaryOp op, Dtype promoted, Scalar alpha, const char* name) {
   if (Entry::integers_to_float && is_integral(promoted, true)) return default_dtype();
+  if (Entry::integer_division && promoted == Dtype::boolean)
+    detail::fail(name, ": not implemented for bool tensors");
   if (op == BinaryOp::sub && promoted == Dtype::boolean)
     detail::fail(name, ": subtraction with two bool tensors is not supported; use logical_xor() instead");
   if (Entry::uses_alpha && alpha.is_floating() && is_integral(promoted, true))
     detail::fail(name, ": for integral input tensors, alpha must not be a floating point number (got ", alpha, ")");
   return promoted;
+}
+
+// Integer division by zero is an Error (the kernels give 0 there), as in PyTorch.
+template <class Entry>
+void check_divisor(Dtype compute, const Tensor& divisor, const char* name) {
+  if constexpr (Entry::integer_division) {
+    if (is_integral(compute, false) && ops::has_values(divisor))
+      EMBER_CHECK(!any(eq(divisor, 0)).template item<bool>(), name, ": integer division by zero (ZeroDivisionError)");
+  }
 }
 
 // The kernel call alone (no recording; the casts and broadcasts it makes are internal).
@@ -90,6 +101,7 @@ Tensor binary_op(BinaryOp op, const char* name, const Tensor& a, const Tensor& b
   }
   const Dtype compute = compute_dtype<Entry>(op, promoted, alpha, name);
   const Shape shape = broadcast_of(a, b, name);
+  check_divisor<Entry>(compute, b, name);
   Tensor out = ops::new_tensor(shape, Entry::returns_bool ? Dtype::boolean : compute, a.device());
   ops::backend_of(out).binary(op, out, broadcast_to(as_dtype(a, compute), shape),
                               broadcast_to(as_dtype(b, compute), shape), alpha);
@@ -149,6 +161,7 @@ Tensor& binary_inplace(BinaryOp op, const char* name, Tensor& self, const Tensor
   const Shape shape = broadcast_of(self, other, name);
   EMBER_CHECK(IntArrayRef(shape) == self.sizes(), name, ": output with shape ", self.sizes(),
               " doesn't match the broadcast shape ", shape);
+  check_divisor<Entry>(compute, other, name);
   if (autograd::inplace_recorded(self, name, {other}, [&](const Tensor& s) {
         // x.mul_(x): both operands are the old value (saving self itself would make a cycle)
         return binary_recorded<Entry>(op, name, s, other.is_same(self) ? s : other, promoted, alpha);
@@ -287,6 +300,37 @@ Tensor logical_or(const Tensor& a, const Tensor& b) {
 }
 Tensor logical_xor(const Tensor& a, const Tensor& b) {
   return binary<elementwise::logical_xor_op>(BinaryOp::logical_xor, "logical_xor", a, b);
+}
+
+// div(a, b, rounding_mode): "trunc" or "floor" rounds the quotient, and integers stay integers.
+namespace {
+void check_rounding_mode(const std::string& mode, const char* name) {
+  EMBER_CHECK(mode == "trunc" || mode == "floor", name,
+              ": expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", mode, "'");
+}
+}  // namespace
+
+Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode) {
+  check_rounding_mode(rounding_mode, "div");
+  if (rounding_mode == "trunc") return binary<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div", a, b);
+  return binary<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div", a, b);
+}
+Tensor div(const Tensor& a, Scalar b, const std::string& rounding_mode) {
+  check_rounding_mode(rounding_mode, "div");
+  if (rounding_mode == "trunc") return binary<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div", a, b);
+  return binary<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div", a, b);
+}
+Tensor Tensor::div(const Tensor& o, const std::string& rounding_mode) const { return ember::div(*this, o, rounding_mode); }
+Tensor Tensor::div(Scalar o, const std::string& rounding_mode) const { return ember::div(*this, o, rounding_mode); }
+Tensor& Tensor::div_(const Tensor& o, const std::string& rounding_mode) {
+  check_rounding_mode(rounding_mode, "div_");
+  if (rounding_mode == "trunc") return binary_inplace<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div_", *this, o);
+  return binary_inplace<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div_", *this, o);
+}
+Tensor& Tensor::div_(Scalar o, const std::string& rounding_mode) {
+  check_rounding_mode(rounding_mode, "div_");
+  if (rounding_mode == "trunc") return binary_inplace<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div_", *this, o);
+  return binary_inplace<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div_", *this, o);
 }
 
 // The comparisons: a tensor or a scalar on the right, a bool result.

@@ -148,6 +148,24 @@ CASES = {
     "einsum_four_implicit": ([randn(3), randn(3, 2), randn(2, 4), randn(4)],
                              lambda a, b, c, d: torch.einsum("i,ij,jk,k", a, b, c, d)),
     "einsum_broadcast_one": ([randn(3, 4), randn(1, 4)], lambda a, b: torch.einsum("ij,ij->ij", a, b)),
+    # remainder, fmod and the rounded divisions (appended, so the cases above keep their inputs)
+    "remainder": ([positive(3, 4) * 2, positive(4)], torch.remainder),
+    "remainder_scalar": ([positive(3, 4) * 2], lambda a: torch.remainder(a, -1.5)),
+    "fmod": ([positive(3, 4) * 2, positive(4)], lambda a, b: torch.fmod(a.t().t(), b)),
+    "fmod_transposed": ([positive(4, 3) * 2, positive(3, 4)], lambda a, b: a.t().fmod(b)),
+    # floor_divide has no derivative in PyTorch (an error); Ember's is zero, as for
+    # div(rounding_mode="floor"), so the fixture differentiates a detached copy.
+    "floor_divide": ([positive(3, 4) * 2, positive(4)], lambda a, b: torch.floor_divide(a.detach(), b.detach())),
+    "div_trunc": ([positive(3, 4) * 2, positive(4)], lambda a, b: torch.div(a, b, rounding_mode="trunc")),
+    "div_floor_scalar": ([positive(3, 4) * 2], lambda a: a.div(0.75, rounding_mode="floor")),
+    "remainder_int": ([ints(3, 4, high=40) - 20, torch.tensor([3, -3, 7, -7])], torch.remainder),
+    "fmod_int": ([ints(3, 4, high=40) - 20, torch.tensor([3, -3, 7, -7])], torch.fmod),
+    "floor_divide_int": ([ints(3, 4, high=40) - 20, torch.tensor([3, -3, 7, -7])], torch.floor_divide),
+    "div_trunc_int": ([ints(3, 4, high=40) - 20, torch.tensor([3, -3, 7, -7])],
+                      lambda a, b: torch.div(a, b, rounding_mode="trunc")),
+    "div_floor_int_scalar": ([ints(3, 4, high=40) - 20], lambda a: torch.div(a, -3, rounding_mode="floor")),
+    "remainder_mixed_signs": ([randn(3, 4) * 5, randn(4)], torch.remainder),
+    "floor_divide_mixed_signs": ([randn(3, 4) * 5, randn(4)], lambda a, b: torch.floor_divide(a.detach(), b.detach())),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -21,6 +21,9 @@ struct HostMath {
   // Rounds in the default rounding mode, which is to nearest, ties to even.
   template <class T> static T round_half_even(T x) { return std::nearbyint(x); }
   template <class T> static T pow(T x, T y) { return std::pow(x, y); }
+  template <class T> static T fmod(T x, T y) { return std::fmod(x, y); }
+  template <class T> static T trunc(T x) { return std::trunc(x); }
+  template <class T> static T copysign(T x, T y) { return std::copysign(x, y); }
 };
 
 }  // namespace ember::cpu
