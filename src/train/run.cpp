@@ -213,6 +213,7 @@ Run::~Run() = default;
 
 const RunConfig& Run::config() const { return state_->config; }
 const std::string& Run::folder() const { return state_->path; }
+std::string Run::file(const std::string& name) const { return state_->file(name); }
 nn::Module& Run::model() { return *state_->model; }
 int64_t Run::epochs_done() const { return state_->epochs_done; }
 const std::optional<EpochProgress>& Run::resume_progress() const { return state_->resume_progress; }

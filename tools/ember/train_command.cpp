@@ -154,15 +154,15 @@ int train_command(int argc, char** argv) {
         try {
           run.report(hint);
         } catch (const Error&) {
-          std::cout << hint << std::endl;  // the log may be what failed
+          // Printed already; the log may be what failed.
         }
       }
       return 1;
     case train::RunOutcome::End::interrupted:
       run.report(std::string("interrupted (") + signal_name(stop.signal()) + ") after batch " +
                  std::to_string(outcome.interrupted_at->batch) + " of epoch " +
-                 std::to_string(outcome.interrupted_at->epoch + 1) + ": checkpoint written to " + run.folder() +
-                 "/last.safetensors; continue with: ember train --resume " + run.folder());
+                 std::to_string(outcome.interrupted_at->epoch + 1) + ": checkpoint written to " +
+                 run.file("last.safetensors") + "; continue with: ember train --resume " + run.folder());
       return stop.exit_status();
     case train::RunOutcome::End::finished: break;
   }

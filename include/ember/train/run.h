@@ -57,6 +57,7 @@ class Run {
 
   const RunConfig& config() const;
   const std::string& folder() const;
+  std::string file(const std::string& name) const;  // the path of a file of the run's folder
   nn::Module& model();
   // Resuming: the epochs last.safetensors covers, and the progress inside
   // the next one when it was taken mid-epoch.
