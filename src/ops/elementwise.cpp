@@ -304,33 +304,37 @@ Tensor logical_xor(const Tensor& a, const Tensor& b) {
 
 // div(a, b, rounding_mode): "trunc" or "floor" rounds the quotient, and integers stay integers.
 namespace {
-void check_rounding_mode(const std::string& mode, const char* name) {
-  EMBER_CHECK(mode == "trunc" || mode == "floor", name,
-              ": expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", mode, "'");
+// fn(entry, op) for the rounding mode's entry; any other mode is an Error naming `name`.
+template <class Fn>
+decltype(auto) with_rounding(const std::string& mode, const char* name, Fn&& fn) {
+  if (mode == "trunc") return fn(elementwise::div_trunc_op{}, BinaryOp::div_trunc);
+  EMBER_CHECK(mode == "floor", name, ": expected rounding_mode to be one of None, 'trunc', or 'floor' but found '",
+              mode, "'");
+  return fn(elementwise::floor_divide_op{}, BinaryOp::floor_divide);
 }
 }  // namespace
 
 Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode) {
-  check_rounding_mode(rounding_mode, "div");
-  if (rounding_mode == "trunc") return binary<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div", a, b);
-  return binary<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div", a, b);
+  return with_rounding(rounding_mode, "div", [&](auto entry, BinaryOp op) {
+    return binary<decltype(entry)>(op, "div", a, b);
+  });
 }
 Tensor div(const Tensor& a, Scalar b, const std::string& rounding_mode) {
-  check_rounding_mode(rounding_mode, "div");
-  if (rounding_mode == "trunc") return binary<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div", a, b);
-  return binary<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div", a, b);
+  return with_rounding(rounding_mode, "div", [&](auto entry, BinaryOp op) {
+    return binary<decltype(entry)>(op, "div", a, b);
+  });
 }
 Tensor Tensor::div(const Tensor& o, const std::string& rounding_mode) const { return ember::div(*this, o, rounding_mode); }
 Tensor Tensor::div(Scalar o, const std::string& rounding_mode) const { return ember::div(*this, o, rounding_mode); }
 Tensor& Tensor::div_(const Tensor& o, const std::string& rounding_mode) {
-  check_rounding_mode(rounding_mode, "div_");
-  if (rounding_mode == "trunc") return binary_inplace<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div_", *this, o);
-  return binary_inplace<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div_", *this, o);
+  return with_rounding(rounding_mode, "div_", [&](auto entry, BinaryOp op) -> Tensor& {
+    return binary_inplace<decltype(entry)>(op, "div_", *this, o);
+  });
 }
 Tensor& Tensor::div_(Scalar o, const std::string& rounding_mode) {
-  check_rounding_mode(rounding_mode, "div_");
-  if (rounding_mode == "trunc") return binary_inplace<elementwise::div_trunc_op>(BinaryOp::div_trunc, "div_", *this, o);
-  return binary_inplace<elementwise::floor_divide_op>(BinaryOp::floor_divide, "div_", *this, o);
+  return with_rounding(rounding_mode, "div_", [&](auto entry, BinaryOp op) -> Tensor& {
+    return binary_inplace<decltype(entry)>(op, "div_", *this, o);
+  });
 }
 
 // The comparisons: a tensor or a scalar on the right, a bool result.

@@ -18,6 +18,7 @@
 #include "ember/optim/regularization.h"
 #include "ember/threads.h"
 #include "ember/train/datasets.h"
+#include "train/wording.h"
 
 namespace ember::train {
 namespace {
@@ -32,10 +33,6 @@ std::string timestamp() {
   std::ostringstream out;
   out << std::put_time(&tm, "%Y%m%d-%H%M%S");
   return out.str();
-}
-
-std::string count_of(int64_t n, const std::string& noun) {
-  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
 // Random transforms of the training images (config.augment), drawn per

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ember/error.h"
+#include "train/wording.h"
 
 namespace ember::train {
 
@@ -68,18 +69,14 @@ std::string config_json(const RunConfig& config) {
   return j.dump();
 }
 
-namespace {
-std::string epochs_of(int64_t n) { return std::to_string(n) + (n == 1 ? " epoch" : " epochs"); }
-}  // namespace
-
 std::string why_not_extendable(const RunConfig& config) {
   if (config.scheduler == "onecycle")
-    return "its onecycle schedule spans exactly " + epochs_of(config.epochs) +
+    return "its onecycle schedule spans exactly " + count_of(config.epochs, "epoch") +
            " (the learning rate has annealed to its end)";
   if (config.scheduler == "cosine")
-    return "its cosine schedule anneals to its minimum over exactly " + epochs_of(config.epochs);
+    return "its cosine schedule anneals to its minimum over exactly " + count_of(config.epochs, "epoch");
   if (config.scheduler == "multistep" && config.milestones.empty())
-    return "its multistep milestones were derived from its " + epochs_of(config.epochs);
+    return "its multistep milestones were derived from its " + count_of(config.epochs, "epoch");
   return "";
 }
 
