@@ -15,7 +15,7 @@ layer_of() {  # a path under src/ or include/ember/, or an include as written
   case "$p" in
     core/* | ember/device.h | ember/dtype.h | ember/error.h | ember/intrusive_ptr.h | ember/scalar.h | \
     ember/shape.h | ember/small_vector.h | ember/storage.h | ember/tensor_impl.h | ember/tensor.h | \
-    ember/tensor_options.h | ember/generator.h | ember/grad_mode.h | ember/threads.h | \
+    ember/tensor_options.h | ember/generator.h | ember/grad_mode.h | ember/threads.h | ember/warning.h | \
     ember/elementwise_ops.h) echo 0 ;;
     backend/*) echo 1 ;;
     # The graph ops record into (Node, Saved, record); the engine that runs it sits above the ops.

@@ -132,6 +132,52 @@ const std::vector<NnGradCase>& cases() {
       {"triplet", {{4, 5}, {4, 5}, {4, 5}}, [](const Tensors& x) {
          return F::triplet_margin_loss(x[0], x[1], x[2], 3.0, 2.0, 1e-6, true);
        }},
+      {"hinge_embedding", {{2, 3}}, [](const Tensors& x) {
+         return F::hinge_embedding_loss(x[0], f64({1, -1, 0, -1, 1, 2}).view({2, 3}), 0.5, Reduction::sum);
+       }},
+      {"soft_margin", {{2, 3}}, [](const Tensors& x) {
+         return F::soft_margin_loss(x[0], f64({1, -1, -1, 1, 1, -1}).view({2, 3}));
+       }},
+      {"multi_margin", {{3, 4}}, [](const Tensors& x) { return F::multi_margin_loss(x[0], labels({0, 3, 1})); }},
+      {"multi_margin_p2_weight", {{3, 4}}, [](const Tensors& x) {
+         return F::multi_margin_loss(x[0], labels({2, 2, 0}), 2, 0.8, f64({0.5, 1, 2, 1.5}), Reduction::none);
+       }},
+      {"multilabel_margin", {{2, 4}}, [](const Tensors& x) {
+         return F::multilabel_margin_loss(x[0], labels({3, 0, -1, 2, 1, -1, 0, 0}).view({2, 4}));
+       }},
+      {"poisson_nll", {{3, 4}, {3, 4}}, [](const Tensors& x) { return F::poisson_nll_loss(x[0], x[1] + 2); }},
+      {"poisson_nll_rate_full", {{3, 4}}, [](const Tensors& x) {
+         return F::poisson_nll_loss(x[0], f64({0, 1, 2, 3, 4, 5, 0, 2, 7, 1, 1, 3}).view({3, 4}),
+                                    {.log_input = false, .full = true});
+       }, true},
+      {"gaussian_nll", {{3, 4}, {3, 4}, {3, 4}}, [](const Tensors& x) {
+         return F::gaussian_nll_loss(x[0], x[1], x[2], true);
+       }, true},
+      {"gaussian_nll_per_row", {{3, 4}, {3, 4}, {3}}, [](const Tensors& x) {
+         return F::gaussian_nll_loss(x[0], x[1], x[2], false, 1e-6, Reduction::none);
+       }, true},
+      {"rms_norm", {{2, 3, 4}, {3, 4}}, [](const Tensors& x) { return F::rms_norm(x[0], {3, 4}, x[1]); }},
+      {"rms_norm_no_weight", {{3, 4}}, [](const Tensors& x) { return F::rms_norm(x[0].t(), {3}, {}, 1e-3); }},
+      {"conv_transpose1d", {{2, 4, 5}, {4, 3, 3}, {6}}, [](const Tensors& x) {
+         return F::conv_transpose1d(x[0], x[1], x[2], 2, 1, 1, 2);
+       }},
+      {"avg_pool2d_divisor", {{1, 2, 5, 4}}, [](const Tensors& x) {
+         return F::avg_pool2d(x[0], {3, 2}, {2, 1}, {1, 1}, true, true, 4);
+       }},
+      {"interp_nearest", {{1, 2, 3, 4}}, [](const Tensors& x) { return F::interpolate(x[0], {.scale_factor = {1.7}}); }},
+      {"interp_linear_corners", {{2, 2, 4}}, [](const Tensors& x) {
+         return F::interpolate(x[0], {.size = {7}, .mode = "linear", .align_corners = true});
+       }},
+      {"interp_bilinear", {{1, 2, 3, 4}}, [](const Tensors& x) {
+         return F::interpolate(x[0], {.size = {5, 3}, .mode = "bilinear"});
+       }},
+      {"interp_bicubic", {{1, 1, 3, 4}}, [](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {2, 1.5}, .mode = "bicubic"});
+       }},
+      {"interp_trilinear", {{1, 1, 2, 3, 2}}, [](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {2}, .mode = "trilinear", .align_corners = true});
+       }},
+      {"interp_area", {{1, 2, 5, 4}}, [](const Tensors& x) { return F::interpolate(x[0], {.size = {2, 3}, .mode = "area"}); }},
   };
   return table;
 }
@@ -232,12 +278,29 @@ TEST(NnGradcheckModules, AttentionWithMasks) {
   });
 }
 
+TEST(NnGradcheckModules, ConvolutionPaddingModes) {
+  manual_seed(15);
+  for (const char* mode : {"reflect", "replicate", "circular"}) {
+    SCOPED_TRACE(mode);
+    nn::Conv2d conv(2, 3, {3, 2}, {.stride = {2, 1}, .padding = {1, 1}, .padding_mode = mode});
+    check_module(conv, input({1, 2, 4, 5}), [&](const Tensor& x) { return conv(x); });
+    nn::Conv1d same(2, 2, 4, {.padding = nn::Padding::same, .padding_mode = mode});
+    check_module(same, input({2, 2, 6}), [&](const Tensor& x) { return same(x); }, true);
+  }
+  nn::ConvTranspose1d transposed(3, 2, 3, {.stride = 2});
+  check_module(transposed, input({2, 3, 4}), [&](const Tensor& x) { return transposed(x); }, true);
+}
+
 TEST(NnGradcheckModules, NormsInTrainAndEval) {
   manual_seed(13);
   nn::BatchNorm2d bn(3);
   check_module(bn, input({2, 3, 2, 2}), [&](const Tensor& x) { return bn(x); });
   bn.eval();
   check_module(bn, input({2, 3, 2, 2}), [&](const Tensor& x) { return bn(x); }, true);
+  nn::BatchNorm1d cumulative(3, 1e-5, std::nullopt);
+  check_module(cumulative, input({4, 3}), [&](const Tensor& x) { return cumulative(x); });
+  nn::RMSNorm rms({2, 2});
+  check_module(rms, input({3, 2, 2}), [&](const Tensor& x) { return rms(x); }, true);
   nn::InstanceNorm1d in(2, 1e-5, 0.1, true, true);
   check_module(in, input({2, 2, 4}), [&](const Tensor& x) { return in(x); });
   in.eval();

@@ -285,13 +285,132 @@ TEST(Functional, ErrorsNameTheOp) {
   EXPECT_ERROR(F::linear(randn({2, 3}), randn({4, 5})), "linear: input of shape [2, 3] does not end in in_features = 5");
   EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 1, 2})), "nll_loss: input of shape [2, 3] needs a target of shape [2]");
   EXPECT_ERROR(F::cross_entropy(randn({2, 3}), tensor({0, 3})), "nll_loss: target 3 is out of bounds for 3 classes");
-  EXPECT_ERROR(F::mse_loss(randn({2, 3}), randn({3, 2})), "mse_loss: target shape [3, 2] must equal input shape [2, 3]");
+  EXPECT_ERROR(F::mse_loss(randn({2, 3}), randn({3, 2})), "mse_loss: shapes [2, 3] and [3, 2] cannot be broadcast");
   EXPECT_ERROR(F::binary_cross_entropy(rand({2}), rand({2}), rand({2}).requires_grad_()),
                "binary_cross_entropy: weight requires grad, but its gradient is not defined (as in PyTorch)");
-  EXPECT_ERROR(F::binary_cross_entropy(rand({2}), rand({3})), "binary_cross_entropy: target shape [3] must equal input shape [2]");
+  EXPECT_ERROR(F::binary_cross_entropy(rand({2}), rand({3})),
+               "binary_cross_entropy: using a target size ([3]) that is different to the input size ([2]) is "
+               "deprecated. Please ensure they have the same size.");
+  EXPECT_ERROR(F::binary_cross_entropy_with_logits(rand({2, 1}), rand({2})),
+               "binary_cross_entropy_with_logits: target size ([2]) must be the same as input size ([2, 1])");
   EXPECT_ERROR(F::gelu(randn({2}), "fast"), "gelu: approximate must be 'none' or 'tanh', got 'fast'");
   EXPECT_ERROR(F::layer_norm(randn({2, 3}), {4}), "layer_norm: input of shape [2, 3] does not end in normalized_shape [4]");
   EXPECT_ERROR(F::embedding(tensor({1.0f}), randn({3, 2})), "embedding: indices must be an integer tensor, got float32");
+}
+
+// A (N) target for a (N, 1) output broadcasts with PyTorch's warning (its
+// values are fixture-checked in nn_parity_test); same shapes warn nothing.
+TEST(Functional, RegressionLossesWarnOfABroadcastTarget) {
+  std::vector<std::string> warnings;
+  const WarningHandler previous = set_warning_handler([&](const std::string& m) { warnings.push_back(m); });
+  EXPECT_EQ(F::l1_loss(zeros({3, 1}), ones({3}), nn::Reduction::none).sizes(), (Shape{3, 3}));
+  F::huber_loss(zeros({3}), ones({3}));
+  set_warning_handler(previous);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "l1_loss: using a target size ([3]) that is different to the input size ([3, 1]). This will "
+                         "likely lead to incorrect results due to broadcasting. Please ensure they have the same size.");
+}
+
+TEST(Functional, MarginAndLikelihoodLossesErrorsAndShapes) {
+  const Tensor x = randn({3, 4});
+  EXPECT_EQ(F::multi_margin_loss(randn({4}), scalar_tensor(2, {.dtype = kInt64}), 1, 1.0, {}, nn::Reduction::none).dim(), 0);
+  EXPECT_EQ(F::multi_margin_loss(x, tensor({0, 1, 3}), 1, 1.0, {}, nn::Reduction::none).sizes(), (Shape{3}));
+  EXPECT_ERROR(F::multi_margin_loss(x, tensor({0, 1, 3}), 3), "multi_margin_loss: only p == 1 and p == 2 are supported");
+  EXPECT_ERROR(F::multi_margin_loss(x, tensor({0, 4, 1})), "multi_margin_loss: target 4 is out of range [0, 4)");
+  EXPECT_ERROR(F::multi_margin_loss(x, tensor({0, 1})), "multi_margin_loss: input of shape [3, 4] needs one target per sample (3), got shape [2]");
+  EXPECT_ERROR(F::multi_margin_loss(x, tensor({0.0f, 1.0f, 2.0f})), "multi_margin_loss: targets must be class indices");
+  EXPECT_ERROR(F::multi_margin_loss(x, tensor({0, 1, 2}), 1, 1.0, ones({3})),
+               "multi_margin_loss: weight of shape [3] must have one entry per class (4)");
+  EXPECT_ERROR(F::multi_margin_loss(randn({2, 3, 4}), tensor({0, 1})), "expected a non-empty (C) or (N, C) input, got shape [2, 3, 4]");
+  const Tensor labels = tensor({3, 0, -1, 9, 1, 2, -1, 0, 0, 0, 0, 0}).view({3, 4});
+  EXPECT_ERROR(F::multilabel_margin_loss(x, labels), "multilabel_margin_loss: target 9 is out of range [-1, 4)");
+  EXPECT_ERROR(F::multilabel_margin_loss(x, tensor({0, 1, -1})), "needs a target of the same shape, got [3]");
+  EXPECT_EQ(F::multilabel_margin_loss(randn({4}), tensor({1, -1, 0, 0}), nn::Reduction::none).dim(), 0);
+  // Every class a label: no pairs, a zero loss (as PyTorch).
+  EXPECT_EQ(F::multilabel_margin_loss(randn({1, 3}), tensor({2, 0, 1}).view({1, 3})).item<float>(), 0.0f);
+  EXPECT_ERROR(F::soft_margin_loss(x, ones({4})), "soft_margin_loss: target shape [4] must equal input shape [3, 4]");
+  EXPECT_ERROR(F::gaussian_nll_loss(x, x, ones({4})),
+               "gaussian_nll_loss: var of shape [4] must have input's shape [3, 4], or that shape without its last dim or with it as 1");
+  EXPECT_ERROR(F::gaussian_nll_loss(x, x, -ones({3})), "gaussian_nll_loss: var has negative entries");
+  EXPECT_EQ(F::gaussian_nll_loss(x, x, ones({3, 1}), false, 1e-6, nn::Reduction::none).sizes(), (Shape{3, 4}));
+  EXPECT_ERROR(F::poisson_nll_loss(x, ones({3})), "poisson_nll_loss: shapes [3, 4] and [3] cannot be broadcast");
+  // The modules call the functions with their options.
+  EXPECT_EQ(nn::MultiMarginLoss(2, 0.5)(x, tensor({0, 1, 2})).item<float>(),
+            F::multi_margin_loss(x, tensor({0, 1, 2}), 2, 0.5).item<float>());
+  EXPECT_EQ(nn::GaussianNLLLoss(true)(x, zeros({3, 4}), ones({3})).item<float>(),
+            F::gaussian_nll_loss(x, zeros({3, 4}), ones({3}), true).item<float>());
+  EXPECT_EQ(nn::PoissonNLLLoss({.log_input = false})(rand({3}) + 1, ones({3})).dim(), 0);
+  EXPECT_EQ(nn::HingeEmbeddingLoss(0.5, nn::Reduction::sum)(x, -ones({3, 4})).item<float>(),
+            clamp(0.5 - x, 0.0).sum().item<float>());
+}
+
+TEST(Functional, InterpolateErrorsAndUpsamplePrinting) {
+  const Tensor x = randn({1, 2, 4, 4});
+  EXPECT_EQ(F::interpolate(x, {.size = {6}}).sizes(), (Shape{1, 2, 6, 6}));
+  EXPECT_EQ(F::interpolate(x, {.scale_factor = {0.5, 1.5}, .mode = "bilinear"}).sizes(), (Shape{1, 2, 2, 6}));
+  EXPECT_ERROR(F::interpolate(x, {}), "interpolate: either size or scale_factor must be given");
+  EXPECT_ERROR(F::interpolate(x, {.size = {2}, .scale_factor = {2}}), "interpolate: give size or scale_factor, not both");
+  EXPECT_ERROR(F::interpolate(x, {.size = {2}, .mode = "linear"}), "interpolate: got 4-D input, but linear mode needs 3-D input");
+  EXPECT_ERROR(F::interpolate(x, {.size = {2}, .align_corners = true}), "align_corners can only be set with the interpolating modes");
+  EXPECT_ERROR(F::interpolate(x, {.size = {2, 3, 4}}), "interpolate: size needs 1 or 2 values for an input with 2 spatial dims");
+  EXPECT_ERROR(F::interpolate(x, {.size = {2}, .mode = "cubic"}), "interpolate: mode 'cubic' is not one of");
+  EXPECT_ERROR(F::interpolate(randn({4, 4}), {.size = {2}}), "expected a 3-D, 4-D or 5-D input (N, C, spatial...), got shape [4, 4]");
+  EXPECT_ERROR(F::interpolate(x, {.scale_factor = {0.1}}), "interpolate: output size [0, 0] must be positive");
+  EXPECT_ERROR(F::interpolate(x, {.scale_factor = {-2}}), "interpolate: scale_factor must be positive, got -2");
+  EXPECT_ERROR(F::interpolate(randn({1, 1, 2, 2, 2}), {.size = {3}, .mode = "area"}), "area mode supports 3-D and 4-D inputs");
+  EXPECT_EQ(nn::Upsample({.scale_factor = {2}, .mode = "bilinear"}).str(), "Upsample(scale_factor=2.0, mode='bilinear')");
+  EXPECT_EQ(nn::Upsample({.size = {4, 5}}).str(), "Upsample(size=(4, 5), mode='nearest')");
+  EXPECT_EQ(nn::UpsamplingBilinear2d({.scale_factor = {1.5}}).str(), "UpsamplingBilinear2d(scale_factor=1.5, mode='bilinear')");
+  // Gradients flow back through the index_selects to every input cell read.
+  const Tensor leaf = randn({1, 1, 3, 3}).requires_grad_();
+  F::interpolate(leaf, {.size = {6, 6}, .mode = "bicubic", .align_corners = true}).sum().backward();
+  EXPECT_TRUE(leaf.grad().defined());
+  EXPECT_NEAR(leaf.grad().sum().item<float>(), 36.0f, 1e-3);  // cubic weights sum to 1 per output
+}
+
+TEST(Layers, RMSNormAndCumulativeBatchNorm) {
+  nn::RMSNorm norm({4});
+  EXPECT_EQ(norm.named_parameters().size(), 1u);
+  EXPECT_EQ(norm.str(), "RMSNorm((4,), eps=None, elementwise_affine=True)");
+  EXPECT_EQ(nn::RMSNorm({2, 3}, 1e-5, false).str(), "RMSNorm((2, 3), eps=1e-05, elementwise_affine=False)");
+  const Tensor x = randn({3, 4});
+  EXPECT_LT((norm(x) - x / sqrt(x.square().mean({1}, true) + 1.1920928955078125e-07)).abs().max().item<float>(), 1e-6);
+  EXPECT_ERROR(F::rms_norm(x, {3}), "rms_norm: input of shape [3, 4] does not end in normalized_shape [3]");
+  EXPECT_ERROR(F::rms_norm(x, {4}, ones({3})), "rms_norm: weight of shape [3] must equal normalized_shape [4]");
+  EXPECT_ERROR(F::rms_norm(tensor({1, 2}), {2}), "rms_norm: input must be floating point, got int64");
+  // momentum None: after k batches the running mean is the plain average of the k batch means.
+  nn::BatchNorm1d bn(2, 1e-5, std::nullopt);
+  EXPECT_THAT(bn.str(), HasSubstr("momentum=None"));
+  const Tensor a = randn({4, 2}), b = randn({4, 2}) + 3;
+  bn(a);
+  bn(b);
+  const Tensor expected = (a.mean({0}) + b.mean({0})) / 2;
+  EXPECT_LT((bn.running_mean - expected).abs().max().item<float>(), 1e-6);
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 2);
+}
+
+TEST(Layers, ConvPaddingModesAndTransposed1d) {
+  nn::Conv2d reflect(2, 2, 3, {.padding = 1, .padding_mode = "reflect"});
+  EXPECT_EQ(reflect(randn({1, 2, 5, 5})).sizes(), (Shape{1, 2, 5, 5}));
+  EXPECT_EQ(reflect.str(), "Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=reflect)");
+  // Zero padding via padding_mode matches the convolution's own zero padding.
+  nn::Conv1d wrap(2, 3, 3, {.padding = 1, .padding_mode = "circular"});
+  const Tensor seq = randn({2, 2, 6});
+  const Tensor manual = F::conv1d(cat({seq.narrow(2, 5, 1), seq, seq.narrow(2, 0, 1)}, 2), wrap.weight, wrap.bias);
+  EXPECT_LT((wrap(seq) - manual).abs().max().item<float>(), 1e-6);
+  EXPECT_EQ(wrap.str(), "Conv1d(2, 3, kernel_size=(3,), stride=(1,), padding=(1,), padding_mode=circular)");
+  EXPECT_ERROR(nn::Conv2d(2, 2, 3, {.padding_mode = "mirror"}),
+               "Conv2d: padding_mode must be one of zeros, reflect, replicate, circular, got 'mirror'");
+  EXPECT_ERROR(nn::Conv1d(2, 2, 3, {.padding = {1, 2}}), "Conv1d: padding takes one size, got (1, 2)");
+  EXPECT_ERROR(nn::Conv2d(2, 2, 3, {.stride = 2, .padding = nn::Padding::same, .padding_mode = "reflect"})(randn({1, 2, 5, 5})),
+               "padding='same' is not supported for strided convolutions");
+  nn::ConvTranspose1d up(4, 2, 4, {.stride = 2, .padding = 1});
+  EXPECT_EQ(up.weight.sizes(), (Shape{4, 2, 4}));
+  EXPECT_EQ(up(randn({3, 4, 5})).sizes(), (Shape{3, 2, 10}));
+  EXPECT_EQ(up(randn({4, 5})).sizes(), (Shape{2, 10}));  // unbatched
+  EXPECT_EQ(up.str(), "ConvTranspose1d(4, 2, kernel_size=(4,), stride=(2,), padding=(1,))");
+  EXPECT_ERROR(F::conv_transpose1d(randn({1, 4, 5}), randn({4, 2, 2, 2})), "conv_transpose1d: weight must be 3-D (in, out/groups, k)");
+  EXPECT_ERROR(F::avg_pool2d(randn({1, 1, 4, 4}), {2, 2}, {}, {0, 0}, false, true, 0), "avg_pool2d: divisor_override must not be zero");
 }
 
 // The numerical edge cases of the losses hold for strided inputs too (their

@@ -101,7 +101,7 @@ const std::map<std::string, NnCase>& nn_table() {
       {"conv2d_3x3_16ch", {make<nn::Conv2d>(16, 16, nn::Size2(3), nn::Conv2dOptions{.padding = 1})}},
       {"conv1d", {make<nn::Conv1d>(3, 5, 3, nn::Conv1dOptions{.stride = 2, .padding = 1})}},
       {"conv1d_same_dilation",
-       {make<nn::Conv1d>(2, 2, 3, nn::Conv1dOptions{.padding_mode = nn::Padding::same, .dilation = 2})}},
+       {make<nn::Conv1d>(2, 2, 3, nn::Conv1dOptions{.padding = nn::Padding::same, .dilation = 2})}},
       {"conv_transpose2d", {make<nn::ConvTranspose2d>(3, 2, nn::Size2(3),
                                                       nn::ConvTranspose2dOptions{.stride = 2, .padding = 1,
                                                                                  .output_padding = 1})}},
@@ -289,6 +289,95 @@ const std::map<std::string, NnCase>& nn_table() {
       {"pad_circular_3d", {nullptr, fn([](const Tensors& x) { return F::pad(x[0], {1, 1, 2, 0, 1, 3}, "circular"); })}},
       {"pixel_shuffle", {make<nn::PixelShuffle>(int64_t{2})}},
       {"pixel_unshuffle", {nullptr, fn([](const Tensors& x) { return F::pixel_unshuffle(x[0].transpose(2, 3), 2); })}},
+      // more losses, layer options and resampling
+      {"hinge_embedding", {nullptr, fn([](const Tensors& x) { return F::hinge_embedding_loss(x[0], x[1], 0.7); })}},
+      {"hinge_embedding_none_strided", {nullptr, fn([](const Tensors& x) {
+         return F::hinge_embedding_loss(x[0].t(), x[1], 1.0, Reduction::none);
+       })}},
+      {"soft_margin", {nullptr, fn([](const Tensors& x) { return F::soft_margin_loss(x[0], x[1]); })}},
+      {"multi_margin", {nullptr, fn([](const Tensors& x) { return F::multi_margin_loss(x[0], x[1]); })}},
+      {"multi_margin_p2_weight_sum", {nullptr, fn([](const Tensors& x) {
+         return F::multi_margin_loss(x[0].t(), x[1], 2, 0.5, x[2], Reduction::sum);
+       })}},
+      {"multi_margin_single_none", {nullptr, fn([](const Tensors& x) {
+         return F::multi_margin_loss(x[0], x[1], 1, 1.0, {}, Reduction::none);
+       })}},
+      {"multilabel_margin", {nullptr, fn([](const Tensors& x) { return F::multilabel_margin_loss(x[0], x[1]); })}},
+      {"multilabel_margin_single_none", {nullptr, fn([](const Tensors& x) {
+         return F::multilabel_margin_loss(x[0], x[1], Reduction::none);
+       })}},
+      {"poisson_nll", {nullptr, fn([](const Tensors& x) { return F::poisson_nll_loss(x[0], x[1]); })}},
+      {"poisson_nll_rate_full_sum", {nullptr, fn([](const Tensors& x) {
+         return F::poisson_nll_loss(x[0], x[1], {.log_input = false, .full = true, .reduction = Reduction::sum});
+       })}},
+      {"gaussian_nll", {nullptr, fn([](const Tensors& x) { return F::gaussian_nll_loss(x[0], x[1], x[2]); })}},
+      {"gaussian_nll_per_row_full_none", {nullptr, fn([](const Tensors& x) {
+         return F::gaussian_nll_loss(x[0], x[1], x[2], true, 1e-6, Reduction::none);
+       })}},
+      {"mse_broadcast_target", {nullptr, fn([](const Tensors& x) {
+         const WarningHandler previous = set_warning_handler([](const std::string&) {});  // the expected warning
+         const Tensor loss = F::mse_loss(x[0], x[1]);
+         set_warning_handler(previous);
+         return loss;
+       })}},
+      {"rms_norm", {nullptr, fn([](const Tensors& x) { return F::rms_norm(x[0], {4, 5}, x[1], 1e-6); })}},
+      {"rms_norm_default_eps_strided",
+       {nullptr, fn([](const Tensors& x) { return F::rms_norm(x[0].transpose(0, 1), {3}); })}},
+      {"batchnorm1d_cumulative", {make<nn::BatchNorm1d>(int64_t{4}, 1e-5, std::nullopt), [](nn::Module* m, const Tensors& x) {
+         auto& bn = as<nn::BatchNorm1d>(m);
+         return flat({bn(x[0].narrow(0, 0, 4)), bn(x[0].narrow(0, 4, 8)), bn(x[0])});
+       }}},
+      {"avg_pool2d_divisor",
+       {make<nn::AvgPool2d>(nn::Size2(3), nn::AvgPool2dOptions{.stride = nn::Size2(2), .padding = 1, .ceil_mode = true,
+                                                               .divisor_override = 5})}},
+      {"conv2d_reflect",
+       {make<nn::Conv2d>(2, 3, nn::Size2(3), nn::Conv2dOptions{.padding = {1, 2}, .padding_mode = "reflect"})}},
+      {"conv2d_circular_same_dilation",
+       {make<nn::Conv2d>(2, 2, nn::Size2(4, 3), nn::Conv2dOptions{.padding = nn::Padding::same, .dilation = {1, 2},
+                                                                  .padding_mode = "circular"})}},
+      {"conv1d_replicate_stride",
+       {make<nn::Conv1d>(3, 4, 3, nn::Conv1dOptions{.stride = 2, .padding = 2, .padding_mode = "replicate"})}},
+      {"conv_transpose1d",
+       {make<nn::ConvTranspose1d>(3, 4, 3, nn::ConvTranspose1dOptions{.stride = 2, .padding = 1, .output_padding = 1})}},
+      {"conv_transpose1d_groups_dilation_unbatched",
+       {make<nn::ConvTranspose1d>(4, 6, 2, nn::ConvTranspose1dOptions{.groups = 2, .bias = false, .dilation = 2})}},
+      {"interp_nearest_scale2", {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.scale_factor = {2}}); })}},
+      {"interp_nearest_scale_1_7",
+       {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.scale_factor = {1.7}}); })}},
+      {"interp_nearest_recompute", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {1.7}, .recompute_scale_factor = true});
+       })}},
+      {"interp_nearest_down", {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {3, 5}}); })}},
+      {"interp_nearest_exact", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.size = {5, 3}, .mode = "nearest-exact"});
+       })}},
+      {"interp_linear",
+       {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {7}, .mode = "linear"}); })}},
+      {"interp_linear_corners", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {2.5}, .mode = "linear", .align_corners = true});
+       })}},
+      {"interp_bilinear", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {1.5, 2}, .mode = "bilinear"});
+       })}},
+      {"interp_bilinear_corners_down_strided", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0].transpose(2, 3), {.size = {3, 4}, .mode = "bilinear", .align_corners = true});
+       })}},
+      {"interp_bilinear_scale_1_7", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {1.7}, .mode = "bilinear"});
+       })}},
+      {"interp_bicubic",
+       {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {7, 5}, .mode = "bicubic"}); })}},
+      {"interp_bicubic_corners", {nullptr, fn([](const Tensors& x) {
+         return F::interpolate(x[0], {.scale_factor = {2}, .mode = "bicubic", .align_corners = true});
+       })}},
+      {"interp_bicubic_down",
+       {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {3, 2}, .mode = "bicubic"}); })}},
+      {"interp_trilinear",
+       {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {3, 4, 5}, .mode = "trilinear"}); })}},
+      {"interp_area", {nullptr, fn([](const Tensors& x) { return F::interpolate(x[0], {.size = {2, 3}, .mode = "area"}); })}},
+      {"upsample_bilinear", {make<nn::Upsample>(F::InterpolateOptions{.scale_factor = {2}, .mode = "bilinear"})}},
+      {"upsampling_bilinear2d", {make<nn::UpsamplingBilinear2d>(F::InterpolateOptions{.size = {5, 4}})}},
+      {"upsampling_nearest2d", {make<nn::UpsamplingNearest2d>(F::InterpolateOptions{.scale_factor = {3}})}},
   };
   (void)kInf;
   return table;

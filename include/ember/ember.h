@@ -35,3 +35,4 @@
 #include "ember/shape.h"
 #include "ember/tensor.h"
 #include "ember/threads.h"
+#include "ember/warning.h"

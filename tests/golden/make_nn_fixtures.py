@@ -40,6 +40,33 @@ def edge_randn(*shape):
     return torch.randn(*shape, generator=EDGE)
 
 
+MORE = torch.Generator().manual_seed(2026)
+
+
+def more_randn(*shape):
+    return torch.randn(*shape, generator=MORE)
+
+
+def more_rand(*shape):
+    return torch.rand(*shape, generator=MORE)
+
+
+def more_signs(*shape):
+    return torch.randint(0, 2, shape, generator=MORE).float() * 2 - 1
+
+
+def more_counts(*shape):
+    return torch.randint(0, 6, shape, generator=MORE).float()
+
+
+def rms_norm(x, shape, weight, eps):
+    """The reference formula (Debian's PyTorch 1.13 predates F.rms_norm); eps None is the dtype's epsilon."""
+    dims = tuple(range(-len(shape), 0))
+    eps = torch.finfo(x.dtype).eps if eps is None else eps
+    y = x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + eps)
+    return y if weight is None else y * weight
+
+
 def labels(n, classes, *rest):
     return torch.randint(0, classes, (n,) + rest)
 
@@ -291,6 +318,76 @@ CASES = {
     "pad_circular_3d": (fn(lambda x: F.pad(x, (1, 1, 2, 0, 1, 3), mode="circular")), [edge_randn(1, 1, 3, 3, 4)], [0]),
     "pixel_shuffle": (module(lambda: nn.PixelShuffle(2)), [edge_randn(2, 8, 3, 2)], [0]),
     "pixel_unshuffle": (fn(lambda x: F.pixel_unshuffle(x.transpose(2, 3), 2)), [edge_randn(1, 2, 6, 4)], [0]),
+    # more losses, layer options and resampling (inputs from their own generator; strided ones via transpose)
+    "hinge_embedding": (fn(lambda x, y: F.hinge_embedding_loss(x, y, margin=0.7)),
+                        [more_randn(3, 4), torch.tensor([[1.0, -1, 1, -1], [-1, 1, 0, 2], [1, 1, -1, -1]])], [0]),
+    "hinge_embedding_none_strided": (fn(lambda x, y: F.hinge_embedding_loss(x.t(), y, reduction="none")),
+                                     [more_randn(4, 3), more_signs(3, 4)], [0]),
+    "soft_margin": (fn(lambda x, y: F.soft_margin_loss(x, y)), [more_randn(3, 4) * 3, more_signs(3, 4)], [0]),
+    "multi_margin": (fn(lambda x, y: F.multi_margin_loss(x, y)), [more_randn(4, 5), torch.tensor([0, 3, 4, 1])], [0]),
+    "multi_margin_p2_weight_sum": (
+        fn(lambda x, y, w: F.multi_margin_loss(x.t(), y, p=2, margin=0.5, weight=w, reduction="sum")),
+        [more_randn(5, 4), torch.tensor([2, 0, 4, 4]), more_rand(5)], [0]),
+    "multi_margin_single_none": (fn(lambda x, y: F.multi_margin_loss(x, y, reduction="none")),
+                                 [more_randn(5), torch.tensor([2])], [0]),
+    "multilabel_margin": (fn(lambda x, y: F.multilabel_margin_loss(x, y)),
+                          [more_randn(4, 5), torch.tensor([[3, 0, -1, 1, 2], [1, 1, 4, -1, 0], [0, 1, 2, 3, 4],
+                                                           [-1, 2, 2, 2, 2]])], [0]),
+    "multilabel_margin_single_none": (fn(lambda x, y: F.multilabel_margin_loss(x, y, reduction="none")),
+                                      [more_randn(5), torch.tensor([4, 2, -1, 0, 0])], [0]),
+    "poisson_nll": (fn(lambda x, y: F.poisson_nll_loss(x, y)), [more_randn(3, 4), more_counts(3, 4)], [0, 1]),
+    "poisson_nll_rate_full_sum": (fn(lambda x, y: F.poisson_nll_loss(x, y, log_input=False, full=True, reduction="sum")),
+                                  [more_rand(3, 4) * 4 + 0.1, more_counts(3, 4)], [0]),
+    "gaussian_nll": (fn(lambda x, y, v: F.gaussian_nll_loss(x, y, v)),
+                     [more_randn(3, 4), more_randn(3, 4), more_rand(3, 4) + 0.05], [0, 1, 2]),
+    "gaussian_nll_per_row_full_none": (fn(lambda x, y, v: F.gaussian_nll_loss(x, y, v, full=True, reduction="none")),
+                                       [more_randn(3, 4), more_randn(3, 4), torch.tensor([0.5, 1e-8, 2.0])], [0, 1, 2]),
+    "mse_broadcast_target": (fn(lambda x, y: F.mse_loss(x, y)), [more_randn(3, 1), more_randn(3)], [0, 1]),
+    "rms_norm": (fn(lambda x, w: rms_norm(x, (4, 5), w, 1e-6)), [more_randn(2, 3, 4, 5), more_randn(4, 5)], [0, 1]),
+    "rms_norm_default_eps_strided": (fn(lambda x: rms_norm(x.transpose(0, 1), (3,), None, None)),
+                                     [more_randn(3, 2) * 1e-4], [0]),
+    "batchnorm1d_cumulative": (module(lambda: nn.BatchNorm1d(4, momentum=None),
+                                      call=lambda m, x: flat(m(x[:4]), m(x[4:]), m(x))),
+                               [more_randn(12, 4) * 2 + 1], [0]),
+    "avg_pool2d_divisor": (module(lambda: nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True, divisor_override=5)),
+                           [more_randn(2, 3, 5, 6)], [0]),
+    "conv2d_reflect": (module(lambda: nn.Conv2d(2, 3, 3, padding=(1, 2), padding_mode="reflect")),
+                       [more_randn(2, 2, 5, 6)], [0]),
+    "conv2d_circular_same_dilation": (module(lambda: nn.Conv2d(2, 2, (4, 3), padding="same", padding_mode="circular",
+                                                               dilation=(1, 2))), [more_randn(1, 2, 6, 7)], [0]),
+    "conv1d_replicate_stride": (module(lambda: nn.Conv1d(3, 4, 3, stride=2, padding=2, padding_mode="replicate")),
+                                [more_randn(2, 3, 9)], [0]),
+    "conv_transpose1d": (module(lambda: nn.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1)),
+                         [more_randn(2, 3, 5)], [0]),
+    "conv_transpose1d_groups_dilation_unbatched": (
+        module(lambda: nn.ConvTranspose1d(4, 6, 2, groups=2, dilation=2, bias=False)), [more_randn(4, 5)], [0]),
+    "interp_nearest_scale2": (fn(lambda x: F.interpolate(x, scale_factor=2)), [more_randn(1, 2, 3, 4)], [0]),
+    "interp_nearest_scale_1_7": (fn(lambda x: F.interpolate(x, scale_factor=1.7)), [more_randn(2, 2, 5)], [0]),
+    "interp_nearest_recompute": (fn(lambda x: F.interpolate(x, scale_factor=1.7, recompute_scale_factor=True)),
+                                 [more_randn(2, 2, 5)], [0]),
+    "interp_nearest_down": (fn(lambda x: F.interpolate(x, size=(3, 5))), [more_randn(1, 2, 7, 8)], [0]),
+    "interp_nearest_exact": (fn(lambda x: F.interpolate(x, size=(5, 3), mode="nearest-exact")),
+                             [more_randn(1, 1, 4, 7)], [0]),
+    "interp_linear": (fn(lambda x: F.interpolate(x, size=7, mode="linear")), [more_randn(2, 3, 4)], [0]),
+    "interp_linear_corners": (fn(lambda x: F.interpolate(x, scale_factor=2.5, mode="linear", align_corners=True)),
+                              [more_randn(1, 2, 4)], [0]),
+    "interp_bilinear": (fn(lambda x: F.interpolate(x, scale_factor=(1.5, 2), mode="bilinear")),
+                        [more_randn(2, 2, 4, 3)], [0]),
+    "interp_bilinear_corners_down_strided": (
+        fn(lambda x: F.interpolate(x.transpose(2, 3), size=(3, 4), mode="bilinear", align_corners=True)),
+        [more_randn(1, 2, 6, 5)], [0]),
+    "interp_bilinear_scale_1_7": (fn(lambda x: F.interpolate(x, scale_factor=1.7, mode="bilinear")),
+                                  [more_randn(1, 1, 5, 3)], [0]),
+    "interp_bicubic": (fn(lambda x: F.interpolate(x, size=(7, 5), mode="bicubic")), [more_randn(1, 2, 4, 3)], [0]),
+    "interp_bicubic_corners": (fn(lambda x: F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=True)),
+                               [more_randn(1, 1, 3, 4)], [0]),
+    "interp_bicubic_down": (fn(lambda x: F.interpolate(x, size=(3, 2), mode="bicubic")), [more_randn(1, 1, 7, 6)], [0]),
+    "interp_trilinear": (fn(lambda x: F.interpolate(x, size=(3, 4, 5), mode="trilinear")),
+                         [more_randn(1, 1, 2, 3, 3)], [0]),
+    "interp_area": (fn(lambda x: F.interpolate(x, size=(2, 3), mode="area")), [more_randn(1, 2, 5, 7)], [0]),
+    "upsample_bilinear": (module(lambda: nn.Upsample(scale_factor=2, mode="bilinear")), [more_randn(1, 2, 3, 3)], [0]),
+    "upsampling_bilinear2d": (module(lambda: nn.UpsamplingBilinear2d(size=(5, 4))), [more_randn(1, 2, 3, 3)], [0]),
+    "upsampling_nearest2d": (module(lambda: nn.UpsamplingNearest2d(scale_factor=3)), [more_randn(1, 1, 2, 3)], [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

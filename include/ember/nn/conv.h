@@ -2,6 +2,7 @@
 // initializers; sizes take one number or an (h, w) pair:
 //   nn::Conv2d conv(3, 16, 3, {.stride = 2, .padding = 1});
 //   nn::Conv2d same(16, 16, {3, 5}, {.padding = nn::Padding::same, .bias = false});
+//   nn::Conv1d wrap(4, 4, 3, {.padding = 1, .padding_mode = "circular"});
 //   nn::MaxPool2d pool(2);
 #pragma once
 
@@ -29,12 +30,15 @@ struct PaddingSpec {
   std::optional<Padding> mode;
 };
 
+// padding_mode: what the padding holds: "zeros", or the input's "reflect"ion,
+// "replicate"d edge or "circular" wrap (as F::pad's modes).
 struct Conv2dOptions {
   Size2 stride = 1;
   PaddingSpec padding = 0;
   Size2 dilation = 1;
   int64_t groups = 1;
   bool bias = true;
+  std::string padding_mode = "zeros";
 };
 
 // weight (out, in/groups, kh, kw) and bias (out) ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
@@ -51,13 +55,14 @@ class Conv2d : public Module {
   Conv2dOptions options_;
 };
 
+// padding: one size, or Padding::same / Padding::valid.
 struct Conv1dOptions {
   int64_t stride = 1;
-  std::optional<Padding> padding_mode = {};  // set to use same/valid instead of `padding`
-  int64_t padding = 0;
+  PaddingSpec padding = 0;
   int64_t dilation = 1;
   int64_t groups = 1;
   bool bias = true;
+  std::string padding_mode = "zeros";
 };
 
 class Conv1d : public Module {
@@ -92,6 +97,28 @@ class ConvTranspose2d : public Module {
 
  private:
   ConvTranspose2dOptions options_;
+};
+
+struct ConvTranspose1dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t output_padding = 0;
+  int64_t groups = 1;
+  bool bias = true;
+  int64_t dilation = 1;
+};
+
+// weight (in, out/groups, k).
+class ConvTranspose1d : public Module {
+ public:
+  ConvTranspose1d(int64_t in_channels, int64_t out_channels, int64_t kernel_size, ConvTranspose1dOptions options = {});
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ private:
+  ConvTranspose1dOptions options_;
 };
 
 struct MaxPool2dOptions {
@@ -137,6 +164,7 @@ struct AvgPool2dOptions {
   Size2 padding = 0;
   bool ceil_mode = false;
   bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = {};  // divide every window's sum by this instead
 };
 
 class AvgPool2d : public Module {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ember/generator.h"
 #include "ember/tensor.h"
@@ -48,6 +49,9 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = {1, 1},
                         IntArrayRef padding = {0, 0}, IntArrayRef output_padding = {0, 0}, int64_t groups = 1,
                         IntArrayRef dilation = {1, 1});
+// weight (in, out/groups, k); x (N, C, L) or (C, L).
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, int64_t stride = 1,
+                        int64_t padding = 0, int64_t output_padding = 0, int64_t groups = 1, int64_t dilation = 1);
 // stride defaults to the kernel size (an empty stride).
 Tensor max_pool2d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0, 0},
                   IntArrayRef dilation = {1, 1}, bool ceil_mode = false);
@@ -57,8 +61,10 @@ std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, IntArrayRef k
                                                   bool ceil_mode = false);
 Tensor max_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = {}, int64_t padding = 0,
                   int64_t dilation = 1, bool ceil_mode = false);
+// divisor_override: every window's sum is divided by it instead of the window's size.
 Tensor avg_pool2d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0, 0},
-                  bool ceil_mode = false, bool count_include_pad = true);
+                  bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = {});
 Tensor avg_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride = {}, int64_t padding = 0,
                   bool ceil_mode = false, bool count_include_pad = true);
 // Output cell i covers input [floor(i In / Out), ceil((i + 1) In / Out)).
@@ -71,6 +77,18 @@ Tensor adaptive_max_pool2d(const Tensor& x, IntArrayRef output_size);
 // negative pads crop), "reflect" (pads < the dim's size), "replicate" or "circular" (pads <= the
 // size). Non-constant modes pad 1 to 3 trailing dims of an input with one or two more dims.
 Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode = "constant", double value = 0.0);
+// ---- resampling ----------------------------------------------------------------------
+struct InterpolateOptions {
+  std::vector<int64_t> size = {};          // output spatial size: one for every dim, or one per dim
+  std::vector<double> scale_factor = {};   // or output = floor(input * factor), one or one per dim
+  std::string mode = "nearest";            // nearest, nearest-exact, linear, bilinear, bicubic, trilinear, area
+  std::optional<bool> align_corners = {};  // interpolating modes: corner pixels' centres align (default false)
+  std::optional<bool> recompute_scale_factor = {};  // true: resample by in / out, not by the factor
+};
+// x: (N, C, L), (N, C, H, W) or (N, C, D, H, W), as torch.nn.functional.interpolate
+// (no antialias). linear needs 3-D input, bilinear and bicubic 4-D, trilinear 5-D.
+Tensor interpolate(const Tensor& x, const InterpolateOptions& options);
+
 // (*, C r^2, H, W) -> (*, C, H r, W r) and back.
 Tensor pixel_shuffle(const Tensor& x, int64_t upscale_factor);
 Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
@@ -109,6 +127,10 @@ Tensor log_softmax(const Tensor& x, int64_t dim);
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight = {},
                   const Tensor& bias = {}, bool training = false, double momentum = 0.1, double eps = 1e-5);
 // Normalizes over the last normalized_shape.size() dims.
+// x / sqrt(mean(x^2) + eps) * weight over the trailing normalized dims; eps defaults to the
+// dtype's machine epsilon (torch.finfo(dtype).eps), as PyTorch's.
+Tensor rms_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight = {},
+                std::optional<double> eps = {});
 Tensor layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5);
 
@@ -160,6 +182,30 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
                            double p = 2.0, double eps = 1e-6, bool swap = false, Reduction reduction = Reduction::mean);
 // ||x1 - x2 + eps||_p over the last dim
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p = 2.0, double eps = 1e-6);
+// x where y = 1, max(0, margin - x) where y = -1 (other labels get both terms, as PyTorch)
+Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double margin = 1.0,
+                            Reduction reduction = Reduction::mean);
+// log(1 + e^(-y x)) for labels y = +-1
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+// input (N, C) or (C); target: a class index per sample. Per sample
+// sum over j != y of w[y] max(0, margin - x[y] + x[j])^p / C, with p 1 or 2.
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p = 1, double margin = 1.0,
+                         const Tensor& weight = {}, Reduction reduction = Reduction::mean);
+// input (N, C) or (C); target: class indices of input's shape, the sample's labels first, ended
+// by the first negative entry. Per sample sum over labels j and non-labels k of
+// max(0, 1 - (x[j] - x[k])) / C.
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::mean);
+struct PoissonNLLOptions {
+  bool log_input = true;  // input is log(rate): e^x - t x; else x - t log(x + eps)
+  bool full = false;      // add Stirling's t log t - t + log(2 pi t) / 2 where t > 1
+  double eps = 1e-8;
+  Reduction reduction = Reduction::mean;
+};
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLOptions& options = {});
+// (log v + (x - t)^2 / v) / 2 with v = max(var, eps) (the clamp passes gradients straight through,
+// as PyTorch's). var has input's shape, or input's without its last dim, or with it as 1.
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, bool full = false,
+                         double eps = 1e-6, Reduction reduction = Reduction::mean);
 
 }  // namespace functional
 }  // namespace ember::nn

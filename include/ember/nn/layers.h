@@ -72,6 +72,39 @@ class PixelShuffle : public Module {
   int64_t factor_;
 };
 
+// F::interpolate as a layer: Upsample({.scale_factor = {2.0}, .mode = "bilinear"}).
+class Upsample : public Module {
+ public:
+  explicit Upsample(F::InterpolateOptions options) : Upsample("Upsample", std::move(options)) {}
+  Tensor forward(const Tensor& x) override { return F::interpolate(x, options_); }
+  std::string extra_repr() const override;
+
+ protected:
+  Upsample(const char* type_name, F::InterpolateOptions options)
+      : Module(type_name), options_(std::move(options)) {}
+  static F::InterpolateOptions with_mode(F::InterpolateOptions o, const char* mode, std::optional<bool> corners) {
+    o.mode = mode;
+    o.align_corners = corners;
+    return o;
+  }
+
+ private:
+  F::InterpolateOptions options_;
+};
+
+// Upsample with mode nearest, and bilinear with align_corners = true (PyTorch's older names).
+class UpsamplingNearest2d : public Upsample {
+ public:
+  explicit UpsamplingNearest2d(F::InterpolateOptions size_or_scale)
+      : Upsample("UpsamplingNearest2d", with_mode(std::move(size_or_scale), "nearest", {})) {}
+};
+
+class UpsamplingBilinear2d : public Upsample {
+ public:
+  explicit UpsamplingBilinear2d(F::InterpolateOptions size_or_scale)
+      : Upsample("UpsamplingBilinear2d", with_mode(std::move(size_or_scale), "bilinear", true)) {}
+};
+
 class PixelUnshuffle : public Module {
  public:
   explicit PixelUnshuffle(int64_t downscale_factor) : Module("PixelUnshuffle"), factor_(downscale_factor) {}
@@ -205,10 +238,11 @@ class RunningStatsNorm : public Module {
   std::string extra_repr() const override;
 
  protected:
-  RunningStatsNorm(const char* type_name, int64_t num_features, double eps, double momentum, bool affine,
-                   bool track_running_stats);
+  RunningStatsNorm(const char* type_name, int64_t num_features, double eps, std::optional<double> momentum,
+                   bool affine, bool track_running_stats);
   int64_t num_features_;
-  double eps_, momentum_;
+  double eps_;
+  std::optional<double> momentum_;  // none: BatchNorm's running stats are the cumulative average
   bool affine_, track_;
 };
 
@@ -219,7 +253,7 @@ class BatchNorm : public RunningStatsNorm {
 
  protected:
   BatchNorm(const char* type_name, int64_t expected_dims_lo, int64_t expected_dims_hi, int64_t num_features,
-            double eps, double momentum, bool affine, bool track_running_stats);
+            double eps, std::optional<double> momentum, bool affine, bool track_running_stats);
 
  private:
   int64_t dims_lo_, dims_hi_;
@@ -227,19 +261,34 @@ class BatchNorm : public RunningStatsNorm {
 
 class BatchNorm1d : public BatchNorm {
  public:
-  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = true,
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1, bool affine = true,
                        bool track_running_stats = true)
       : BatchNorm("BatchNorm1d", 2, 3, num_features, eps, momentum, affine, track_running_stats) {}
 };
 
 class BatchNorm2d : public BatchNorm {
  public:
-  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, double momentum = 0.1, bool affine = true,
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5, std::optional<double> momentum = 0.1, bool affine = true,
                        bool track_running_stats = true)
       : BatchNorm("BatchNorm2d", 4, 4, num_features, eps, momentum, affine, track_running_stats) {}
 };
 
 // weight = 1, bias = 0 of normalized_shape (with elementwise_affine).
+// x / sqrt(mean(x^2) + eps) * weight over normalized_shape; weight = 1 (with elementwise_affine);
+// eps defaults to the dtype's machine epsilon.
+class RMSNorm : public Module {
+ public:
+  explicit RMSNorm(Shape normalized_shape, std::optional<double> eps = {}, bool elementwise_affine = true);
+  Tensor weight;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override { return F::rms_norm(x, shape_, weight, eps_); }
+  std::string extra_repr() const override;
+
+ private:
+  Shape shape_;
+  std::optional<double> eps_;
+};
+
 class LayerNorm : public Module {
  public:
   explicit LayerNorm(Shape normalized_shape, double eps = 1e-5, bool elementwise_affine = true);

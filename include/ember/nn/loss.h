@@ -125,6 +125,83 @@ class KLDivLoss : public Loss {
   bool log_target_, batchmean_;
 };
 
+class HingeEmbeddingLoss : public Loss {
+ public:
+  explicit HingeEmbeddingLoss(double margin = 1.0, Reduction reduction = Reduction::mean)
+      : Loss("HingeEmbeddingLoss"), margin_(margin), reduction_(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override {
+    return F::hinge_embedding_loss(input, target, margin_, reduction_);
+  }
+
+ private:
+  double margin_;
+  Reduction reduction_;
+};
+
+class SoftMarginLoss : public Loss {
+ public:
+  explicit SoftMarginLoss(Reduction reduction = Reduction::mean) : Loss("SoftMarginLoss"), reduction_(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override {
+    return F::soft_margin_loss(input, target, reduction_);
+  }
+
+ private:
+  Reduction reduction_;
+};
+
+class MultiMarginLoss : public Loss {
+ public:
+  explicit MultiMarginLoss(int64_t p = 1, double margin = 1.0, Tensor weight = {}, Reduction reduction = Reduction::mean)
+      : Loss("MultiMarginLoss"), p_(p), margin_(margin), weight_(std::move(weight)), reduction_(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override {
+    return F::multi_margin_loss(input, target, p_, margin_, weight_, reduction_);
+  }
+
+ private:
+  int64_t p_;
+  double margin_;
+  Tensor weight_;
+  Reduction reduction_;
+};
+
+class MultiLabelMarginLoss : public Loss {
+ public:
+  explicit MultiLabelMarginLoss(Reduction reduction = Reduction::mean)
+      : Loss("MultiLabelMarginLoss"), reduction_(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override {
+    return F::multilabel_margin_loss(input, target, reduction_);
+  }
+
+ private:
+  Reduction reduction_;
+};
+
+class PoissonNLLLoss : public Loss {
+ public:
+  explicit PoissonNLLLoss(F::PoissonNLLOptions options = {}) : Loss("PoissonNLLLoss"), options_(options) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override {
+    return F::poisson_nll_loss(input, target, options_);
+  }
+
+ private:
+  F::PoissonNLLOptions options_;
+};
+
+// forward(input, target, var): a Gaussian's negative log-likelihood with predicted variances.
+class GaussianNLLLoss : public Module {
+ public:
+  explicit GaussianNLLLoss(bool full = false, double eps = 1e-6, Reduction reduction = Reduction::mean)
+      : Module("GaussianNLLLoss"), full_(full), eps_(eps), reduction_(reduction) {}
+  Tensor operator()(const Tensor& input, const Tensor& target, const Tensor& var) {
+    return F::gaussian_nll_loss(input, target, var, full_, eps_, reduction_);
+  }
+
+ private:
+  bool full_;
+  double eps_;
+  Reduction reduction_;
+};
+
 // Losses on pairs or triples with a label: call forward with all of them.
 class CosineEmbeddingLoss : public Module {
  public:

@@ -129,4 +129,17 @@ Tensor conv_transpose2d(const Tensor& x_in, const Tensor& weight, const Tensor& 
   return x_in.dim() == 3 ? out.squeeze(0) : out;
 }
 
+// A transposed 2-D convolution over a height of 1.
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, int64_t padding,
+                        int64_t output_padding, int64_t groups, int64_t dilation) {
+  const char* op = "conv_transpose1d";
+  const Tensor xb = batched(x, 2, op);
+  EMBER_CHECK(weight.defined() && weight.dim() == 3, op, ": weight must be 3-D (in, out/groups, k), got ",
+              weight.defined() ? weight.sizes() : IntArrayRef());
+  const Tensor out = conv_transpose2d(xb.unsqueeze(2), weight.unsqueeze(2), bias, {1, stride}, {0, padding},
+                                      {0, output_padding}, groups, {1, dilation})
+                         .squeeze(2);
+  return x.dim() == 2 ? out.squeeze(0) : out;
+}
+
 }  // namespace ember::nn::functional

@@ -7,6 +7,7 @@
 #include "ember/creation.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "ember/warning.h"
 #include "graph/record.h"
 
 namespace ember::nn::functional {
@@ -27,6 +28,17 @@ void check_same_shape(const Tensor& input, const Tensor& target, const char* op)
               input.sizes());
 }
 
+// The regression losses broadcast a target of another shape, as PyTorch does,
+// with PyTorch's warning: it is nearly always a (N) target for a (N, 1) output.
+void check_broadcast_target(const Tensor& input, const Tensor& target, const char* op) {
+  EMBER_CHECK(input.defined() && target.defined(), op, ": input and target must be defined");
+  if (input.sizes() == target.sizes()) return;
+  broadcast_shapes(input.sizes(), target.sizes(), op);  // the error when they do not broadcast
+  warn(detail::concat(op, ": using a target size (", target.sizes(), ") that is different to the input size (",
+                      input.sizes(), "). This will likely lead to incorrect results due to broadcasting. ",
+                      "Please ensure they have the same size."));
+}
+
 // Class dim 1 of (N, C, d...) input; a (C) input is a single sample.
 void check_class_target(const Tensor& input, const Tensor& target, const char* op) {
   EMBER_CHECK(input.dim() >= 1, op, ": input must have a class dim, got a 0-dim tensor");
@@ -41,18 +53,18 @@ void check_class_target(const Tensor& input, const Tensor& target, const char* o
 }  // namespace
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
-  check_same_shape(input, target, "mse_loss");
+  check_broadcast_target(input, target, "mse_loss");
   return reduce((input - target).square(), reduction);
 }
 
 Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
-  check_same_shape(input, target, "l1_loss");
+  check_broadcast_target(input, target, "l1_loss");
   return reduce(abs(input - target), reduction);
 }
 
 // 0.5 d^2 / beta where d = |x - y| < beta, else d - 0.5 beta
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduction, double beta) {
-  check_same_shape(input, target, "smooth_l1_loss");
+  check_broadcast_target(input, target, "smooth_l1_loss");
   EMBER_CHECK(beta >= 0, "smooth_l1_loss: beta must be non-negative, got ", beta);
   const Tensor d = abs(input - target);
   if (beta == 0) return reduce(d, reduction);
@@ -61,7 +73,7 @@ Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, Reduction reduc
 
 // 0.5 d^2 where d < delta, else delta (d - 0.5 delta)
 Tensor huber_loss(const Tensor& input, const Tensor& target, Reduction reduction, double delta) {
-  check_same_shape(input, target, "huber_loss");
+  check_broadcast_target(input, target, "huber_loss");
   EMBER_CHECK(delta > 0, "huber_loss: delta must be positive, got ", delta);
   const Tensor d = abs(input - target);
   return reduce(where(lt(d, delta), d.square() * 0.5, (d - 0.5 * delta) * delta), reduction);
@@ -149,7 +161,10 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
 // NaN, at p = 0 and 1): dp = w (p - y) / max(p (1 - p), 1e-12) and
 // dy = -w logit(p) = w (log(1 - p) - log p), unclamped (infinite at 0 and 1).
 Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction) {
-  check_same_shape(input, target, "binary_cross_entropy");
+  EMBER_CHECK(input.defined() && target.defined(), "binary_cross_entropy: input and target must be defined");
+  EMBER_CHECK(input.sizes() == target.sizes(), "binary_cross_entropy: using a target size (", target.sizes(),
+              ") that is different to the input size (", input.sizes(),
+              ") is deprecated. Please ensure they have the same size.");
   EMBER_CHECK(!(weight.defined() && weight.requires_grad() && is_grad_enabled()),
               "binary_cross_entropy: weight requires grad, but its gradient is not defined (as in PyTorch)");
   Tensor loss;
@@ -174,7 +189,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const Ten
 // (1 - y) x + (1 + (pw - 1) y) log(1 + e^-x), with log(1 + e^-x) = log(e^-m + e^(-x-m)) + m, m = max(-x, 0)
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target, const Tensor& weight,
                                         const Tensor& pos_weight, Reduction reduction) {
-  check_same_shape(input, target, "binary_cross_entropy_with_logits");
+  EMBER_CHECK(input.defined() && target.defined(), "binary_cross_entropy_with_logits: input and target must be defined");
+  EMBER_CHECK(input.sizes() == target.sizes(), "binary_cross_entropy_with_logits: target size (", target.sizes(),
+              ") must be the same as input size (", input.sizes(), ")");
   const Tensor m = clamp(-input, 0.0);
   const Tensor softplus_neg = log(exp(-m) + exp(-input - m)) + m;
   Tensor loss = pos_weight.defined() ? (1 - target) * input + ((pos_weight - 1) * target + 1) * softplus_neg
@@ -185,7 +202,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 
 // target (log target - input), 0 where target = 0; log_target: e^t (t - input)
 Tensor kl_div(const Tensor& input, const Tensor& target, Reduction reduction, bool log_target, bool batchmean) {
-  check_same_shape(input, target, "kl_div");
+  EMBER_CHECK(input.defined() && target.defined(), "kl_div: input and target must be defined");
+  broadcast_shapes(input.sizes(), target.sizes(), "kl_div");  // PyTorch broadcasts without a warning
   Tensor loss;
   if (log_target) {
     loss = exp(target) * (target - input);
@@ -230,6 +248,136 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   Tensor d_neg = pairwise_distance(anchor, negative, p, eps);
   if (swap) d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps));
   return reduce(clamp(d_pos - d_neg + margin, 0.0), reduction);
+}
+
+// max(0, margin - x) where y != 1, plus x where y != -1: PyTorch's two terms,
+// so a label other than +-1 gets both.
+Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, double margin, Reduction reduction) {
+  EMBER_CHECK(input.defined() && target.defined(), "hinge_embedding_loss: input and target must be defined");
+  broadcast_shapes(input.sizes(), target.sizes(), "hinge_embedding_loss");
+  const Tensor below_margin = where(ne(target, 1), clamp(margin - input, 0.0), 0.0);
+  return reduce(below_margin + where(ne(target, -1), input, 0.0), reduction);
+}
+
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape(input, target, "soft_margin_loss");
+  return reduce(log1p(exp(-input * target)), reduction);
+}
+
+namespace {
+
+// A (C) or (N, C) input of the margin losses, as (N, C).
+Tensor as_batch_of_scores(const Tensor& input, const char* op) {
+  EMBER_CHECK(input.defined(), op, ": input must be defined");
+  EMBER_CHECK((input.dim() == 1 || input.dim() == 2) && input.numel() > 0, op,
+              ": expected a non-empty (C) or (N, C) input, got shape ", input.sizes());
+  EMBER_CHECK(is_floating(input.dtype()), op, ": input must be floating point, got ", dtype_name(input.dtype()));
+  return input.dim() == 1 ? input.unsqueeze(0) : input;
+}
+
+void check_index_target(const Tensor& target, const char* op) {
+  EMBER_CHECK(target.defined(), op, ": target must be defined");
+  EMBER_CHECK(!is_floating(target.dtype()) && target.dtype() != Dtype::boolean, op,
+              ": targets must be class indices (integers), got ", dtype_name(target.dtype()));
+}
+
+// Every entry of `t` in [lo, hi), checked where values exist (not on meta).
+void check_range(const Tensor& t, int64_t lo, int64_t hi, const char* op, const char* what) {
+  if (t.numel() == 0 || t.is_meta()) return;
+  const int64_t least = t.min().item<int64_t>(), most = t.max().item<int64_t>();
+  EMBER_CHECK(least >= lo && most < hi, op, ": ", what, " ", least < lo ? least : most, " is out of range [", lo,
+              ", ", hi, ")");
+}
+
+Tensor reduce_per_sample(const Tensor& loss, Reduction reduction, bool one_sample) {
+  if (reduction == Reduction::none && one_sample) return loss.squeeze(0);
+  return reduce(loss, reduction);
+}
+
+}  // namespace
+
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p, double margin, const Tensor& weight,
+                         Reduction reduction) {
+  const Tensor x = as_batch_of_scores(input, "multi_margin_loss");
+  check_index_target(target, "multi_margin_loss");
+  EMBER_CHECK(p == 1 || p == 2, "multi_margin_loss: only p == 1 and p == 2 are supported, got p = ", p);
+  const int64_t n = x.size(0), classes = x.size(1);
+  EMBER_CHECK(target.dim() <= 1 && target.numel() == n, "multi_margin_loss: input of shape ", input.sizes(),
+              " needs one target per sample (", n, "), got shape ", target.sizes());
+  EMBER_CHECK(!weight.defined() || (weight.dim() == 1 && weight.size(0) == classes), "multi_margin_loss: weight of shape ",
+              weight.defined() ? weight.sizes() : IntArrayRef(), " must have one entry per class (", classes, ")");
+  const Tensor y = target.reshape({n, 1}).to(Dtype::int64);
+  check_range(y, 0, classes, "multi_margin_loss", "target");
+  const Tensor others = ne(arange(classes, {.dtype = Dtype::int64, .device = x.device()}).view({1, classes}), y);
+  const Tensor z = clamp(margin - x.gather(1, y) + x, 0.0);
+  Tensor terms = where(others, p == 1 ? z : z.square(), 0.0);
+  if (weight.defined()) terms = terms * index_select(weight, 0, y.view({n})).view({n, 1});
+  const Tensor loss = terms.sum({1}) / static_cast<double>(classes);
+  return reduce_per_sample(loss, reduction, target.dim() == 0);
+}
+
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const Tensor x = as_batch_of_scores(input, "multilabel_margin_loss");
+  check_index_target(target, "multilabel_margin_loss");
+  const int64_t n = x.size(0), classes = x.size(1);
+  const bool one_sample = input.dim() == 1;
+  EMBER_CHECK(one_sample ? target.dim() == 1 && target.size(0) == classes : target.sizes() == input.sizes(),
+              "multilabel_margin_loss: input of shape ", input.sizes(), " needs a target of the same shape, got ",
+              target.sizes());
+  const Tensor t = target.reshape({n, classes}).to(Dtype::int64);
+  check_range(t, -1, classes, "multilabel_margin_loss", "target");
+  // A sample's labels are its entries before the first -1 (duplicates count twice, as PyTorch's).
+  const Tensor is_label_entry = eq(lt(t, 0).to(Dtype::int64).cumsum(1), 0);  // (N, C) over entries
+  const Tensor label = where(is_label_entry, t, 0);
+  const Tensor class_ids = arange(classes, {.dtype = Dtype::int64, .device = x.device()}).view({1, 1, classes});
+  const Tensor is_label_class =
+      logical_and(eq(label.unsqueeze(2), class_ids), is_label_entry.unsqueeze(2)).any(1);  // (N, C) over classes
+  // Pairs (label entry j, non-label class k): max(0, 1 - x[label j] + x[k]).
+  const Tensor z = clamp(1.0 - x.gather(1, label).unsqueeze(2) + x.unsqueeze(1), 0.0);
+  const Tensor pairs = logical_and(is_label_entry.unsqueeze(2), logical_not(is_label_class).unsqueeze(1));
+  const Tensor loss = where(pairs, z, 0.0).sum({1, 2}) / static_cast<double>(classes);
+  return reduce_per_sample(loss, reduction, one_sample);
+}
+
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLOptions& o) {
+  EMBER_CHECK(input.defined() && target.defined(), "poisson_nll_loss: input and target must be defined");
+  broadcast_shapes(input.sizes(), target.sizes(), "poisson_nll_loss");
+  Tensor loss = o.log_input ? exp(input) - target * input : input - target * log(input + o.eps);
+  if (o.full) {
+    const Tensor stirling = target * log(target) - target + 0.5 * log(target * (2 * M_PI));
+    loss = loss + stirling.masked_fill(le(target, 1), 0);
+  }
+  return reduce(loss, o.reduction);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, bool full, double eps,
+                         Reduction reduction) {
+  EMBER_CHECK(input.defined() && target.defined() && var.defined(),
+              "gaussian_nll_loss: input, target and var must be defined");
+  EMBER_CHECK(eps >= 0, "gaussian_nll_loss: eps must be non-negative, got ", eps);
+  Tensor v = var;
+  if (var.sizes() != input.sizes()) {
+    // One variance per row (homoscedastic): input's shape without its last dim, or with it as 1.
+    const IntArrayRef lead(input.sizes().data(), input.dim() > 0 ? static_cast<size_t>(input.dim() - 1) : 0);
+    if (input.dim() > 0 && var.sizes() == lead) {
+      v = var.unsqueeze(-1);
+    } else {
+      EMBER_CHECK(input.dim() > 0 && var.dim() == input.dim() && var.size(-1) == 1 &&
+                      IntArrayRef(var.sizes().data(), lead.size()) == lead,
+                  "gaussian_nll_loss: var of shape ", var.sizes(), " must have input's shape ", input.sizes(),
+                  ", or that shape without its last dim or with it as 1");
+    }
+  }
+  broadcast_shapes(input.sizes(), target.sizes(), "gaussian_nll_loss");
+  if (v.numel() > 0 && !v.is_meta())
+    EMBER_CHECK(!lt(v, 0).any().item<bool>(), "gaussian_nll_loss: var has negative entries");
+  // v clamped at eps, but the clamp is invisible to autograd (PyTorch clamps a
+  // copy under no_grad): entries below eps become eps + (v - v), whose value is
+  // exactly eps and whose gradient is var's.
+  const Tensor clamped = where(lt(v, eps), v - v.detach() + eps, v);
+  Tensor loss = 0.5 * (log(clamped) + (input - target).square() / clamped);
+  if (full) loss = loss + 0.5 * std::log(2 * M_PI);
+  return reduce(loss, reduction);
 }
 
 }  // namespace ember::nn::functional

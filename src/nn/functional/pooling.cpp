@@ -110,9 +110,14 @@ Tensor max_pool1d(const Tensor& x, int64_t kernel, std::optional<int64_t> stride
 // sum over the window / divisor; the divisor counts the window's cells inside
 // the padded input (count_include_pad) or inside the input, as PyTorch.
 Tensor avg_pool2d(const Tensor& x_in, IntArrayRef kernel, IntArrayRef stride, IntArrayRef padding, bool ceil_mode,
-                  bool count_include_pad) {
+                  bool count_include_pad, std::optional<int64_t> divisor_override) {
   const Tensor x = batched(x_in, "avg_pool2d");
   const PoolShape s = pool_shape(x, kernel, stride, padding, {1, 1}, ceil_mode, "avg_pool2d");
+  EMBER_CHECK(!divisor_override || *divisor_override != 0, "avg_pool2d: divisor_override must not be zero");
+  if (divisor_override) {
+    const Tensor out = windows(x, s, 0.0).sum({1}) / static_cast<double>(*divisor_override);
+    return unbatch(out.view({x.size(0), x.size(1), s.out[0], s.out[1]}), x_in);
+  }
   const int64_t H = x.size(2), W = x.size(3);
   std::vector<double> divisor;
   for (int64_t oh = 0; oh < s.out[0]; ++oh)

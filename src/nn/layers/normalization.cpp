@@ -7,8 +7,8 @@
 
 namespace ember::nn {
 
-RunningStatsNorm::RunningStatsNorm(const char* type_name, int64_t num_features, double eps, double momentum,
-                                   bool affine, bool track_running_stats)
+RunningStatsNorm::RunningStatsNorm(const char* type_name, int64_t num_features, double eps,
+                                   std::optional<double> momentum, bool affine, bool track_running_stats)
     : Module(type_name),
       num_features_(num_features),
       eps_(eps),
@@ -37,13 +37,16 @@ void RunningStatsNorm::visit(Visitor& v) {
 
 std::string RunningStatsNorm::extra_repr() const {
   std::ostringstream out;
-  out << num_features_ << ", eps=" << eps_ << ", momentum=" << momentum_ << ", affine=" << (affine_ ? "True" : "False")
+  out << num_features_ << ", eps=" << eps_ << ", momentum=";
+  if (momentum_) out << *momentum_;
+  else out << "None";
+  out << ", affine=" << (affine_ ? "True" : "False")
       << ", track_running_stats=" << (track_ ? "True" : "False");
   return out.str();
 }
 
 BatchNorm::BatchNorm(const char* type_name, int64_t dims_lo, int64_t dims_hi, int64_t num_features, double eps,
-                     double momentum, bool affine, bool track_running_stats)
+                     std::optional<double> momentum, bool affine, bool track_running_stats)
     : RunningStatsNorm(type_name, num_features, eps, momentum, affine, track_running_stats),
       dims_lo_(dims_lo),
       dims_hi_(dims_hi) {}
@@ -53,12 +56,16 @@ Tensor BatchNorm::forward(const Tensor& x) {
               dims_lo_ == dims_hi_ ? "" : " or " + std::to_string(dims_hi_), "-D input, got shape ", x.sizes());
   EMBER_CHECK(x.size(1) == num_features_, type_name(), ": expected ", num_features_, " channels (dim 1), got shape ",
               x.sizes());
+  double momentum = momentum_.value_or(0.0);
   if (is_training() && track_) {
     NoGradGuard no_grad;
     num_batches_tracked.add_(1);
+    // momentum None: the running stats are the average over every batch so far
+    // (the count is read from the buffer, as PyTorch does; meta has no count).
+    if (!momentum_ && !num_batches_tracked.is_meta()) momentum = 1.0 / num_batches_tracked.item<double>();
   }
   // Without running statistics, batch statistics are used in eval too (as PyTorch).
-  return F::batch_norm(x, running_mean, running_var, weight, bias, is_training() || !track_, momentum_, eps_);
+  return F::batch_norm(x, running_mean, running_var, weight, bias, is_training() || !track_, momentum, eps_);
 }
 
 
@@ -95,7 +102,7 @@ Tensor InstanceNorm::forward(const Tensor& x_in) {
               x_in.sizes());
   // (num_batches_tracked is kept for state-dict compatibility; PyTorch never advances it here.)
   const bool use_input_stats = is_training() || !track_;
-  const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, use_input_stats, momentum_, eps_);
+  const Tensor y = F::instance_norm(x, running_mean, running_var, weight, bias, use_input_stats, *momentum_, eps_);
   return x_in.dim() == dims_ ? y : y.squeeze(0);
 }
 
@@ -103,6 +110,24 @@ Tensor InstanceNorm::forward(const Tensor& x_in) {
 std::string LocalResponseNorm::extra_repr() const {
   std::ostringstream out;
   out << size_ << ", alpha=" << alpha_ << ", beta=" << beta_ << ", k=" << k_;
+  return out.str();
+}
+
+RMSNorm::RMSNorm(Shape normalized_shape, std::optional<double> eps, bool elementwise_affine)
+    : Module("RMSNorm"), shape_(std::move(normalized_shape)), eps_(eps) {
+  if (elementwise_affine) weight = parameter(ones(shape_));
+}
+
+void RMSNorm::visit(Visitor& v) { v.parameter("weight", weight); }
+
+std::string RMSNorm::extra_repr() const {
+  std::ostringstream out;
+  out << "(";
+  for (size_t i = 0; i < shape_.size(); ++i) out << (i ? ", " : "") << shape_[i];
+  out << (shape_.size() == 1 ? ",)" : ")") << ", eps=";
+  if (eps_) out << *eps_;
+  else out << "None";
+  out << ", elementwise_affine=" << (weight.defined() ? "True" : "False");
   return out.str();
 }
 

@@ -48,7 +48,7 @@ AvgPool2d::AvgPool2d(Size2 kernel, AvgPool2dOptions o) : Module("AvgPool2d"), ke
 Tensor AvgPool2d::forward(const Tensor& x) {
   const Size2 s = options_.stride.value_or(kernel_);
   return F::avg_pool2d(x, {kernel_.h, kernel_.w}, {s.h, s.w}, {options_.padding.h, options_.padding.w},
-                       options_.ceil_mode, options_.count_include_pad);
+                       options_.ceil_mode, options_.count_include_pad, options_.divisor_override);
 }
 
 std::string AvgPool2d::extra_repr() const {
