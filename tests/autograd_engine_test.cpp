@@ -219,8 +219,54 @@ TEST(Autograd, InPlaceOnLeafOrViewIsAnError) {
     x.add_(1);  // the optimizer's way
   }
   EXPECT_EQ(values(x), (std::vector<double>{2, 3}));
+  EXPECT_ERROR(x[0].mul_(2), "mul_: a view (shape []) of a leaf tensor that requires grad (shape [2]) is being used "
+                             "in an in-place operation");
   Tensor y = x * 1;
-  EXPECT_ERROR(y[0].mul_(2), "mul_: in-place operation on a view (shape []) while recording gradients is not supported");
+  EXPECT_ERROR(y.unsqueeze(0).expand({3, 2}).add_(1),
+               "add_: unsupported operation: more than one element of the written-to tensor (shape [3, 2], strides "
+               "[0, 1]) refers to a single memory location");
+}
+
+// In-place ops through views of non-leaf tensors (PyTorch's CopySlices; the
+// gradients are checked against PyTorch by the op table's inplace_* rows).
+TEST(Autograd, InPlaceThroughAViewRewritesTheBase) {
+  Tensor x = leaf({1.0, 2.0, 3.0});
+  Tensor y = x * 2;
+  y[1].mul_(5);  // y = (2, 20, 6) * x / x
+  EXPECT_EQ(values(y), (std::vector<double>{2, 20, 6}));
+  EXPECT_EQ(y.grad_fn()->name(), "CopySlicesBackward");
+  y.sum().backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{2, 10, 2}));
+  // A buffer that did not require grad joins the graph through the rows written into it.
+  Tensor buffer = zeros({3}, {.dtype = kFloat64});
+  const Tensor row = buffer[2];  // taken before: it follows the buffer's new history
+  buffer[0].copy_(x[0] * 4);
+  buffer[2].copy_(x[2] * x[2]);
+  EXPECT_TRUE(buffer.requires_grad());
+  EXPECT_TRUE(row.requires_grad());
+  x.set_grad(Tensor());
+  (buffer.sum() + row * 10).backward();
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{4, 0, 66}));  // d/dx2 of 11 x2^2 = 22 x2
+}
+
+TEST(Autograd, InPlaceThroughAViewKeepsSavedTensorChecks) {
+  Tensor x = leaf({1.0, 2.0, 3.0});
+  Tensor y = x * 1;
+  const Tensor first = y[0];
+  const Tensor s = first.sin();  // saves `first`
+  y[1].mul_(2);                  // a write to the same storage
+  EXPECT_ERROR(s.backward(), "has been modified by an in-place operation");
+}
+
+TEST(Autograd, InPlaceThroughAViewWithItsOwnBaseLeaksNothing) {
+  const int64_t before = Node::live_count();
+  {
+    Tensor x = leaf({1.0, 2.0, 3.0});
+    Tensor y = x * 1;
+    y[1].mul_(y[0]);  // the node saves a view of y, whose history then holds the node
+    EXPECT_GT(Node::live_count(), before);
+  }
+  EXPECT_LE(Node::live_count(), before);
 }
 
 TEST(Autograd, InPlaceOnNonLeafRewritesHistory) {
@@ -308,16 +354,16 @@ TEST(Autograd, LongChainsBackwardAndFreeWithoutDeepRecursion) {
 
 // ---- edge cases (each once got a wrong or missing gradient) ----------------------
 
-TEST(AutogradEdges, InPlaceOnATensorWithLiveViewsIsAnError) {
+// A view taken before an in-place op on its base follows the base's new
+// history (PyTorch's views regenerate their grad_fn the same way).
+TEST(AutogradEdges, InPlaceOnATensorWithLiveViewsRefreshesThem) {
   Tensor a = leaf({1.0, 2.0, 3.0});
   Tensor y = a * 2;
-  {
-    Tensor v = y.select(0, 0);
-    EXPECT_ERROR(y.mul_(3), "mul_: in-place operation on a tensor (shape [3]) that has live views");
-  }
-  y.mul_(3);  // the view is gone: fine
-  y.sum().backward();
-  EXPECT_EQ(values(a.grad()), (std::vector<double>{6, 6, 6}));
+  const Tensor v = y.select(0, 0);
+  y.mul_(3);
+  EXPECT_EQ(v.item<double>(), 6.0);
+  (y.sum() + v).backward();
+  EXPECT_EQ(values(a.grad()), (std::vector<double>{12, 6, 6}));
 }
 
 TEST(AutogradEdges, CreateGraphAccumulationKeepsGradientsApart) {

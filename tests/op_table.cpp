@@ -230,6 +230,29 @@ std::vector<OpCase> make_table() {
          return einsum("ij,jk,kl->il", {x[0], x[1], x[2]});
        }},
       {"einsum_broadcast_one", {{3, 4}, {1, 4}}, [](const Tensors& x) { return einsum("ij,ij->ij", {x[0], x[1]}); }},
+      // in-place ops through views of non-leaf tensors (the base gets a copy_slices node)
+      {"inplace_through_view", {{3, 4}, {3, 4}}, [](const Tensors& x) {
+         Tensor y = x[0] * x[1];
+         y[1].mul_(2);
+         y.slice(1, 2).add_(x[0].slice(1, 0, 2) * 3);
+         return y;
+       }},
+      {"inplace_through_strided_view", {{3, 4}, {2, 2}}, [](const Tensors& x) {
+         Tensor y = x[0].sin();
+         y.t().slice(0, 1, 3).slice(1, 0, {}, 2).mul_(x[1].t());
+         return y.sin();
+       }},
+      {"copy_into_rows_of_a_buffer", {{3, 4}}, [](const Tensors& x) {
+         Tensor out = zeros({3, 4}, {.dtype = kFloat64});
+         for (int64_t i = 0; i < 3; ++i) out[i].copy_(x[0][i] * static_cast<double>(i + 1));
+         return out;
+       }},
+      {"inplace_view_then_older_view", {{3, 4}}, [](const Tensors& x) {
+         Tensor y = x[0] * 1;
+         const Tensor first = y[0];
+         y.slice(0, 0, 2).mul_(3);
+         return first * 2 + y.sum({0});
+       }},
       // ---- PyTorch parity only (inputs from tests/golden/ops.txt) --------------------------
       {"remainder_int", {}, [](const Tensors& x) { return remainder(x[0], x[1]); }},
       {"fmod_int", {}, [](const Tensors& x) { return fmod(x[0], x[1]); }},

@@ -52,11 +52,10 @@ class Storage : public RefCounted {
   uint64_t version() const { return version_.load(std::memory_order_relaxed); }
   void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
 
-  // How many view tensors (view, slice, permute...) alias this storage now;
-  // autograd refuses in-place writes that those views would not see.
-  int64_t view_count() const { return views_.load(std::memory_order_relaxed); }
-  void add_view() { views_.fetch_add(1, std::memory_order_relaxed); }
-  void remove_view() { views_.fetch_sub(1, std::memory_order_relaxed); }
+  // Bumped when autograd gives a tensor on this storage a new history through
+  // an in-place write: views taken before then refresh their grad_fn on next use.
+  uint64_t history_version() const { return history_version_.load(std::memory_order_relaxed); }
+  void bump_history_version() { history_version_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   void* data_;
@@ -65,7 +64,7 @@ class Storage : public RefCounted {
   Allocator* allocator_ = nullptr;
   std::function<void(void*)> deleter_;
   std::atomic<uint64_t> version_{0};
-  std::atomic<int64_t> views_{0};
+  std::atomic<uint64_t> history_version_{0};
 };
 
 }  // namespace ember

@@ -38,12 +38,21 @@ class TensorImpl : public RefCounted {
   // Autograd's per-tensor state; null for tensors that never took part in it.
   const std::shared_ptr<AutogradMeta>& autograd_meta() const { return autograd_meta_; }
   std::shared_ptr<AutogradMeta>& autograd_meta() { return autograd_meta_; }
-  // Made by a view op (view, slice, permute...), sharing another tensor's data.
-  bool is_view() const { return is_view_; }
-  void mark_view() {
-    if (!is_view_) storage_->add_view();
-    is_view_ = true;
+  // Made by a view op (view, slice, permute...) from `source`, sharing its data.
+  // view_base() is the tensor the chain of views started from (autograd writes
+  // the history of an in-place op on a view into it, as PyTorch's CopySlices).
+  bool is_view() const { return static_cast<bool>(view_base_); }
+  const IntrusivePtr<TensorImpl>& view_base() const { return view_base_; }
+  void mark_view(TensorImpl* source) {
+    view_base_ = source->is_view() ? source->view_base_ : IntrusivePtr<TensorImpl>(source);
+    history_seen_ = storage_->history_version();
   }
+  // The storage's history version this view's grad_fn was made at (older:
+  // stale, and autograd makes it again from the base's history).
+  uint64_t history_seen() const { return history_seen_; }
+  void set_history_seen(uint64_t version) { history_seen_ = version; }
+  // The same geometry, dtype and autograd state, but not a view (no base held).
+  IntrusivePtr<TensorImpl> alias_without_base() const;
   // Made inside InferenceMode: can never require grad.
   bool is_inference() const { return is_inference_; }
 
@@ -55,7 +64,8 @@ class TensorImpl : public RefCounted {
   int64_t numel_;
   Dtype dtype_;
   bool contiguous_;
-  bool is_view_ = false;
+  IntrusivePtr<TensorImpl> view_base_;
+  uint64_t history_seen_ = 0;
   bool is_inference_;
   std::shared_ptr<AutogradMeta> autograd_meta_;
 };

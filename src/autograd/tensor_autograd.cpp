@@ -7,7 +7,11 @@
 namespace ember {
 namespace {
 
-AutogradMeta* meta_or_null(const Tensor& t) { return t.impl()->autograd_meta().get(); }
+// (A view whose base got a new history since it was taken makes its own again first.)
+AutogradMeta* meta_or_null(const Tensor& t) {
+  if (t.defined()) autograd::refresh_if_stale(t);
+  return t.defined() ? t.impl()->autograd_meta().get() : nullptr;
+}
 
 AutogradMeta& meta_of(const Tensor& t) {
   auto& meta = t.impl()->autograd_meta();

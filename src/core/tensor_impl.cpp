@@ -28,8 +28,13 @@ TensorImpl::TensorImpl(IntrusivePtr<Storage> storage, Dtype dtype, Shape sizes, 
   contiguous_ = contiguous || numel_ == 0;
 }
 
-TensorImpl::~TensorImpl() {
-  if (is_view_) storage_->remove_view();
+TensorImpl::~TensorImpl() = default;
+
+IntrusivePtr<TensorImpl> TensorImpl::alias_without_base() const {
+  auto alias = IntrusivePtr<TensorImpl>::make(storage_, dtype_, sizes_, strides_, storage_offset_);
+  alias->autograd_meta_ = autograd_meta_;
+  alias->is_inference_ = is_inference_;
+  return alias;
 }
 
 }  // namespace ember

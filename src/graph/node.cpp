@@ -1,6 +1,7 @@
 // Nodes and the links between tensors and nodes: set_history (an op's output
 // gets its grad_fn), gradient edges (where an input's gradient goes), leaves'
 // AccumulateGrad nodes, saved tensors, and in-place history rewriting.
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 
@@ -154,6 +155,21 @@ void set_history(Tensor& out, std::shared_ptr<Node> node, const Tensor* inputs, 
   meta.grad_fn = std::move(node);
 }
 
+void refresh_view(const Tensor& view) {
+  TensorImpl& impl = *view.impl();
+  impl.set_history_seen(impl.storage()->history_version());
+  const Tensor base(impl.view_base());
+  if (!requires_grad(base)) return;
+  Tensor fresh;
+  {
+    EnableGradGuard grad;  // the history is made whatever the mode of the op that found it stale
+    fresh = base.as_strided(view.sizes(), view.strides(), view.storage_offset());
+  }
+  AutogradMeta& meta = meta_of(view);
+  meta.requires_grad = true;
+  meta.grad_fn = fresh.impl()->autograd_meta()->grad_fn;
+}
+
 namespace {
 thread_local Node* t_current_node = nullptr;
 }
@@ -184,33 +200,102 @@ void fail_released(const Node& node) {
                "first call if you need to backward through the graph again");
 }
 
-void check_inplace(const Tensor& self, const char* op) {
-  EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op,
-              ": a leaf tensor that requires grad (shape ", self.sizes(),
-              ") is being used in an in-place operation; use an out-of-place op or wrap the update in NoGradGuard");
-  EMBER_CHECK(!self.impl()->is_view(), op, ": in-place operation on a view (shape ", self.sizes(),
-              ") while recording gradients is not supported: the tensor it views would not see the history; "
-              "use the out-of-place op, or clone() the view first");
-  EMBER_CHECK(self.storage()->view_count() == 0, op, ": in-place operation on a tensor (shape ", self.sizes(),
-              ") that has live views while recording gradients is not supported: the views would keep the old "
-              "history; use the out-of-place op, or take the views after the in-place op");
+namespace {
+
+// Whether two elements of the (sizes, strides) layout share a memory cell (a
+// size > 1 dim of stride 0; other layouts come from view ops that never overlap).
+// (A written-to tensor of that kind is refused by the in-place ops themselves.)
+bool has_shared_cells(IntArrayRef sizes, IntArrayRef strides) {
+  for (size_t i = 0; i < sizes.size(); ++i)
+    if (sizes[i] > 1 && strides[i] == 0) return true;
+  return false;
 }
 
-void adopt_result(Tensor& self, const Tensor& result) {
+// The highest storage cell a layout reaches, plus one.
+int64_t cells_spanned(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  int64_t highest = offset;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    if (sizes[i] == 0) return 0;
+    highest += (sizes[i] - 1) * std::max<int64_t>(strides[i], 0);
+  }
+  return highest + 1;
+}
+
+struct Layout {
+  Shape sizes, strides;
+  int64_t offset;
+  static Layout of(const Tensor& t) { return {t.sizes().shape(), t.strides().shape(), t.storage_offset()}; }
+};
+
+// A fresh tensor laid out in memory as `layout` (cells it does not cover are left as they are).
+Tensor laid_out_as(const Layout& layout, int64_t cells, Dtype dtype, Device device) {
+  auto storage = IntrusivePtr<Storage>::make(static_cast<size_t>(cells) * element_size(dtype), device);
+  return Tensor(IntrusivePtr<TensorImpl>::make(std::move(storage), dtype, layout.sizes, layout.strides, layout.offset));
+}
+
+// The grad_fn-related state of `result` becomes `self`'s (its values are already there).
+void adopt_history(Tensor& self, const Tensor& result) {
+  AutogradMeta& meta = meta_of(self);
+  // retain_grad follows the tensor to its new node; hooks registered before
+  // stay with the old value's node (as PyTorch).
+  if (meta.grad_fn && meta.grad_fn->output_meta.lock().get() == &meta) meta.grad_fn->output_meta.reset();
+  meta.requires_grad = true;
+  meta.grad_fn = result.impl()->autograd_meta()->grad_fn;
+  if (meta.retains_grad) meta.grad_fn->output_meta = self.impl()->autograd_meta();
+  // Views taken before now see a history that is gone: they make theirs again on next use.
+  self.storage()->bump_history_version();
+}
+
+void write_values(Tensor& self, const Tensor& result) {
   const Tensor r = result.dtype() == self.dtype() ? result : result.to(self.dtype());
   {
     NoGradGuard no_grad;
     backend_for(self.device()).copy(self, r, false);
   }
   self.storage()->bump_version();
-  if (!requires_grad(r)) return;
-  AutogradMeta& meta = meta_of(self);
-  // retain_grad follows the tensor to its new node; hooks registered before
-  // stay with the old value's node (as PyTorch).
-  if (meta.grad_fn && meta.grad_fn->output_meta.lock().get() == &meta) meta.grad_fn->output_meta.reset();
-  meta.requires_grad = true;
-  meta.grad_fn = r.impl()->autograd_meta()->grad_fn;
-  if (meta.retains_grad) meta.grad_fn->output_meta = self.impl()->autograd_meta();
+}
+
+}  // namespace
+
+void check_inplace(const Tensor& self, const char* op) {
+  EMBER_CHECK(!(self.is_leaf() && self.requires_grad()), op,
+              ": a leaf tensor that requires grad (shape ", self.sizes(),
+              ") is being used in an in-place operation; use an out-of-place op or wrap the update in NoGradGuard");
+  if (!self.impl()->is_view()) return;
+  const Tensor base(self.impl()->view_base());
+  EMBER_CHECK(!(base.is_leaf() && base.requires_grad()), op, ": a view (shape ", self.sizes(),
+              ") of a leaf tensor that requires grad (shape ", base.sizes(),
+              ") is being used in an in-place operation; use an out-of-place op or wrap the update in NoGradGuard");
+  EMBER_CHECK(!has_shared_cells(base.sizes(), base.strides()), op, ": the view (shape ", self.sizes(),
+              ") is of a tensor whose elements share memory (shape ", base.sizes(), ", strides ", base.strides(),
+              "); clone() that tensor first");
+}
+
+void adopt_result(Tensor& self, const Tensor& result) {
+  write_values(self, result);
+  if (requires_grad(result)) adopt_history(self, result);
+}
+
+void write_through_view(Tensor& view, const Tensor& result) {
+  write_values(view, result);
+  Tensor base(view.impl()->view_base());
+  const Layout base_layout = Layout::of(base), view_layout = Layout::of(view);
+  const int64_t cells = std::max(cells_spanned(base_layout.sizes, base_layout.strides, base_layout.offset),
+                                 cells_spanned(view_layout.sizes, view_layout.strides, view_layout.offset));
+  // The base's gradient g: the view's cells of g go to the result, the rest to
+  // the base's old history. g is laid out as the base is, so that the view's
+  // own strides pick out its cells.
+  const auto rule = [base_layout, view_layout, cells](const Tensor& g) {
+    Tensor laid = laid_out_as(base_layout, cells, g.dtype(), g.device());
+    laid.copy_(g);
+    const Tensor cells_of_view = laid.as_strided(view_layout.sizes, view_layout.strides, view_layout.offset);
+    Tensor written = laid_out_as(base_layout, cells, Dtype::boolean, g.device());
+    written.fill_(false);
+    written.as_strided(view_layout.sizes, view_layout.strides, view_layout.offset).fill_(true);
+    return Grads{g.masked_fill(written, 0), cells_of_view.contiguous()};
+  };
+  const Tensor new_history = record("copy_slices", Tensor(base.impl()->alias_without_base()).detach(), {base, result}, rule);
+  if (requires_grad(new_history)) adopt_history(base, new_history);
 }
 
 }  // namespace autograd

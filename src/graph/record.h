@@ -24,7 +24,18 @@ namespace ember::autograd {
 
 using Grads = std::vector<Tensor>;
 
+// Makes a stale view's history again, from its base's current one (an
+// as_strided of the base): an in-place write through another view, or into the
+// base, gave the base a new history after this view was taken.
+void refresh_view(const Tensor& view);
+
+inline void refresh_if_stale(const Tensor& t) {
+  const TensorImpl* impl = t.impl();
+  if (impl->is_view() && impl->history_seen() != impl->storage()->history_version()) refresh_view(t);
+}
+
 inline bool requires_grad(const Tensor& t) {
+  refresh_if_stale(t);
   const auto& meta = t.impl()->autograd_meta();
   return meta && meta->requires_grad;
 }
@@ -49,11 +60,15 @@ bool should_record_any(Dtype out_dtype, const Ts&... inputs) {
 // A tensor kept for backward. Inputs keep their history, so double backward
 // differentiates through them. Outputs are kept without it (the node would
 // own itself otherwise); under create_graph the engine re-attaches them to the
-// node being run. get() throws if the data was modified in place since.
+// node being run. get() throws if the data was modified in place since. A
+// view is kept without its base (the base's history may come to hold this
+// node, through an in-place write, and would then own itself).
 class Saved {
  public:
   Saved() = default;
-  static Saved input(const Tensor& t) { return Saved(t, t, false); }
+  static Saved input(const Tensor& t) {
+    return Saved(t.impl()->is_view() ? Tensor(t.impl()->alias_without_base()) : t, t, false);
+  }
   static Saved output(const Tensor& t) { return Saved(t.detach(), t, true); }
   Tensor get() const;
 
@@ -122,19 +137,27 @@ Tensor record(const char* op, Tensor out, const std::vector<Tensor>& inputs, F&&
 // In-place ops under autograd. When `self` or one of `others` requires grad,
 // runs `out_of_place(copy of self)` (recorded as usual), writes the result into
 // self and makes its node self's grad_fn; returns true. Returns false when no
-// recording is needed (the caller then runs its in-place kernel). Errors for a
-// leaf that requires grad and for views (whose base would miss the history).
+// recording is needed (the caller then runs its in-place kernel). A leaf that
+// requires grad (or a view of one) is an Error. Through a view, the result goes
+// into the view's cells and the base gets the new history (CopySlices: the
+// base's old history outside those cells, the result's inside).
 template <class F>
 bool inplace_recorded(Tensor& self, const char* op, std::initializer_list<Tensor> others, F out_of_place);
 void check_inplace(const Tensor& self, const char* op);
 void adopt_result(Tensor& self, const Tensor& result);
+void write_through_view(Tensor& view, const Tensor& result);
 
 template <class F>
 bool inplace_recorded(Tensor& self, const char* op, std::initializer_list<Tensor> others, F out_of_place) {
   if (!is_grad_enabled() || !is_floating(self.dtype()) || !(requires_grad(self) || any_requires_grad(others)))
     return false;
   check_inplace(self, op);
-  adopt_result(self, out_of_place(self.clone()));
+  const Tensor result = out_of_place(self.clone());
+  if (self.impl()->is_view()) {
+    write_through_view(self, result);
+  } else {
+    adopt_result(self, result);
+  }
   return true;
 }
 

@@ -22,6 +22,7 @@ std::vector<std::string> declared_rules() {
       // views and copies
       "view", "reshape", "expand", "permute", "transpose", "squeeze", "unsqueeze", "narrow", "narrow_backward",
       "select", "select_backward", "slice", "slice_backward", "as_strided", "flip", "repeat", "clone", "to", "cat",
+      "copy_slices",
       // reductions, scans and selections
       "sum", "mean", "prod", "amax", "amin", "max", "min", "norm", "std", "cumsum", "sort", "topk",
       // indexing

@@ -69,7 +69,7 @@ Tensor alias(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
 
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides, int64_t offset) {
   Tensor v = alias(base, std::move(sizes), std::move(strides), offset);
-  v.impl()->mark_view();
+  v.impl()->mark_view(base.impl());
   return v;
 }
 

@@ -32,6 +32,33 @@ def ints(*shape, high=5):
     return torch.randint(0, high, shape)
 
 
+def inplace_through_view(x, w):
+    y = x * w
+    y[1].mul_(2)
+    y[:, 2:].add_(x[:, :2] * 3)
+    return y
+
+
+def inplace_through_strided_view(x, v):
+    y = x.sin()
+    y.t()[1:3, ::2].mul_(v.t())  # a strided region of a transposed view
+    return y.sin()
+
+
+def copy_into_rows_of_a_buffer(x):
+    out = torch.zeros(3, 4, dtype=f64)
+    for i in range(3):
+        out[i].copy_(x[i] * (i + 1))
+    return out
+
+
+def inplace_view_then_older_view(x):
+    y = x * 1
+    first = y[0]
+    y[:2].mul_(3)  # changes `first`'s cells: `first`, taken before, follows y's new history
+    return first * 2 + y.sum(0)
+
+
 # name -> (inputs, function). Non-contiguity is applied inside the function
 # (e.g. .t()) so both frameworks see the same strided views.
 CASES = {
@@ -166,6 +193,11 @@ CASES = {
     "div_floor_int_scalar": ([ints(3, 4, high=40) - 20], lambda a: torch.div(a, -3, rounding_mode="floor")),
     "remainder_mixed_signs": ([randn(3, 4) * 5, randn(4)], torch.remainder),
     "floor_divide_mixed_signs": ([randn(3, 4) * 5, randn(4)], lambda a, b: torch.floor_divide(a.detach(), b.detach())),
+    # in-place ops through views of non-leaf tensors (PyTorch's CopySlices)
+    "inplace_through_view": ([randn(3, 4), randn(3, 4)], inplace_through_view),
+    "inplace_through_strided_view": ([randn(3, 4), randn(2, 2)], inplace_through_strided_view),
+    "copy_into_rows_of_a_buffer": ([randn(3, 4)], copy_into_rows_of_a_buffer),
+    "inplace_view_then_older_view": ([randn(3, 4)], inplace_view_then_older_view),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}
