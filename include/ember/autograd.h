@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ember/grad_mode.h"
@@ -130,6 +131,34 @@ bool gradcheck(const Function& fn, const std::vector<Tensor>& inputs, double eps
 // that the backward rules are themselves correctly differentiable.
 bool gradgradcheck(const Function& fn, const std::vector<Tensor>& inputs, double eps = 1e-6, double atol = 1e-5,
                    double rtol = 1e-3);
+
+// ---- torch.autograd.functional ------------------------------------------------------
+// Derivatives of a function `fn` of tensors at `inputs` (which are detached and
+// made to require grad inside, so the caller's tensors are untouched). With
+// create_graph the results are themselves differentiable (they keep the
+// history of the inputs as the caller passed them). strict: an Error when an
+// output does not depend on some input (otherwise its derivative is zeros).
+struct FunctionalOptions {
+  bool create_graph = false;
+  bool strict = false;
+};
+
+// (fn(inputs), v^T J): the vector-Jacobian product; v may be empty for a one-element output.
+std::pair<Tensor, std::vector<Tensor>> vjp(const Function& fn, const std::vector<Tensor>& inputs,
+                                           const Tensor& v = {}, FunctionalOptions options = {});
+// (fn(inputs), J v) for tangents v (one per input; may be empty for one input of one element).
+std::pair<Tensor, Tensor> jvp(const Function& fn, const std::vector<Tensor>& inputs,
+                              const std::vector<Tensor>& v = {}, FunctionalOptions options = {});
+// d fn / d input_i, each of shape output.shape + input_i.shape (reverse mode, one row per output element).
+std::vector<Tensor> jacobian(const Function& fn, const std::vector<Tensor>& inputs, FunctionalOptions options = {});
+// The second derivatives of a one-element fn: block (i, j) has shape input_i.shape + input_j.shape.
+std::vector<std::vector<Tensor>> hessian(const Function& fn, const std::vector<Tensor>& inputs,
+                                         FunctionalOptions options = {});
+// (fn(inputs), v^T H) and (fn(inputs), H v) of a one-element fn, one result per input.
+std::pair<Tensor, std::vector<Tensor>> vhp(const Function& fn, const std::vector<Tensor>& inputs,
+                                           const std::vector<Tensor>& v, FunctionalOptions options = {});
+std::pair<Tensor, std::vector<Tensor>> hvp(const Function& fn, const std::vector<Tensor>& inputs,
+                                           const std::vector<Tensor>& v, FunctionalOptions options = {});
 
 }  // namespace autograd
 }  // namespace ember
