@@ -272,7 +272,7 @@ TEST_F(Cli, ConfigFileWithFlagOverrides) {
 }
 
 TEST_F(Cli, EveryOptimizerOfTheLibraryTrains) {
-  for (const char* name : {"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta"}) {
+  for (const char* name : {"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta", "rprop", "asgd"}) {
     const auto [status, out] = ember_cli(std::string("train --dataset synthetic --model mlp --epochs 1 --quiet --optimizer ") +
                                          name + " --out " + (dir_ / name).string());
     EXPECT_EQ(status, 0) << name << ": " << out;

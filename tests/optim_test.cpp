@@ -21,6 +21,7 @@ struct Golden {
   std::map<std::string, Tensor> data, init;
   std::map<std::string, std::map<std::string, Tensor>> finals;
   std::map<std::string, std::vector<double>> schedules;
+  std::map<std::string, std::map<std::string, Tensor>> averaged;  // "swa" / "ema" -> parameter -> value
 };
 
 const Golden& golden() {
@@ -38,6 +39,10 @@ const Golden& golden() {
         (kind == "data" ? out.data : kind == "init" ? out.init : out.finals[current])[name] = t;
       } else if (kind == "case") {
         in >> current;
+      } else if (kind == "averaged") {
+        std::string label;
+        in >> label >> name;
+        out.averaged[label][name] = fixtures::parse_tensor(in);
       } else if (kind == "schedule") {
         in >> name;
         for (double v; in >> v;) out.schedules[name].push_back(v);
@@ -97,24 +102,42 @@ const std::map<std::string, Factory>& optimizers() {
                                             .momentum_decay = 0.01})},
       {"radam", make<RAdam>(RAdamOptions{.lr = 0.01})},
       {"radam_wd", make<RAdam>(RAdamOptions{.lr = 0.02, .beta1 = 0.7, .beta2 = 0.9, .weight_decay = 0.05})},
+      {"rprop", make<Rprop>(RpropOptions{.lr = 0.01})},
+      {"rprop_etas_sizes_maximize", make<Rprop>(RpropOptions{.lr = 0.05, .etaminus = 0.3, .etaplus = 1.5,
+                                                             .step_size_min = 1e-3, .step_size_max = 0.08,
+                                                             .maximize = true})},
+      {"asgd", make<ASGD>(ASGDOptions{.lr = 0.05})},
+      {"lbfgs", make<LBFGS>(LBFGSOptions{.lr = 0.5, .max_iter = 4})},
+      {"lbfgs_strong_wolfe_history",
+       make<LBFGS>(LBFGSOptions{.lr = 1, .max_iter = 6, .history_size = 5, .line_search_fn = "strong_wolfe"})},
+      {"asgd_averaging_wd",
+       make<ASGD>(ASGDOptions{.lr = 0.1, .lambd = 1e-3, .alpha = 0.6, .t0 = 10, .weight_decay = 0.02})},
   };
   return table;
 }
 
+// One step through the closure form (which L-BFGS needs; the others evaluate it once, then step).
 void train_step(nn::Module& model, optim::Optimizer& opt) {
-  opt.zero_grad();
-  F::mse_loss(model(golden().data.at("x")), golden().data.at("y")).backward();
-  opt.step();
+  opt.step([&] {
+    opt.zero_grad();
+    Tensor loss = F::mse_loss(model(golden().data.at("x")), golden().data.at("y"));
+    loss.backward();
+    return loss;
+  });
 }
 
 class Trajectory : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(Trajectory, MatchesPyTorchFor25Steps) {
+// As make_optim_fixtures.py's STEPS: an L-BFGS step is several iterations, whose
+// float64 rounding differences from PyTorch's grow past 1e-10 after ~40 of them.
+int steps_of(const std::string& name) { return name.rfind("lbfgs", 0) == 0 ? 5 : 25; }
+
+TEST_P(Trajectory, MatchesPyTorch) {
   const std::string& name = GetParam();
   ASSERT_TRUE(golden().finals.count(name)) << name << " has no fixture";
   auto model = make_model();
   auto opt = optimizers().at(name)(model.parameters());
-  for (int i = 0; i < 25; ++i) train_step(model, *opt);
+  for (int i = 0; i < steps_of(name); ++i) train_step(model, *opt);
   for (auto& [key, p] : model.named_parameters())
     EXPECT_EQ(fixtures::compare(p, golden().finals.at(name).at(key), 1e-13, 1e-10), "") << key;
 }
@@ -155,6 +178,82 @@ std::vector<std::string> names() {
 INSTANTIATE_TEST_SUITE_P(Optimizers, Trajectory, ::testing::ValuesIn(names()),
                          [](const auto& info) { return info.param; });
 
+TEST(WeightAveraging, SwaAndEmaMatchPyTorch) {
+  auto model = make_model();
+  optim::SGD opt(model.parameters(), {.lr = 0.05, .momentum = 0.9});
+  optim::AveragedModel swa(model, std::make_shared<nn::Sequential>(make_model()));
+  optim::AveragedModel ema(model, std::make_shared<nn::Sequential>(make_model()), {.avg_fn = optim::ema_average(0.9)});
+  for (int step = 0; step < 25; ++step) {
+    train_step(model, opt);
+    if (step >= 10) swa.update_parameters(model);
+    ema.update_parameters(model);
+  }
+  EXPECT_EQ(swa.n_averaged.item<int64_t>(), 15);
+  for (auto& [label, averaged] : {std::pair<std::string, nn::Module*>{"swa", &swa}, {"ema", &ema}}) {
+    const auto& want = golden().averaged.at(label);
+    const auto params = averaged->named_parameters();
+    ASSERT_EQ(params.size(), want.size()) << label;
+    for (const auto& [key, p] : params) {
+      ASSERT_TRUE(want.count(key)) << label << " " << key;
+      EXPECT_EQ(fixtures::compare(p, want.at(key), 1e-13, 1e-10), "") << label << " " << key;
+    }
+  }
+  // The average runs the copy; the state dict is PyTorch's (module.*, n_averaged).
+  EXPECT_EQ(swa(golden().data.at("x")).sizes(), (Shape{16, 3}));
+  EXPECT_EQ(swa.state_dict().front().first, "n_averaged");
+  EXPECT_THROW(optim::AveragedModel(model, std::make_shared<nn::Linear>(4, 3)), Error);  // not the same architecture
+}
+
+TEST(WeightAveraging, UpdateBnIsTheCumulativeAverageOverTheBatches) {
+  manual_seed(3);
+  nn::Sequential net(nn::Linear(3, 4), nn::BatchNorm1d(4, 1e-5, 0.3));
+  net.eval();
+  std::vector<Tensor> batches{randn({5, 3}), randn({5, 3}), randn({5, 3})};
+  optim::update_bn(batches, net);
+  auto& bn = net.at<nn::BatchNorm1d>(1);
+  Tensor mean_sum = zeros({4}), var_sum = zeros({4});
+  for (const Tensor& b : batches) {
+    const Tensor h = net.at<nn::Linear>(0)(b).detach();
+    mean_sum = mean_sum + h.mean({0});
+    var_sum = var_sum + h.var({0});  // unbiased, as the running variance
+  }
+  EXPECT_LT((bn.running_mean - mean_sum / 3).abs().max().item<float>(), 1e-5);
+  EXPECT_LT((bn.running_var - var_sum / 3).abs().max().item<float>(), 1e-5);
+  EXPECT_EQ(bn.momentum(), 0.3);         // restored
+  EXPECT_FALSE(net.is_training());       // restored
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 3);
+}
+
+// On a convex quadratic L-BFGS reaches the minimum in a few iterations (with
+// the strong-Wolfe search, the exact line minimum along each direction).
+TEST(LBFGS, MinimisesAQuadraticAndNeedsAClosure) {
+  const Tensor a = tensor({{4.0, 1.0}, {1.0, 3.0}}, {.dtype = kFloat64});
+  const Tensor b = tensor({1.0, 2.0}, {.dtype = kFloat64});
+  for (const char* search : {"", "strong_wolfe"}) {
+    SCOPED_TRACE(search);
+    Tensor x = nn::parameter(zeros({2}, {.dtype = kFloat64}));
+    optim::LBFGS opt({x}, {.lr = 1, .max_iter = 50, .tolerance_grad = 1e-12, .tolerance_change = 1e-14,
+                           .line_search_fn = search});
+    const auto closure = [&] {
+      opt.zero_grad();
+      Tensor loss = 0.5 * dot(x, matmul(a, x)) - dot(b, x);
+      loss.backward();
+      return loss;
+    };
+    opt.step(closure);
+    const Tensor solution = tensor({1.0 / 11, 7.0 / 11}, {.dtype = kFloat64});  // a x = b
+    EXPECT_LT((x - solution).abs().max().item<double>(), 1e-8);
+    EXPECT_GE(opt.state_dict().scalars.at("state.0.func_evals"), "2");
+    EXPECT_ERROR(opt.step(), "LBFGS: step() needs a closure");
+  }
+  Tensor w = nn::parameter(zeros({2}));
+  EXPECT_ERROR(optim::LBFGS({w}, {.line_search_fn = "backtracking"}),
+               "LBFGS: line_search_fn must be empty or 'strong_wolfe', got 'backtracking'");
+  optim::LBFGS two({w});
+  two.add_param_group({nn::parameter(zeros({1}))});
+  EXPECT_ERROR(two.step([] { return scalar_tensor(1.0); }), "LBFGS: doesn't support per-parameter options (parameter groups), got 2 groups");
+}
+
 TEST(OptimizerTable, EveryFixtureHasARow) {
   for (const auto& [name, f] : golden().finals) EXPECT_TRUE(optimizers().count(name)) << name;
 }
@@ -175,6 +274,11 @@ TEST(Optimizer, BadInput) {
   EXPECT_ERROR(SGD({w}, {.momentum = 0, .nesterov = true}), "SGD: Nesterov momentum requires a momentum");
 }
 
+// A closure for the tests that set gradients themselves: the loss is a
+// constant and the gradients stay as set (L-BFGS needs a closure; the others
+// call it once and step).
+Tensor fixed_loss() { return scalar_tensor(1.0, {.dtype = kFloat64}); }
+
 // Every optimizer through one backend call per parameter: a strided (or
 // float32) gradient lands on exactly the values of a contiguous one of the
 // parameter's dtype.
@@ -190,11 +294,14 @@ TEST(Optimizer, StridedGradientsUpdateAsContiguousOnes) {
       plain.set_grad(grad.t().contiguous() * (step + 1));
       strided.set_grad((grad * (step + 1)).t());
       ASSERT_FALSE(strided.grad().is_contiguous());
-      a->step();
-      b->step();
+      a->step(fixed_loss);
+      b->step(fixed_loss);
     }
     EXPECT_TRUE(equal(plain, strided));
-    EXPECT_FALSE(equal(plain, init));
+    // (The strong-Wolfe search sees the constant loss: no step lowers it, so it stays.)
+    if (name != "lbfgs_strong_wolfe_history") {
+      EXPECT_FALSE(equal(plain, init));
+    }
   }
 }
 
@@ -212,12 +319,14 @@ TEST(Optimizer, StridedParametersUpdateAsContiguousOnes) {
     for (int step = 0; step < 3; ++step) {
       plain.set_grad(grad * (step + 1));
       strided.set_grad(grad * (step + 1));
-      a->step();
-      b->step();
+      a->step(fixed_loss);
+      b->step(fixed_loss);
     }
     EXPECT_FALSE(strided.is_contiguous());  // updated in place, layout kept
     EXPECT_TRUE(equal(plain, strided));
-    EXPECT_FALSE(equal(plain, init.t()));
+    if (name != "lbfgs_strong_wolfe_history") {
+      EXPECT_FALSE(equal(plain, init.t()));
+    }
   }
 }
 
@@ -225,7 +334,8 @@ TEST(Optimizer, ParametersOnTheMetaDeviceStepWithoutData) {
   Tensor w = nn::parameter(empty({5, 5}, {.device = kMeta}));
   w.set_grad(empty({5, 5}, {.device = kMeta}));
   for (const auto& [name, factory] : optimizers()) {
-    if (name == "sgd_groups") continue;
+    // (L-BFGS decides from values: its tolerances and line search read the loss and gradients.)
+    if (name == "sgd_groups" || name.rfind("lbfgs", 0) == 0) continue;
     SCOPED_TRACE(name);
     auto opt = factory({w});
     EXPECT_NO_THROW(opt->step());
@@ -348,6 +458,25 @@ const std::map<std::string, SchedulerFactory>& schedulers() {
                                          .threshold_mode = "abs"});
          return SchedulerStep([s](int i) { s->step(plateau_metric(i)); });
        }},
+      {"chained_constant_exponential",
+       [](Optimizer& o) {
+         std::vector<std::unique_ptr<LRScheduler>> parts;
+         parts.push_back(std::make_unique<ConstantLR>(o, ConstantLROptions{.factor = 0.1, .total_iters = 2}));
+         parts.push_back(std::make_unique<ExponentialLR>(o, ExponentialLROptions{.gamma = 0.9}));
+         auto s = std::make_shared<ChainedScheduler>(std::move(parts));
+         return SchedulerStep([s](int) { s->step(); });
+       }},
+      {"chained_step_linear",
+       [](Optimizer& o) {
+         std::vector<std::unique_ptr<LRScheduler>> parts;
+         parts.push_back(std::make_unique<StepLR>(o, StepLROptions{.step_size = 10, .gamma = 0.5}));
+         parts.push_back(std::make_unique<LinearLR>(o, LinearLROptions{.start_factor = 0.2, .total_iters = 15}));
+         auto s = std::make_shared<ChainedScheduler>(std::move(parts));
+         return SchedulerStep([s](int) { s->step(); });
+       }},
+      {"swalr_cos", sched<SWALR>(SWALROptions{.swa_lr = {0.05}, .anneal_epochs = 10})},
+      {"swalr_linear_no_anneal",
+       sched<SWALR>(SWALROptions{.swa_lr = {0.02}, .anneal_epochs = 0, .anneal_strategy = "linear"})},
   };
   return table;
 }

@@ -93,7 +93,8 @@ TEST(Fit, CheckpointRestoresTheWholeRun) {
 TEST(Registry, OptimizersAndSchedulesByName) {
   nn::Linear model(2, 2);
   EXPECT_EQ(train::optimizer_names(),
-            (std::vector<std::string>{"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta"}));
+            (std::vector<std::string>{"sgd", "adam", "adamw", "nadam", "radam", "rmsprop", "adagrad", "adadelta", "rprop",
+                                      "asgd"}));
   for (const std::string& name : train::optimizer_names()) {
     auto opt = train::create_optimizer(name, model.parameters(), {.lr = 0.05, .weight_decay = 0.01});
     EXPECT_EQ(opt->param_groups()[0].lr(), 0.05) << name;
@@ -103,7 +104,8 @@ TEST(Registry, OptimizersAndSchedulesByName) {
   EXPECT_EQ(sgd->name(), "SGD");
   EXPECT_EQ(sgd->param_groups()[0].get("nesterov"), 1.0);
   EXPECT_ERROR(train::create_optimizer("lion", model.parameters(), {}),
-               "unknown optimizer 'lion'; known optimizers: sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta");
+               "unknown optimizer 'lion'; known optimizers: sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta, "
+               "rprop, asgd");
   train::register_optimizer("sgd_half_lr", [](std::vector<Tensor> params, const train::OptimizerSpec& s) {
     return std::unique_ptr<optim::Optimizer>(std::make_unique<optim::SGD>(std::move(params), optim::SGDOptions{.lr = s.lr / 2}));
   });

@@ -5,3 +5,4 @@
 #include "ember/optim/optimizers.h"
 #include "ember/optim/regularization.h"
 #include "ember/optim/scheduler.h"
+#include "ember/optim/swa_utils.h"

@@ -159,6 +159,45 @@ struct AdadeltaRule {
   }
 };
 
-using OptimizerRule = std::variant<SgdRule, AdamRule, NAdamRule, RAdamRule, RmspropRule, AdagradRule, AdadeltaRule>;
+// s0: prev (the last gradient used), s1: step_size. The sign of g prev picks
+// the step size's factor (etaplus, etaminus, or 1 at zero); clamped to
+// [step_size_min, step_size_max]; after a sign change the gradient counts as 0
+// (no move, and no change of the factor next time); p -= sign(g) step_size.
+struct RpropRule {
+  double etaminus, etaplus, step_size_min, step_size_max;
+  bool maximize;
+  template <class T>
+  EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T* s1, T*) const {
+    T grad = maximize ? -g[i] : g[i];
+    const T agreement = grad * s0[i];
+    const T factor = agreement > T(0) ? T(etaplus) : agreement < T(0) ? T(etaminus) : T(1);
+    T size = s1[i] * factor;
+    size = size < T(step_size_min) ? T(step_size_min) : size;
+    size = size > T(step_size_max) ? T(step_size_max) : size;
+    s1[i] = size;
+    if (factor == T(etaminus)) grad = T(0);
+    const T direction = grad > T(0) ? T(1) : grad < T(0) ? T(-1) : T(0);
+    p[i] = p[i] + T(-1) * direction * size;
+    s0[i] = grad;
+  }
+};
+
+// s0: ax (the running average of the iterates). g (+ wd p); p = p (1 - lambd eta) - eta g;
+// ax = ax + (p - ax) mu, or p while mu = 1 (before t0).
+struct AsgdRule {
+  double eta, decay, weight_decay, mu;
+  bool maximize;
+  template <class T>
+  EMBER_HD void operator()(int64_t i, T* p, const T* g, T* s0, T*, T*) const {
+    T grad = maximize ? -g[i] : g[i];
+    if (weight_decay != 0) grad = grad + T(weight_decay) * p[i];
+    p[i] = p[i] * T(decay);
+    p[i] = p[i] + T(-eta) * grad;
+    s0[i] = mu != 1 ? s0[i] + (p[i] - s0[i]) * T(mu) : p[i];
+  }
+};
+
+using OptimizerRule = std::variant<SgdRule, AdamRule, NAdamRule, RAdamRule, RmspropRule, AdagradRule, AdadeltaRule,
+                                   RpropRule, AsgdRule>;
 
 }  // namespace ember

@@ -261,6 +261,73 @@ void SequentialLR::load_state_dict(const Metadata& m) {
   LRScheduler::load_state_dict(m);
 }
 
+ChainedScheduler::ChainedScheduler(std::vector<std::unique_ptr<LRScheduler>> schedulers)
+    : LRScheduler([&]() -> Optimizer& {
+        EMBER_CHECK(!schedulers.empty() && schedulers[0], "ChainedScheduler: needs at least one scheduler");
+        return schedulers[0]->optimizer_;
+      }()),
+      schedulers_(std::move(schedulers)) {
+  for (size_t i = 1; i < schedulers_.size(); ++i)
+    EMBER_CHECK(&schedulers_[i]->optimizer_ == &optimizer_,
+                "ChainedScheduler: every scheduler must drive the same optimizer, but schedulers 0 and ", i, " differ");
+  // The parts made their first step when built: nothing more to apply.
+  last_epoch_ = 0;
+  last_lr_ = current_lrs();
+}
+
+void ChainedScheduler::step() {
+  for (auto& s : schedulers_) s->step();
+  ++last_epoch_;
+  last_lr_ = current_lrs();
+}
+
+Metadata ChainedScheduler::state_dict() const {
+  Metadata m = LRScheduler::state_dict();
+  for (size_t i = 0; i < schedulers_.size(); ++i)
+    for (const auto& [k, v] : schedulers_[i]->state_dict()) m[std::to_string(i) + "." + k] = v;
+  return m;
+}
+
+void ChainedScheduler::load_state_dict(const Metadata& m) {
+  for (size_t i = 0; i < schedulers_.size(); ++i) {
+    const std::string prefix = std::to_string(i) + ".";
+    Metadata part;
+    for (const auto& [k, v] : m)
+      if (k.rfind(prefix, 0) == 0) part[k.substr(prefix.size())] = v;
+    schedulers_[i]->load_state_dict(part);
+  }
+  LRScheduler::load_state_dict(m);
+}
+
+SWALR::SWALR(Optimizer& opt, SWALROptions o) : LRScheduler(opt), o_(std::move(o)) {
+  auto& groups = opt.param_groups();
+  EMBER_CHECK(o_.swa_lr.size() == 1 || o_.swa_lr.size() == groups.size(), "SWALR: swa_lr must have one value or one ",
+              "per parameter group (", groups.size(), "), got ", o_.swa_lr.size());
+  EMBER_CHECK(o_.anneal_strategy == "cos" || o_.anneal_strategy == "linear",
+              "SWALR: anneal_strategy must be 'cos' or 'linear', got '", o_.anneal_strategy, "'");
+  EMBER_CHECK(o_.anneal_epochs >= 0, "SWALR: anneal_epochs must be at least 0, got ", o_.anneal_epochs);
+  for (size_t i = 0; i < groups.size(); ++i) groups[i].options["swa_lr"] = o_.swa_lr[o_.swa_lr.size() == 1 ? 0 : i];
+  initial_step();
+}
+
+double SWALR::anneal(double t) const { return o_.anneal_strategy == "linear" ? t : (1 - std::cos(M_PI * t)) / 2; }
+
+// From the group's current rate: the rate it annealed from (inverting the
+// previous step's mix), then this step's mix alpha swa_lr + (1 - alpha) start.
+std::vector<double> SWALR::compute_lr() {
+  const int64_t step = o_.anneal_epochs == 0 ? std::max<int64_t>(1, last_epoch_) : last_epoch_;
+  const double span = static_cast<double>(std::max<int64_t>(1, o_.anneal_epochs));
+  const double prev_alpha = anneal(std::clamp((static_cast<double>(step) - 1) / span, 0.0, 1.0));
+  const double alpha = anneal(std::clamp(static_cast<double>(step) / span, 0.0, 1.0));
+  std::vector<double> out;
+  for (const ParamGroup& g : optimizer_.param_groups()) {
+    const double swa_lr = g.get("swa_lr");
+    const double start = prev_alpha == 1 ? swa_lr : (g.lr() - prev_alpha * swa_lr) / (1 - prev_alpha);
+    out.push_back(swa_lr * alpha + start * (1 - alpha));
+  }
+  return out;
+}
+
 // ---- cycles ----------------------------------------------------------------------------------
 
 OneCycleLR::OneCycleLR(Optimizer& opt, OneCycleLROptions o) : LRScheduler(opt), o_(std::move(o)) {

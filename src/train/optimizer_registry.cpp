@@ -35,6 +35,8 @@ std::vector<std::pair<std::string, OptimizerFactory>> builtin_optimizers() {
        factory<Adagrad>(+[](const OptimizerSpec& s) { return AdagradOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
       {"adadelta",
        factory<Adadelta>(+[](const OptimizerSpec& s) { return AdadeltaOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
+      {"rprop", factory<Rprop>(+[](const OptimizerSpec& s) { return RpropOptions{.lr = s.lr}; })},
+      {"asgd", factory<ASGD>(+[](const OptimizerSpec& s) { return ASGDOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
   };
 }
 

@@ -26,7 +26,7 @@ const std::vector<RunSetting>& run_settings() {
                      "copy/reverse)"},
       IntegerSetting{"epochs", &C::epochs, 1, 100000, "training epochs (with --resume: extend the run to this many)"},
       IntegerSetting{"batch-size", &C::batch_size, 1, 1 << 20, "examples per batch"},
-      TextSetting{"optimizer", &C::optimizer, "sgd, adam, adamw, nadam, radam, rmsprop, adagrad or adadelta"},
+      TextSetting{"optimizer", &C::optimizer, "sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta, rprop or asgd"},
       NumberSetting{"lr", &C::lr, 0, 1e3, "learning rate (onecycle: the peak)"},
       NumberSetting{"momentum", &C::momentum, 0, 1, "momentum (sgd, rmsprop)"},
       NumberSetting{"weight-decay", &C::weight_decay, 0, 10, "weight decay"},

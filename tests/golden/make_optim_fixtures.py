@@ -8,7 +8,8 @@ Debian's python3-torch:
 
 Lines: `data NAME tensor`, `init NAME tensor`, then per optimizer case
 `case NAME` and `final NAME tensor` per parameter; per scheduler case
-`schedule NAME lr0 lr1 ...` (the lr used by each of 100 steps).
+`schedule NAME lr0 lr1 ...` (the lr used by each of 100 steps); then
+`averaged swa|ema NAME tensor`, the averaged models' parameters.
 """
 import math
 import os
@@ -17,6 +18,7 @@ import sys
 import torch
 import torch.nn as nn
 import torch.optim as optim
+import torch.optim.swa_utils  # noqa: F401 (optim.swa_utils)
 
 torch.manual_seed(2024)
 f64 = torch.float64
@@ -79,7 +81,20 @@ OPTIMIZERS = {
     "nadam_wd": lambda p: optim.NAdam(p, lr=0.02, betas=(0.85, 0.98), weight_decay=0.05, momentum_decay=0.01),
     "radam": lambda p: optim.RAdam(p, lr=0.01),
     "radam_wd": lambda p: optim.RAdam(p, lr=0.02, betas=(0.7, 0.9), weight_decay=0.05),
+    "rprop": lambda p: optim.Rprop(p, lr=0.01),
+    "rprop_etas_sizes_maximize": lambda p: optim.Rprop(p, lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08),
+                                                       maximize=True),
+    "asgd": lambda p: optim.ASGD(p, lr=0.05),
+    "asgd_averaging_wd": lambda p: optim.ASGD(p, lr=0.1, lambd=1e-3, alpha=0.6, t0=10, weight_decay=0.02),
+    "lbfgs": lambda p: optim.LBFGS(p, lr=0.5, max_iter=4),
+    "lbfgs_strong_wolfe_history": lambda p: optim.LBFGS(p, lr=1, max_iter=6, history_size=5,
+                                                        line_search_fn="strong_wolfe"),
 }
+
+# Steps per case (25 unless said): an L-BFGS step is several iterations, and over ~40 of them
+# the last-bit differences of float64 dot products (summed in another order than the
+# reference BLAS's) grow past the test's 1e-10, as in any two L-BFGS implementations.
+STEPS = {"lbfgs": 5, "lbfgs_strong_wolfe_history": 5}
 
 S = optim.lr_scheduler
 
@@ -115,6 +130,13 @@ SCHEDULERS = {
                                                  min_lr=0.002),
     "plateau_max_abs": lambda o: S.ReduceLROnPlateau(o, mode="max", factor=0.3, patience=2, threshold=0.5,
                                                      threshold_mode="abs"),
+    "chained_constant_exponential": lambda o: S.ChainedScheduler([S.ConstantLR(o, factor=0.1, total_iters=2),
+                                                                  S.ExponentialLR(o, gamma=0.9)]),
+    "chained_step_linear": lambda o: S.ChainedScheduler([S.StepLR(o, step_size=10, gamma=0.5),
+                                                         S.LinearLR(o, start_factor=0.2, total_iters=15)]),
+    "swalr_cos": lambda o: optim.swa_utils.SWALR(o, swa_lr=0.05, anneal_epochs=10),
+    "swalr_linear_no_anneal": lambda o: optim.swa_utils.SWALR(o, swa_lr=0.02, anneal_epochs=0,
+                                                              anneal_strategy="linear"),
 }
 
 
@@ -140,11 +162,13 @@ def main():
         model = make_model()
         model.load_state_dict(INIT)
         opt = make(list(model.parameters()))
-        for _ in range(25):
-            opt.zero_grad()
-            loss = torch.nn.functional.mse_loss(model(X), Y)
-            loss.backward()
-            opt.step()
+        for _ in range(STEPS.get(name, 25)):
+            def closure():
+                opt.zero_grad()
+                loss = torch.nn.functional.mse_loss(model(X), Y)
+                loss.backward()
+                return loss
+            opt.step(closure)
         out.append(f"case {name}")
         for k, v in model.named_parameters():
             out.append(line(f"final {k}", v))
@@ -160,6 +184,22 @@ def main():
             else:
                 sched.step()
         out.append(f"schedule {name} " + " ".join(repr(v) for v in lrs))
+    # Weight averaging: SGD with momentum for 25 steps; SWA's mean from step 10 on, an EMA every step.
+    model = make_model()
+    model.load_state_dict(INIT)
+    opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    swa = optim.swa_utils.AveragedModel(model)
+    ema = optim.swa_utils.AveragedModel(model, avg_fn=lambda a, p, n: 0.9 * a + (1 - 0.9) * p)
+    for step in range(25):
+        opt.zero_grad()
+        torch.nn.functional.mse_loss(model(X), Y).backward()
+        opt.step()
+        if step >= 10:
+            swa.update_parameters(model)
+        ema.update_parameters(model)
+    for label, averaged in (("swa", swa), ("ema", ema)):
+        for k, v in averaged.named_parameters():
+            out.append(line(f"averaged {label} {k}", v))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim.txt")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

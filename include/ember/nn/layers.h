@@ -236,6 +236,9 @@ class RunningStatsNorm : public Module {
   Tensor weight, bias, running_mean, running_var, num_batches_tracked;
   void visit(Visitor& v) override;
   std::string extra_repr() const override;
+  // The running statistics' update rate (none: a cumulative average); optim::update_bn sets it.
+  std::optional<double> momentum() const { return momentum_; }
+  void set_momentum(std::optional<double> momentum) { momentum_ = momentum; }
 
  protected:
   RunningStatsNorm(const char* type_name, int64_t num_features, double eps, std::optional<double> momentum,

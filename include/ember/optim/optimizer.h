@@ -49,7 +49,7 @@ class Optimizer {
   virtual void step() = 0;
   // Re-evaluates the loss with gradients (zero_grad, forward, backward) first;
   // returns that loss.
-  Tensor step(const std::function<Tensor()>& closure);
+  virtual Tensor step(const std::function<Tensor()>& closure);
   void zero_grad(bool set_to_none = true);
 
   // overrides: hyperparameters that differ from the optimizer's defaults.

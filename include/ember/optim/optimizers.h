@@ -5,6 +5,9 @@
 //   sgd.add_param_group(head.parameters(), {{"lr", 0.01}});
 #pragma once
 
+#include <optional>
+#include <string>
+
 #include "ember/optim/optimizer.h"
 
 namespace ember::optim {
@@ -144,6 +147,71 @@ class Adadelta : public Optimizer {
   Adadelta(std::vector<Tensor> params, AdadeltaOptions options = {});
   void step() override;
   using Optimizer::step;
+
+ protected:
+  void check_options(const std::map<std::string, double>& o) const override;
+};
+
+struct RpropOptions {
+  double lr = 1e-2;                                // the initial step size
+  double etaminus = 0.5, etaplus = 1.2;            // PyTorch's etas
+  double step_size_min = 1e-6, step_size_max = 50;  // PyTorch's step_sizes
+  bool maximize = false;
+};
+
+// Resilient backpropagation: per-element step sizes that grow while the
+// gradient keeps its sign and shrink when it flips; only the sign of g is used.
+class Rprop : public Optimizer {
+ public:
+  Rprop(std::vector<Tensor> params, RpropOptions options = {});
+  void step() override;
+  using Optimizer::step;
+
+ protected:
+  void check_options(const std::map<std::string, double>& o) const override;
+};
+
+struct ASGDOptions {
+  double lr = 1e-2;
+  double lambd = 1e-4;  // decay term
+  double alpha = 0.75;  // power of the eta update
+  double t0 = 1e6;      // the step at which averaging starts
+  double weight_decay = 0.0;
+  bool maximize = false;
+};
+
+// Averaged SGD: SGD with a decaying step, keeping the average of the iterates
+// from step t0 on in the state buffer "ax".
+class ASGD : public Optimizer {
+ public:
+  ASGD(std::vector<Tensor> params, ASGDOptions options = {});
+  void step() override;
+  using Optimizer::step;
+
+ protected:
+  void check_options(const std::map<std::string, double>& o) const override;
+};
+
+struct LBFGSOptions {
+  double lr = 1;
+  int64_t max_iter = 20;                 // iterations per step()
+  std::optional<int64_t> max_eval = {};  // closure calls per step(); default max_iter * 5 / 4
+  double tolerance_grad = 1e-7;          // stop when every |gradient| is at most this
+  double tolerance_change = 1e-9;        // stop when the step or the loss changes less
+  int64_t history_size = 100;
+  std::string line_search_fn = "";       // "" (fixed steps of lr) or "strong_wolfe"
+};
+
+// Limited-memory BFGS over all parameters as one flat vector, as PyTorch's
+// (one parameter group; the closure zeroes the gradients, runs forward and
+// backward, and returns the loss). Each step(closure) runs up to max_iter
+// iterations; the state (direction, history, counters) round-trips through
+// state_dict, kept per parameter as slices of the flat vectors.
+class LBFGS : public Optimizer {
+ public:
+  LBFGS(std::vector<Tensor> params, LBFGSOptions options = {});
+  void step() override;  // an Error: L-BFGS re-evaluates the loss, so it needs the closure
+  Tensor step(const std::function<Tensor()>& closure) override;
 
  protected:
   void check_options(const std::map<std::string, double>& o) const override;

@@ -46,6 +46,7 @@ class LRScheduler {
   std::vector<double> last_lr_;
 
   friend class SequentialLR;
+  friend class ChainedScheduler;
 };
 
 struct StepLROptions { int64_t step_size; double gamma = 0.1; };
@@ -167,6 +168,38 @@ class SequentialLR : public LRScheduler {
  private:
   std::vector<std::unique_ptr<LRScheduler>> schedulers_;
   std::vector<int64_t> milestones_;
+};
+
+// Steps every scheduler in turn on each step, so their factors compose (e.g.
+// ConstantLR warm-up times ExponentialLR decay); they must drive one optimizer.
+class ChainedScheduler : public LRScheduler {
+ public:
+  explicit ChainedScheduler(std::vector<std::unique_ptr<LRScheduler>> schedulers);
+  void step() override;
+  // Each part's state (prefixed "0.", "1.", ...).
+  Metadata state_dict() const override;
+  void load_state_dict(const Metadata& state) override;
+ protected:
+  std::vector<double> compute_lr() override { return current_lrs(); }
+ private:
+  std::vector<std::unique_ptr<LRScheduler>> schedulers_;
+};
+
+// Stochastic weight averaging's schedule: anneals each group's rate from its
+// current value to swa_lr over anneal_epochs ("cos" or "linear"), then holds it.
+struct SWALROptions {
+  std::vector<double> swa_lr;  // one for every group, or one per group
+  int64_t anneal_epochs = 10;
+  std::string anneal_strategy = "cos";
+};
+class SWALR : public LRScheduler {
+ public:
+  SWALR(Optimizer& optimizer, SWALROptions options);
+ protected:
+  std::vector<double> compute_lr() override;
+ private:
+  double anneal(double t) const;
+  SWALROptions o_;
 };
 
 struct OneCycleLROptions {
