@@ -413,6 +413,29 @@ TEST(Layers, ConvPaddingModesAndTransposed1d) {
   EXPECT_ERROR(F::avg_pool2d(randn({1, 1, 4, 4}), {2, 2}, {}, {0, 0}, false, true, 0), "avg_pool2d: divisor_override must not be zero");
 }
 
+// Attention over a long sequence keeps one block of scores at a time, forward
+// and backward: the peak memory is a small fraction of the (L, S) matrix.
+TEST(Functional, LongAttentionMemoryGrowsWithTheBlockNotTheSquare) {
+  const int64_t n = 2048;
+  Tensor q = randn({n, 16}).requires_grad_(), k = randn({n, 16}).requires_grad_(), v = randn({n, 16}).requires_grad_();
+  const auto peak_of = [&](const std::function<Tensor()>& attend) {
+    reset_peak_memory_stats(DeviceType::cpu);
+    const size_t before = memory_stats(DeviceType::cpu).allocated;
+    attend().sum().backward();
+    return memory_stats(DeviceType::cpu).peak - before;
+  };
+  const size_t scores = static_cast<size_t>(n * n) * sizeof(float);  // 16 MiB
+  const size_t blockwise = peak_of([&] { return F::scaled_dot_product_attention(q, k, v, {}, 0.0, true); });
+  const Tensor blockwise_grad = q.grad().clone();
+  q.set_grad(Tensor()), k.set_grad(Tensor()), v.set_grad(Tensor());
+  const size_t whole = peak_of([&] {  // one block: the whole matrix at once
+    return F::scaled_dot_product_attention_blockwise(q, k, v, {}, 0.0, true, {}, nullptr, n);
+  });
+  EXPECT_LT(blockwise, scores / 4) << "blockwise peak " << blockwise << " bytes";
+  EXPECT_GT(whole, scores) << "one-block peak " << whole << " bytes";
+  EXPECT_LT((q.grad() - blockwise_grad).abs().max().item<float>(), 1e-5);
+}
+
 // The numerical edge cases of the losses hold for strided inputs too (their
 // PyTorch fixtures are in nn_parity_test).
 TEST(Functional, EdgeCasesOnStridedInputs) {

@@ -247,6 +247,25 @@ std::vector<OpCase> make_table() {
          for (int64_t i = 0; i < 3; ++i) out[i].copy_(x[0][i] * static_cast<double>(i + 1));
          return out;
        }},
+      // attention, blockwise (small blocks, so every case has several)
+      {"sdpa_blockwise", {{2, 7, 4}, {2, 5, 4}, {2, 5, 3}}, [](const Tensors& x) {
+         return F::scaled_dot_product_attention_blockwise(x[0], x[1], x[2], {}, 0.0, false, {}, nullptr, 3);
+       }},
+      {"sdpa_blockwise_causal_scale", {{1, 2, 6, 4}, {1, 2, 6, 4}, {1, 2, 6, 4}}, [](const Tensors& x) {
+         return F::scaled_dot_product_attention_blockwise(x[0], x[1], x[2], {}, 0.0, true, 0.3, nullptr, 4);
+       }},
+      {"sdpa_blockwise_float_mask", {{6, 4}, {5, 4}, {5, 2}, {6, 5}}, [](const Tensors& x) {
+         return F::scaled_dot_product_attention_blockwise(x[0].t().t(), x[1], x[2], x[3], 0.0, false, {}, nullptr, 2);
+       }},
+      {"sdpa_blockwise_bool_mask", {{2, 6, 4}, {2, 5, 4}, {2, 5, 3}}, [](const Tensors& x) {
+         const Tensor mask = tensor({true, false, true, true, false}).view({1, 5});
+         return F::scaled_dot_product_attention_blockwise(x[0], x[1].transpose(0, 1).transpose(0, 1), x[2], mask, 0.0,
+                                                          false, {}, nullptr, 4);
+       }},
+      {"sdpa_blockwise_dropout", {{2, 5, 3}, {2, 4, 3}, {2, 4, 3}}, [](const Tensors& x) {
+         Generator g(5);  // the same masks on every call
+         return F::scaled_dot_product_attention_blockwise(x[0], x[1], x[2], {}, 0.4, false, {}, &g, 2);
+       }},
       {"inplace_view_then_older_view", {{3, 4}}, [](const Tensors& x) {
          Tensor y = x[0] * 1;
          const Tensor first = y[0];
@@ -254,6 +273,9 @@ std::vector<OpCase> make_table() {
          return first * 2 + y.sum({0});
        }},
       // ---- PyTorch parity only (inputs from tests/golden/ops.txt) --------------------------
+      {"sdpa_long", {}, [](const Tensors& x) {  // L * S = 90,000: the public op runs blockwise
+         return one(F::scaled_dot_product_attention(x[0], x[1], x[2], {}, 0.0, true));
+       }},
       {"remainder_int", {}, [](const Tensors& x) { return remainder(x[0], x[1]); }},
       {"fmod_int", {}, [](const Tensors& x) { return fmod(x[0], x[1]); }},
       {"floor_divide_int", {}, [](const Tensors& x) { return floor_divide(x[0], x[1]); }},

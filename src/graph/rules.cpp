@@ -31,7 +31,7 @@ std::vector<std::string> declared_rules() {
       // matrix products, convolution and its windows
       "bmm", "convolution", "im2col", "col2im",
       // nn's fused kernels and losses
-      "batch_norm", "layer_norm", "binary_cross_entropy"};
+      "batch_norm", "layer_norm", "binary_cross_entropy", "scaled_dot_product_attention"};
 #define EMBER_RULE_WITH_INPLACE(name) \
   names.push_back(#name);             \
   names.push_back(#name "_");

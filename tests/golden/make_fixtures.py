@@ -59,6 +59,15 @@ def inplace_view_then_older_view(x):
     return first * 2 + y.sum(0)
 
 
+def attention(q, k, v, mask=None, causal=False, scale=None):
+    scores = q @ k.transpose(-2, -1) * (q.size(-1) ** -0.5 if scale is None else scale)
+    if causal:
+        mask = torch.ones(q.size(-2), k.size(-2), dtype=torch.bool).tril()
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
+    return torch.softmax(scores, -1) @ v
+
+
 # name -> (inputs, function). Non-contiguity is applied inside the function
 # (e.g. .t()) so both frameworks see the same strided views.
 CASES = {
@@ -198,6 +207,16 @@ CASES = {
     "inplace_through_strided_view": ([randn(3, 4), randn(2, 2)], inplace_through_strided_view),
     "copy_into_rows_of_a_buffer": ([randn(3, 4)], copy_into_rows_of_a_buffer),
     "inplace_view_then_older_view": ([randn(3, 4)], inplace_view_then_older_view),
+    # attention, blockwise (Debian's PyTorch 1.13 has no F.scaled_dot_product_attention: the formula)
+    "sdpa_blockwise": ([randn(2, 7, 4), randn(2, 5, 4), randn(2, 5, 3)], lambda q, k, v: attention(q, k, v)),
+    "sdpa_blockwise_causal_scale": ([randn(1, 2, 6, 4), randn(1, 2, 6, 4), randn(1, 2, 6, 4)],
+                                    lambda q, k, v: attention(q, k, v, causal=True, scale=0.3)),
+    "sdpa_blockwise_float_mask": ([randn(6, 4), randn(5, 4), randn(5, 2), randn(6, 5)],
+                                  lambda q, k, v, m: attention(q.t().t(), k, v, mask=m)),
+    "sdpa_blockwise_bool_mask": ([randn(2, 6, 4), randn(2, 5, 4), randn(2, 5, 3)],
+                                 lambda q, k, v: attention(q, k.transpose(0, 1).transpose(0, 1), v,
+                                                           mask=torch.tensor([[True, False, True, True, False]]))),
+    "sdpa_long": ([randn(1, 300, 8), randn(1, 300, 8), randn(1, 300, 8)], lambda q, k, v: attention(q, k, v, causal=True)),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -97,9 +97,17 @@ Tensor pixel_unshuffle(const Tensor& x, int64_t downscale_factor);
 // softmax(q k^T * scale + mask) v;  q: (..., L, E), k: (..., S, E), v: (..., S, Ev).
 // attn_mask broadcasts to (..., L, S): bool (true = may attend) or float (added).
 // is_causal: position i attends to j <= i only. scale defaults to 1/sqrt(E).
+// Long sequences (L * S above 2^16 score entries per head) run blockwise, as below.
 Tensor scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& attn_mask = {},
                                     double dropout_p = 0.0, bool is_causal = false,
                                     std::optional<double> scale = {}, Generator* generator = nullptr);
+// The same, block_rows queries at a time, forward and backward (which recomputes
+// each block's scores): memory grows with block_rows * S, not L * S. The
+// dropout masks are regenerated per block from one draw of the generator.
+Tensor scaled_dot_product_attention_blockwise(const Tensor& q, const Tensor& k, const Tensor& v,
+                                              const Tensor& attn_mask = {}, double dropout_p = 0.0,
+                                              bool is_causal = false, std::optional<double> scale = {},
+                                              Generator* generator = nullptr, int64_t block_rows = 128);
 
 // ---- activations ------------------------------------------------------------------
 Tensor relu(const Tensor& x);
