@@ -271,6 +271,12 @@ TEST(NnGradcheckModules, AttentionWithMasks) {
     auto [out, w] = mha.forward(x, x, x, {.key_padding_mask = padding, .is_causal = true});
     return joined({out, w});
   }, true);
+  nn::MultiheadAttention cross(4, 2, {.add_bias_kv = true, .add_zero_attn = true, .kdim = 3, .vdim = 5});
+  const Tensor keys = randn({3, 2, 3}, {.dtype = kFloat64}), values = randn({3, 2, 5}, {.dtype = kFloat64});
+  check_module(cross, input({2, 2, 4}), [&](const Tensor& x) {
+    auto [out, w] = cross.forward(x, keys, values);
+    return joined({out, w});
+  });
   nn::TransformerDecoderLayer layer(4, 2, {.dim_feedforward = 6, .dropout = 0.0, .norm_first = true});
   const Tensor memory = randn({3, 2, 4}, {.dtype = kFloat64});
   check_module(layer, input({2, 2, 4}), [&](const Tensor& x) {

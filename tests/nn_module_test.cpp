@@ -368,6 +368,22 @@ TEST(Functional, InterpolateErrorsAndUpsamplePrinting) {
   EXPECT_NEAR(leaf.grad().sum().item<float>(), 36.0f, 1e-3);  // cubic weights sum to 1 per output
 }
 
+TEST(Layers, MultiheadAttentionOptionsShapesAndErrors) {
+  nn::MultiheadAttention mha(6, 2, {.add_bias_kv = true, .kdim = 4, .vdim = 5});
+  std::vector<std::string> names;
+  for (const auto& [name, p] : mha.named_parameters()) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"q_proj_weight", "k_proj_weight", "v_proj_weight", "in_proj_bias", "bias_k",
+                                             "bias_v", "out_proj.weight", "out_proj.bias"}));
+  EXPECT_EQ(mha.k_proj_weight.sizes(), (Shape{6, 4}));
+  EXPECT_EQ(mha.bias_k.sizes(), (Shape{1, 1, 6}));
+  auto [out, w] = mha.forward(randn({3, 2, 6}), randn({4, 2, 4}), randn({4, 2, 5}));
+  EXPECT_EQ(out.sizes(), (Shape{3, 2, 6}));
+  EXPECT_EQ(w.sizes(), (Shape{2, 3, 5}));  // 4 keys and the bias key
+  EXPECT_ERROR(mha.forward(randn({3, 2, 6}), randn({4, 2, 6}), randn({4, 2, 5})),
+               "MultiheadAttention: expected query (3, N, 6), key (S, N, 4) and value (S, N, 5)");
+  EXPECT_ERROR(nn::MultiheadAttention(4, 2, {.kdim = 0}), "MultiheadAttention: kdim and vdim must be positive");
+}
+
 TEST(Layers, RMSNormAndCumulativeBatchNorm) {
   nn::RMSNorm norm({4});
   EXPECT_EQ(norm.named_parameters().size(), 1u);

@@ -378,6 +378,24 @@ const std::map<std::string, NnCase>& nn_table() {
       {"upsample_bilinear", {make<nn::Upsample>(F::InterpolateOptions{.scale_factor = {2}, .mode = "bilinear"})}},
       {"upsampling_bilinear2d", {make<nn::UpsamplingBilinear2d>(F::InterpolateOptions{.size = {5, 4}})}},
       {"upsampling_nearest2d", {make<nn::UpsamplingNearest2d>(F::InterpolateOptions{.scale_factor = {3}})}},
+      {"mha_kdim_vdim", {make<nn::MultiheadAttention>(6, 2, nn::MultiheadAttentionOptions{.kdim = 4, .vdim = 5}),
+                         [](nn::Module* m, const Tensors& x) {
+                           auto [out, w] = as<nn::MultiheadAttention>(m).forward(x[0], x[1], x[2]);
+                           return flat({out, w});
+                         }}},
+      {"mha_bias_kv_zero_attn_masks",
+       {make<nn::MultiheadAttention>(
+            4, 2, nn::MultiheadAttentionOptions{.batch_first = true, .add_bias_kv = true, .add_zero_attn = true}),
+        [](nn::Module* m, const Tensors& x) {
+          const Tensor padding = tensor({false, false, true, false, false, false}).view({2, 3});
+          const Tensor scores = tensor({0.0f, -1.0f, 0.5f}).view({1, 3}).expand({3, 3}).contiguous();
+          auto [out, w] = as<nn::MultiheadAttention>(m).forward(
+              x[0], x[0], x[0], {.key_padding_mask = padding, .attn_mask = scores, .average_attn_weights = false});
+          return flat({out, w});
+        }}},
+      {"mha_zero_attn_unbatched",
+       {make<nn::MultiheadAttention>(4, 1, nn::MultiheadAttentionOptions{.add_zero_attn = true}),
+        [](nn::Module* m, const Tensors& x) { return as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0]).first; }}},
   };
   (void)kInf;
   return table;

@@ -388,6 +388,18 @@ CASES = {
     "upsample_bilinear": (module(lambda: nn.Upsample(scale_factor=2, mode="bilinear")), [more_randn(1, 2, 3, 3)], [0]),
     "upsampling_bilinear2d": (module(lambda: nn.UpsamplingBilinear2d(size=(5, 4))), [more_randn(1, 2, 3, 3)], [0]),
     "upsampling_nearest2d": (module(lambda: nn.UpsamplingNearest2d(scale_factor=3)), [more_randn(1, 1, 2, 3)], [0]),
+    "mha_kdim_vdim": (module(lambda: nn.MultiheadAttention(6, 2, kdim=4, vdim=5),
+                             call=lambda m, q, k, v: flat(*m(q, k, v))),
+                      [more_randn(3, 2, 6), more_randn(4, 2, 4), more_randn(4, 2, 5)], [0, 1, 2]),
+    "mha_bias_kv_zero_attn_masks": (
+        module(lambda: nn.MultiheadAttention(4, 2, add_bias_kv=True, add_zero_attn=True, batch_first=True),
+               call=lambda m, x: flat(*m(x, x, x, key_padding_mask=torch.tensor([[False, False, True],
+                                                                                 [False, False, False]]),
+                                         attn_mask=torch.tensor([[0.0, -1.0, 0.5]] * 3),
+                                         average_attn_weights=False))),
+        [more_randn(2, 3, 4)], [0]),
+    "mha_zero_attn_unbatched": (module(lambda: nn.MultiheadAttention(4, 1, add_zero_attn=True),
+                                       call=lambda m, x: m(x, x, x)[0]), [more_randn(3, 4)], [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -18,13 +18,19 @@ struct MultiheadAttentionOptions {
   double dropout = 0.0;  // on the attention weights, in training
   bool bias = true;
   bool batch_first = false;
+  bool add_bias_kv = false;    // learned bias_k, bias_v appended to the keys and values
+  bool add_zero_attn = false;  // a zero key and value appended (after the biases)
+  std::optional<int64_t> kdim = {}, vdim = {};  // the keys' and values' feature sizes (default embed_dim)
 };
 
-// in_proj_weight (3E, E) ~ xavier_uniform, in_proj_bias (3E) = 0, out_proj (Linear E->E, bias 0).
+// in_proj_weight (3E, E) ~ xavier_uniform, or with kdim/vdim other than E
+// q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight (E, vdim);
+// in_proj_bias (3E) = 0, out_proj (Linear E->E, bias 0); with add_bias_kv,
+// bias_k and bias_v (1, 1, E) ~ xavier_normal (PyTorch's names and layout).
 class MultiheadAttention : public Module {
  public:
   MultiheadAttention(int64_t embed_dim, int64_t num_heads, MultiheadAttentionOptions options = {});
-  Tensor in_proj_weight, in_proj_bias;
+  Tensor in_proj_weight, q_proj_weight, k_proj_weight, v_proj_weight, in_proj_bias, bias_k, bias_v;
   Linear out_proj;
   void visit(Visitor& v) override;
   std::string extra_repr() const override;

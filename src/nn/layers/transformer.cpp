@@ -44,17 +44,38 @@ MultiheadAttention::MultiheadAttention(int64_t embed_dim, int64_t num_heads, Mul
       options_(options) {
   EMBER_CHECK(embed_dim > 0 && num_heads > 0 && embed_dim % num_heads == 0, "MultiheadAttention: embed_dim (",
               embed_dim, ") must be divisible by num_heads (", num_heads, ")");
-  in_proj_weight = parameter(empty({3 * embed_dim, embed_dim}));
-  init::xavier_uniform_(in_proj_weight);
+  const int64_t kdim = options.kdim.value_or(embed_dim), vdim = options.vdim.value_or(embed_dim);
+  EMBER_CHECK(kdim > 0 && vdim > 0, "MultiheadAttention: kdim and vdim must be positive, got ", kdim, " and ", vdim);
+  if (kdim == embed_dim && vdim == embed_dim) {
+    in_proj_weight = parameter(empty({3 * embed_dim, embed_dim}));
+    init::xavier_uniform_(in_proj_weight);
+  } else {
+    q_proj_weight = parameter(empty({embed_dim, embed_dim}));
+    k_proj_weight = parameter(empty({embed_dim, kdim}));
+    v_proj_weight = parameter(empty({embed_dim, vdim}));
+    for (Tensor* w : {&q_proj_weight, &k_proj_weight, &v_proj_weight}) init::xavier_uniform_(*w);
+  }
   if (options.bias) {
     in_proj_bias = parameter(zeros({3 * embed_dim}));
     init::zeros_(out_proj.bias);
   }
+  if (options.add_bias_kv) {
+    bias_k = parameter(empty({1, 1, embed_dim}));
+    bias_v = parameter(empty({1, 1, embed_dim}));
+    init::xavier_normal_(bias_k);
+    init::xavier_normal_(bias_v);
+  }
 }
 
+// PyTorch's order: the module's own parameters, then out_proj's.
 void MultiheadAttention::visit(Visitor& v) {
   v.parameter("in_proj_weight", in_proj_weight);
+  v.parameter("q_proj_weight", q_proj_weight);
+  v.parameter("k_proj_weight", k_proj_weight);
+  v.parameter("v_proj_weight", v_proj_weight);
   v.parameter("in_proj_bias", in_proj_bias);
+  v.parameter("bias_k", bias_k);
+  v.parameter("bias_v", bias_v);
   v.module("out_proj", out_proj);
 }
 
@@ -77,18 +98,37 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const
   };
   const Tensor q_in = batch_major(query), k_in = batch_major(key), v_in = batch_major(value);
   const int64_t N = q_in.size(0), L = q_in.size(1), S = k_in.size(1), E = embed_dim_, H = num_heads_, D = E / H;
-  EMBER_CHECK(q_in.size(2) == E && k_in.size(2) == E && v_in.size(2) == E && k_in.size(1) == v_in.size(1) &&
+  const int64_t kdim = options_.kdim.value_or(E), vdim = options_.vdim.value_or(E);
+  EMBER_CHECK(q_in.size(2) == E && k_in.size(2) == kdim && v_in.size(2) == vdim && k_in.size(1) == v_in.size(1) &&
                   k_in.size(0) == N && v_in.size(0) == N,
-              op, ": expected query (", L, ", N, ", E, ") and key/value (S, N, ", E, ") with one N, got ",
-              query.sizes(), ", ", key.sizes(), ", ", value.sizes());
-  const auto w = in_proj_weight.chunk(3, 0);
+              op, ": expected query (", L, ", N, ", E, "), key (S, N, ", kdim, ") and value (S, N, ", vdim,
+              ") with one N and S, got ", query.sizes(), ", ", key.sizes(), ", ", value.sizes());
+  const auto w = in_proj_weight.defined() ? in_proj_weight.chunk(3, 0)
+                                          : std::vector<Tensor>{q_proj_weight, k_proj_weight, v_proj_weight};
   const auto b = in_proj_bias.defined() ? in_proj_bias.chunk(3, 0) : std::vector<Tensor>(3);
+  Tensor k_proj = F::linear(k_in, w[1], b[1]), v_proj = F::linear(v_in, w[2], b[2]);  // (N, S, E)
+  // Extra keys and values the queries may attend to: the learned biases, then
+  // zeros; the masks get an "attend" column for each.
+  int64_t extra = 0;
+  if (bias_k.defined()) {
+    k_proj = cat({k_proj, bias_k.view({1, 1, E}).expand({N, 1, E})}, 1);
+    v_proj = cat({v_proj, bias_v.view({1, 1, E}).expand({N, 1, E})}, 1);
+    ++extra;
+  }
+  if (options_.add_zero_attn) {
+    const Tensor zero = zeros({N, 1, E}, k_proj.options());
+    k_proj = cat({k_proj, zero}, 1);
+    v_proj = cat({v_proj, zero}, 1);
+    ++extra;
+  }
+  const int64_t Sx = S + extra;
   auto heads = [&](const Tensor& t, int64_t len) { return t.view({N, len, H, D}).transpose(1, 2); };  // (N, H, len, D)
   const Tensor q = heads(F::linear(q_in, w[0], b[0]), L);
-  const Tensor k = heads(F::linear(k_in, w[1], b[1]), S);
-  const Tensor v = heads(F::linear(v_in, w[2], b[2]), S);
+  const Tensor k = heads(k_proj, Sx);
+  const Tensor v = heads(v_proj, Sx);
+  const auto with_extra_columns = [&](const Tensor& m) { return extra ? F::pad(m, {0, extra}) : m; };
 
-  Tensor scores = q.matmul(k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D)));  // (N, H, L, S)
+  Tensor scores = q.matmul(k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D)));  // (N, H, L, Sx)
   Tensor mask = additive(call.attn_mask, scores.dtype());
   const TensorOptions on_q{.device = q.device()};
   if (!mask.defined() && call.is_causal)
@@ -97,13 +137,14 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const
     EMBER_CHECK((mask.dim() == 2 && mask.size(0) == L && mask.size(1) == S) ||
                     (mask.dim() == 3 && mask.size(0) == N * H && mask.size(1) == L && mask.size(2) == S),
                 op, ": attn_mask must be (", L, ", ", S, ") or (", N * H, ", ", L, ", ", S, "), got ", mask.sizes());
-    scores = scores + (mask.dim() == 2 ? mask : mask.view({N, H, L, S}));
+    mask = with_extra_columns(mask);
+    scores = scores + (mask.dim() == 2 ? mask : mask.view({N, H, L, Sx}));
   }
   if (call.key_padding_mask.defined()) {
     const Tensor kpm = unbatched ? call.key_padding_mask.reshape({1, -1}) : call.key_padding_mask;
     EMBER_CHECK(kpm.dim() == 2 && kpm.size(0) == N && kpm.size(1) == S, op, ": key_padding_mask must be (", N, ", ",
                 S, "), got ", call.key_padding_mask.sizes());
-    scores = scores + additive(kpm, scores.dtype()).view({N, 1, 1, S});
+    scores = scores + with_extra_columns(additive(kpm, scores.dtype())).view({N, 1, 1, Sx});
   }
   Tensor weights = F::softmax(scores, -1);
   const Tensor dropped = F::dropout(weights, options_.dropout, is_training());
