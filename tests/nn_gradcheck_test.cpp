@@ -246,6 +246,11 @@ TEST(NnGradcheckModules, RecurrentLayers) {
     auto [o, h] = gru.forward(x, {});
     return joined({o, h});
   }, true);
+  nn::LSTM projected(2, 3, {.num_layers = 2, .bidirectional = true, .proj_size = 2});
+  check_module(projected, input({3, 2, 2}), [&](const Tensor& x) {
+    auto [o, h, c] = projected.forward_lstm(x);
+    return joined({o, h, c});
+  });
   nn::RNN rnn(2, 3, {.num_layers = 2});
   check_module(rnn, input({4, 2, 2}), [&](const Tensor& x) { return rnn(x); });
 }

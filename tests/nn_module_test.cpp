@@ -384,6 +384,21 @@ TEST(Layers, MultiheadAttentionOptionsShapesAndErrors) {
   EXPECT_ERROR(nn::MultiheadAttention(4, 2, {.kdim = 0}), "MultiheadAttention: kdim and vdim must be positive");
 }
 
+TEST(Layers, LstmProjectionShapesAndErrors) {
+  nn::LSTM lstm(3, 5, {.num_layers = 2, .proj_size = 2});
+  EXPECT_EQ(lstm.named_parameters()[4].first, "weight_hr_l0");
+  EXPECT_EQ(lstm.weights[1].w_ih.sizes(), (Shape{20, 2}));  // layer 1 reads the projected h
+  EXPECT_EQ(lstm.weights[0].w_hh.sizes(), (Shape{20, 2}));
+  auto [out, h, c] = lstm.forward_lstm(randn({4, 6, 3}));
+  EXPECT_EQ(out.sizes(), (Shape{4, 6, 2}));
+  EXPECT_EQ(h.sizes(), (Shape{2, 6, 2}));
+  EXPECT_EQ(c.sizes(), (Shape{2, 6, 5}));
+  EXPECT_EQ(lstm.str(), "LSTM(3, 5, num_layers=2, proj_size=2)");
+  EXPECT_ERROR(lstm.forward_lstm(randn({4, 6, 3}), zeros({2, 6, 5})), "LSTM: expected h0 of shape (2, 6, 2), got [2, 6, 5]");
+  EXPECT_ERROR(nn::LSTM(3, 4, {.proj_size = 4}), "LSTM: proj_size (4) must be at least 0 and smaller than hidden_size (4)");
+  EXPECT_ERROR(nn::GRU(3, 4, {.proj_size = 2}), "GRU: proj_size is only supported for LSTM, not RNN or GRU");
+}
+
 TEST(Layers, RMSNormAndCumulativeBatchNorm) {
   nn::RMSNorm norm({4});
   EXPECT_EQ(norm.named_parameters().size(), 1u);

@@ -393,6 +393,18 @@ const std::map<std::string, NnCase>& nn_table() {
               x[0], x[0], x[0], {.key_padding_mask = padding, .attn_mask = scores, .average_attn_weights = false});
           return flat({out, w});
         }}},
+      {"lstm_proj_2layers_bidirectional",
+       {make<nn::LSTM>(3, 5, nn::RNNOptions{.num_layers = 2, .bidirectional = true, .proj_size = 2}),
+        [](nn::Module* m, const Tensors& x) {
+          auto [out, h, c] = as<nn::LSTM>(m).forward_lstm(x[0], x[1], x[2]);
+          return flat({out, h, c});
+        }}},
+      {"lstm_proj_batch_first_no_bias",
+       {make<nn::LSTM>(3, 4, nn::RNNOptions{.bias = false, .batch_first = true, .proj_size = 3}),
+        [](nn::Module* m, const Tensors& x) {
+          auto [out, h, c] = as<nn::LSTM>(m).forward_lstm(x[0]);
+          return flat({out, h, c});
+        }}},
       {"mha_zero_attn_unbatched",
        {make<nn::MultiheadAttention>(4, 1, nn::MultiheadAttentionOptions{.add_zero_attn = true}),
         [](nn::Module* m, const Tensors& x) { return as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0]).first; }}},

@@ -67,6 +67,11 @@ def rms_norm(x, shape, weight, eps):
     return y if weight is None else y * weight
 
 
+def _lstm_outputs(result):
+    out, (h, c) = result
+    return out, h, c
+
+
 def labels(n, classes, *rest):
     return torch.randint(0, classes, (n,) + rest)
 
@@ -398,6 +403,14 @@ CASES = {
                                          attn_mask=torch.tensor([[0.0, -1.0, 0.5]] * 3),
                                          average_attn_weights=False))),
         [more_randn(2, 3, 4)], [0]),
+    "lstm_proj_2layers_bidirectional": (
+        module(lambda: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
+               call=lambda m, x, h, c: flat(*_lstm_outputs(m(x, (h, c))))),
+        [more_randn(4, 2, 3), more_randn(4, 2, 2), more_randn(4, 2, 5)], [0, 1, 2]),
+    "lstm_proj_batch_first_no_bias": (
+        module(lambda: nn.LSTM(3, 4, batch_first=True, bias=False, proj_size=3),
+               call=lambda m, x: flat(*_lstm_outputs(m(x)))),
+        [more_randn(2, 5, 3)], [0]),
     "mha_zero_attn_unbatched": (module(lambda: nn.MultiheadAttention(4, 1, add_zero_attn=True),
                                        call=lambda m, x: m(x, x, x)[0]), [more_randn(3, 4)], [0]),
 }

@@ -3,6 +3,8 @@
 // (every parameter ~ U(-1/sqrt(hidden), 1/sqrt(hidden))).
 //   nn::LSTM lstm(28, 64, {.num_layers = 2, .batch_first = true});
 //   auto [out, h, c] = lstm.forward_lstm(x);   // out: (N, L, 64)
+// LSTM's proj_size projects each h (PyTorch's weight_hr_l*): h and out then have
+// proj_size features, c keeps hidden_size.
 #pragma once
 
 #include <string>
@@ -62,6 +64,7 @@ struct RNNOptions {
   double dropout = 0.0;  // between layers, in training
   bool bidirectional = false;
   std::string nonlinearity = "tanh";  // RNN only: tanh or relu
+  int64_t proj_size = 0;  // LSTM only: h projected to this size by weight_hr (0: none)
 };
 
 // Shared by RNN, LSTM and GRU: the stacked, optionally bidirectional loop.
@@ -71,9 +74,9 @@ class RecurrentBase : public Module {
  public:
   void visit(Visitor& v) override;
   std::string extra_repr() const override;
-  // The weights of one layer and direction: {w_ih, w_hh, b_ih, b_hh}.
+  // The weights of one layer and direction: {w_ih, w_hh, b_ih, b_hh, w_hr (LSTM with proj_size)}.
   struct Weights {
-    Tensor w_ih, w_hh, b_ih, b_hh;
+    Tensor w_ih, w_hh, b_ih, b_hh, w_hr;
   };
   std::vector<Weights> weights;  // index layer * directions + direction
 
@@ -87,7 +90,7 @@ class RecurrentBase : public Module {
   Kind kind_;
   int64_t input_size_, hidden_size_;
   RNNOptions options_;
-  std::vector<std::string> names_;  // parameter names in registration order, 4 per (layer, direction)
+  std::vector<std::string> names_;  // parameter names in registration order, 5 per (layer, direction)
 };
 
 class RNN : public RecurrentBase {

@@ -30,11 +30,13 @@ Tensor rnn_step(const Tensor& xw, const Tensor& h, const Tensor& w_hh, const Ten
   return relu ? pre.relu() : pre.tanh();
 }
 
+// w_hr (LSTM with proj_size): h' is projected, h' W_hr^T.
 std::pair<Tensor, Tensor> lstm_step(const Tensor& xw, const Tensor& h, const Tensor& c, const Tensor& w_hh,
-                                    const Tensor& b_hh) {
+                                    const Tensor& b_hh, const Tensor& w_hr = {}) {
   const auto gates = (xw + project(h, w_hh, b_hh)).chunk(4, -1);
   const Tensor c_next = gates[1].sigmoid() * c + gates[0].sigmoid() * gates[2].tanh();
-  return {gates[3].sigmoid() * c_next.tanh(), c_next};
+  const Tensor h_next = gates[3].sigmoid() * c_next.tanh();
+  return {w_hr.defined() ? project(h_next, w_hr, {}) : h_next, c_next};
 }
 
 Tensor gru_step(const Tensor& xw, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh) {
@@ -147,30 +149,38 @@ RecurrentBase::RecurrentBase(const char* type_name, Kind kind, int64_t input_siz
               ": input_size, hidden_size and num_layers must be positive");
   EMBER_CHECK(options.dropout >= 0 && options.dropout <= 1, type_name, ": dropout must be in [0, 1], got ",
               options.dropout);
+  EMBER_CHECK(options.proj_size == 0 || kind == Kind::lstm, type_name,
+              ": proj_size is only supported for LSTM, not RNN or GRU");
+  EMBER_CHECK(options.proj_size >= 0 && options.proj_size < hidden_size, type_name, ": proj_size (",
+              options.proj_size, ") must be at least 0 and smaller than hidden_size (", hidden_size, ")");
   const int64_t gates = kind == Kind::lstm ? 4 : kind == Kind::gru ? 3 : 1;
   const int64_t directions = options.bidirectional ? 2 : 1;
+  const int64_t out_size = options.proj_size > 0 ? options.proj_size : hidden_size;  // what h carries
   for (int64_t layer = 0; layer < options.num_layers; ++layer)
     for (int64_t d = 0; d < directions; ++d) {
-      const int64_t in = layer == 0 ? input_size : hidden_size * directions;
+      const int64_t in = layer == 0 ? input_size : out_size * directions;
       Weights w;
       w.w_ih = uniform_parameter({gates * hidden_size, in}, hidden_size);
-      w.w_hh = uniform_parameter({gates * hidden_size, hidden_size}, hidden_size);
+      w.w_hh = uniform_parameter({gates * hidden_size, out_size}, hidden_size);
       if (options.bias) {
         w.b_ih = uniform_parameter({gates * hidden_size}, hidden_size);
         w.b_hh = uniform_parameter({gates * hidden_size}, hidden_size);
       }
+      if (options.proj_size > 0) w.w_hr = uniform_parameter({options.proj_size, hidden_size}, hidden_size);
       weights.push_back(std::move(w));
       const std::string suffix = "_l" + std::to_string(layer) + (d == 1 ? "_reverse" : "");
-      for (const char* base : {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) names_.push_back(base + suffix);
+      for (const char* base : {"weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr"})
+        names_.push_back(base + suffix);
     }
 }
 
 void RecurrentBase::visit(Visitor& v) {
   for (size_t i = 0; i < weights.size(); ++i) {
-    v.parameter(names_[4 * i], weights[i].w_ih);
-    v.parameter(names_[4 * i + 1], weights[i].w_hh);
-    v.parameter(names_[4 * i + 2], weights[i].b_ih);
-    v.parameter(names_[4 * i + 3], weights[i].b_hh);
+    v.parameter(names_[5 * i], weights[i].w_ih);
+    v.parameter(names_[5 * i + 1], weights[i].w_hh);
+    v.parameter(names_[5 * i + 2], weights[i].b_ih);
+    v.parameter(names_[5 * i + 3], weights[i].b_hh);
+    v.parameter(names_[5 * i + 4], weights[i].w_hr);  // (absent without proj_size)
   }
 }
 
@@ -183,6 +193,7 @@ std::string RecurrentBase::extra_repr() const {
   if (options_.dropout != 0) out << ", dropout=" << options_.dropout;
   if (options_.bidirectional) out << ", bidirectional=True";
   if (kind_ == Kind::rnn_relu) out << ", nonlinearity='relu'";
+  if (options_.proj_size != 0) out << ", proj_size=" << options_.proj_size;
   return out.str();
 }
 
@@ -193,17 +204,18 @@ std::tuple<Tensor, Tensor, Tensor> RecurrentBase::run(const Tensor& x_in, const 
               " or (L, ", input_size_, "), got ", x_in.defined() ? x_in.sizes() : IntArrayRef());
   const bool unbatched = x_in.dim() == 2;
   Tensor x = unbatched ? x_in.unsqueeze(1) : (options_.batch_first ? x_in.transpose(0, 1) : x_in);  // (L, N, I)
-  const int64_t L = x.size(0), N = x.size(1), H = hidden_size_;
+  const int64_t L = x.size(0), N = x.size(1);
+  const int64_t H_out = options_.proj_size > 0 ? options_.proj_size : hidden_size_;  // h's size; c's is hidden_size_
   const int64_t directions = options_.bidirectional ? 2 : 1, states = options_.num_layers * directions;
-  auto initial = [&](const Tensor& s, const char* what) {
+  auto initial = [&](const Tensor& s, int64_t H, const char* what) {
     if (!s.defined()) return zeros({states, N, H}, x.options());
     const Tensor b = unbatched ? s.unsqueeze(1) : s;
     EMBER_CHECK(b.dim() == 3 && b.size(0) == states && b.size(1) == N && b.size(2) == H, op, ": expected ", what,
                 " of shape (", states, ", ", N, ", ", H, "), got ", s.sizes());
     return b;
   };
-  const Tensor h0 = initial(h0_in, "h0");
-  const Tensor c0 = kind_ == Kind::lstm ? initial(c0_in, "c0") : Tensor();
+  const Tensor h0 = initial(h0_in, H_out, "h0");
+  const Tensor c0 = kind_ == Kind::lstm ? initial(c0_in, hidden_size_, "c0") : Tensor();
   std::vector<Tensor> h_n, c_n;
   Tensor layer_input = x;
   for (int64_t layer = 0; layer < options_.num_layers; ++layer) {
@@ -217,12 +229,12 @@ std::tuple<Tensor, Tensor, Tensor> RecurrentBase::run(const Tensor& x_in, const 
       std::vector<Tensor> outputs(static_cast<size_t>(L));
       for (int64_t s = 0; s < L; ++s) {
         const int64_t t = d == 0 ? s : L - 1 - s;
-        if (kind_ == Kind::lstm) std::tie(h, c) = lstm_step(xw[t], h, c, w.w_hh, w.b_hh);
+        if (kind_ == Kind::lstm) std::tie(h, c) = lstm_step(xw[t], h, c, w.w_hh, w.b_hh, w.w_hr);
         else if (kind_ == Kind::gru) h = gru_step(xw[t], h, w.w_hh, w.b_hh);
         else h = rnn_step(xw[t], h, w.w_hh, w.b_hh, kind_ == Kind::rnn_relu);
         outputs[static_cast<size_t>(t)] = h;
       }
-      direction_outputs.push_back(stack(outputs, 0));  // (L, N, H)
+      direction_outputs.push_back(stack(outputs, 0));  // (L, N, H_out)
       h_n.push_back(h);
       if (c.defined()) c_n.push_back(c);
     }
