@@ -164,6 +164,8 @@ const std::vector<NnGradCase>& cases() {
       {"avg_pool2d_divisor", {{1, 2, 5, 4}}, [](const Tensors& x) {
          return F::avg_pool2d(x[0], {3, 2}, {2, 1}, {1, 1}, true, true, 4);
        }},
+      {"glu", {{3, 4}}, [](const Tensors& x) { return F::glu(x[0].t(), 0); }},
+      {"rotary_embedding", {{2, 5, 6}}, [](const Tensors& x) { return F::rotary_embedding(x[0], 100.0, 3); }},
       {"interp_nearest", {{1, 2, 3, 4}}, [](const Tensors& x) { return F::interpolate(x[0], {.scale_factor = {1.7}}); }},
       {"interp_linear_corners", {{2, 2, 4}}, [](const Tensors& x) {
          return F::interpolate(x[0], {.size = {7}, .mode = "linear", .align_corners = true});
@@ -282,6 +284,16 @@ TEST(NnGradcheckModules, AttentionWithMasks) {
     auto [out, w] = cross.forward(x, keys, values);
     return joined({out, w});
   });
+  for (const char* positions : {"rope", "alibi"}) {
+    SCOPED_TRACE(positions);
+    nn::MultiheadAttention relative(4, 2, {.positions = positions});
+    check_module(relative, input({3, 2, 4}), [&](const Tensor& x) {
+      auto [out, w] = relative.forward(x, x, x, {.is_causal = true});
+      return joined({out, w});
+    });
+  }
+  nn::TransformerEncoderLayer gated(4, 2, {.dim_feedforward = 3, .dropout = 0.0, .activation = "swiglu"});
+  check_module(gated, input({2, 2, 4}), [&](const Tensor& x) { return gated(x); });
   nn::TransformerDecoderLayer layer(4, 2, {.dim_feedforward = 6, .dropout = 0.0, .norm_first = true});
   const Tensor memory = randn({3, 2, 4}, {.dtype = kFloat64});
   check_module(layer, input({2, 2, 4}), [&](const Tensor& x) {

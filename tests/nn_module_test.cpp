@@ -384,6 +384,36 @@ TEST(Layers, MultiheadAttentionOptionsShapesAndErrors) {
   EXPECT_ERROR(nn::MultiheadAttention(4, 2, {.kdim = 0}), "MultiheadAttention: kdim and vdim must be positive");
 }
 
+TEST(Layers, RelativePositionsAndGatedFeedForward) {
+  // ALiBi's slopes: 2^-1 .. 2^-8 for 8 heads; 6 heads take 4 of them and every other of the 8-head set.
+  EXPECT_EQ(F::alibi_slopes(8)[0], 0.5);
+  EXPECT_EQ(F::alibi_slopes(8)[7], std::pow(2.0, -8));
+  const std::vector<double> six = F::alibi_slopes(6);
+  EXPECT_EQ(six.size(), 6u);
+  EXPECT_EQ(six[4], std::pow(2.0, -1.0));  // the 8-head set's 1st (2^-1 for 8 heads) and 3rd
+  EXPECT_EQ(six[5], std::pow(2.0, -3.0));
+  const Tensor bias = F::alibi_bias(2, 3, 3);
+  EXPECT_EQ(bias.sizes(), (Shape{2, 3, 3}));
+  EXPECT_EQ(bias[0][2][0].item<float>(), -0.0625f * 2);  // slope 2^-4 for 2 heads (2^(-8/2)), distance 2
+  // Rotary positions keep norms and make scores depend on the offset between positions only.
+  const Tensor x = randn({1, 6, 4});
+  EXPECT_LT((F::rotary_embedding(x).norm(2.0, {-1}) - x.norm(2.0, {-1})).abs().max().item<float>(), 1e-5);
+  const Tensor q = randn({1, 1, 4}).expand({1, 6, 4}).contiguous(), k = randn({1, 1, 4}).expand({1, 6, 4}).contiguous();
+  const Tensor scores = F::rotary_embedding(q).matmul(F::rotary_embedding(k).transpose(-2, -1))[0];
+  EXPECT_NEAR(scores[3][1].item<float>(), scores[4][2].item<float>(), 1e-5);
+  EXPECT_ERROR(F::rotary_embedding(randn({2, 3})), "rotary_embedding: expected (..., len, D) with an even D");
+  EXPECT_ERROR(nn::MultiheadAttention(6, 2, {.positions = "rope"}), "MultiheadAttention: rope needs an even head dim, got 3");
+  EXPECT_ERROR(nn::MultiheadAttention(4, 2, {.add_zero_attn = true, .positions = "alibi"}),
+               "positions 'alibi' do not combine with add_bias_kv or add_zero_attn");
+  EXPECT_ERROR(nn::MultiheadAttention(4, 2, {.positions = "t5"}), "positions must be '', 'rope' or 'alibi', got 't5'");
+  nn::TransformerEncoderLayer gated(8, 2, {.dim_feedforward = 16, .activation = "geglu"});
+  EXPECT_EQ(gated.linear1.weight.sizes(), (Shape{32, 8}));  // both halves
+  EXPECT_EQ(gated.linear2.weight.sizes(), (Shape{8, 16}));
+  EXPECT_ERROR(nn::TransformerEncoderLayer(8, 2, {.activation = "reglu"}),
+               "activation must be 'relu', 'gelu', 'swiglu' or 'geglu', got 'reglu'");
+  EXPECT_ERROR(F::glu(randn({3, 5})), "glu: halving dimension must be even, but dimension 1 is size 5");
+}
+
 TEST(Layers, LstmProjectionShapesAndErrors) {
   nn::LSTM lstm(3, 5, {.num_layers = 2, .proj_size = 2});
   EXPECT_EQ(lstm.named_parameters()[4].first, "weight_hr_l0");

@@ -405,6 +405,23 @@ const std::map<std::string, NnCase>& nn_table() {
           auto [out, h, c] = as<nn::LSTM>(m).forward_lstm(x[0]);
           return flat({out, h, c});
         }}},
+      {"glu_strided", {nullptr, fn([](const Tensors& x) { return F::glu(x[0].t(), 0); })}},
+      {"mha_rope_causal", {make<nn::MultiheadAttention>(8, 2, nn::MultiheadAttentionOptions{.positions = "rope"}),
+                           [](nn::Module* m, const Tensors& x) {
+                             auto [out, w] = as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0], {.is_causal = true});
+                             return flat({out, w});
+                           }}},
+      {"mha_alibi", {make<nn::MultiheadAttention>(6, 3, nn::MultiheadAttentionOptions{.positions = "alibi"}),
+                     [](nn::Module* m, const Tensors& x) {
+                       auto [out, w] = as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0]);
+                       return flat({out, w});
+                     }}},
+      {"encoder_layer_swiglu", {make<nn::TransformerEncoderLayer>(
+                                   8, 2, nn::TransformerLayerOptions{.dim_feedforward = 12, .dropout = 0.0,
+                                                                     .activation = "swiglu"})}},
+      {"encoder_layer_geglu_pre_norm",
+       {make<nn::TransformerEncoderLayer>(8, 4, nn::TransformerLayerOptions{.dim_feedforward = 6, .dropout = 0.0,
+                                                                            .activation = "geglu", .norm_first = true})}},
       {"mha_zero_attn_unbatched",
        {make<nn::MultiheadAttention>(4, 1, nn::MultiheadAttentionOptions{.add_zero_attn = true}),
         [](nn::Module* m, const Tensors& x) { return as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0]).first; }}},

@@ -16,6 +16,7 @@ namespace ember::models {
 struct ModelSpec {
   Shape input = {1, 28, 28};  // (C, H, W) of one example; {context length} for token models (gpt)
   int64_t classes = 10;
+  std::string positions = "learned";  // gpt's position encoding: learned, sinusoidal, rope or alibi
 };
 
 using Factory = std::function<std::shared_ptr<nn::Module>(const ModelSpec&)>;
@@ -59,7 +60,9 @@ std::shared_ptr<nn::Module> recurrent_classifier(const std::string& kind, const 
 // {context length}, spec.classes the vocabulary size; forward maps (N, L) ids
 // to (N, L, vocabulary) logits. Pre-norm blocks (PyTorch's
 // TransformerEncoderLayer with norm_first and GELU, under encoder.layers.N),
-// learned positions, output layer tied to the token embedding by default.
+// positions spec.positions (learned: an embedding pos_emb; sinusoidal: fixed
+// ones added to the tokens'; rope or alibi: relative positions inside each
+// attention layer), output layer tied to the token embedding by default.
 struct GPTOptions {
   int64_t d_model = 128, heads = 4, layers = 4, d_ff = 512;
   double dropout = 0.1;

@@ -1,6 +1,11 @@
 // Shared pieces of the model zoo.
 #include "models/common.h"
 
+#include <cmath>
+#include <vector>
+
+#include "ember/creation.h"
+
 namespace ember::models::detail {
 
 void check_spec(const ModelSpec& spec, const char* model) {
@@ -47,6 +52,18 @@ void init_linear_normal(nn::Module& model, double std) {
       nn::init::normal_(fc->weight, 0.0, std);
       if (fc->bias.defined()) nn::init::zeros_(fc->bias);
     }
+}
+
+Tensor sinusoidal_positions(int64_t positions, int64_t d_model) {
+  std::vector<float> table(static_cast<size_t>(positions * d_model));
+  for (int64_t p = 0; p < positions; ++p)
+    for (int64_t i = 0; i < d_model; i += 2) {
+      const double angle = static_cast<double>(p) * std::exp(-std::log(10000.0) * static_cast<double>(i) /
+                                                             static_cast<double>(d_model));
+      table[static_cast<size_t>(p * d_model + i)] = static_cast<float>(std::sin(angle));
+      if (i + 1 < d_model) table[static_cast<size_t>(p * d_model + i + 1)] = static_cast<float>(std::cos(angle));
+    }
+  return tensor(table).view({positions, d_model});
 }
 
 }  // namespace ember::models::detail

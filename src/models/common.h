@@ -37,6 +37,10 @@ class SpatialSize {
   Shape input_;
 };
 
+// The Transformer's fixed positions (positions, d_model), float32: sin on even
+// features, cos on odd, wavelengths 2 pi .. 10000 * 2 pi.
+Tensor sinusoidal_positions(int64_t positions, int64_t d_model);
+
 // torchvision's initialisations, applied to every module of the tree.
 // Convolutions: kaiming_normal_ (fan_out or fan_in, ReLU gain), biases zero;
 // batch norms: weight 1, bias 0; linear layers: normal(0, std), biases zero.

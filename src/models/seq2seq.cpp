@@ -14,19 +14,6 @@
 namespace ember::models {
 namespace {
 
-// (positions, d_model): sin on even features, cos on odd, wavelengths 2 pi .. 10000 * 2 pi.
-Tensor sinusoidal_positions(int64_t positions, int64_t d_model) {
-  std::vector<float> table(static_cast<size_t>(positions * d_model));
-  for (int64_t p = 0; p < positions; ++p)
-    for (int64_t i = 0; i < d_model; i += 2) {
-      const double angle = static_cast<double>(p) * std::exp(-std::log(10000.0) * static_cast<double>(i) /
-                                                             static_cast<double>(d_model));
-      table[static_cast<size_t>(p * d_model + i)] = static_cast<float>(std::sin(angle));
-      if (i + 1 < d_model) table[static_cast<size_t>(p * d_model + i + 1)] = static_cast<float>(std::cos(angle));
-    }
-  return tensor(table).view({positions, d_model});
-}
-
 int64_t checked_length(const ModelSpec& spec, const Seq2SeqOptions& o) {
   EMBER_CHECK(spec.input.size() == 1 && spec.input[0] > 0, "transformer: input must be (sequence length), one positive ",
               "size, got ", spec.input);
@@ -46,7 +33,7 @@ class Seq2SeqTransformer : public nn::Module, public SequenceTranslator {
                      .num_decoder_layers = o.decoder_layers,
                      .layer = {.dim_feedforward = o.d_ff, .dropout = o.dropout, .batch_first = true}}),
         generator(o.d_model, spec.classes), dropout(o.dropout),
-        positions_(sinusoidal_positions(std::max<int64_t>(length_, 1) + 1, o.d_model)) {}
+        positions_(detail::sinusoidal_positions(std::max<int64_t>(length_, 1) + 1, o.d_model)) {}
 
   void visit(nn::Visitor& v) override {
     v.module("src_emb", src_emb), v.module("tgt_emb", tgt_emb), v.module("transformer", transformer);

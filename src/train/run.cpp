@@ -148,6 +148,7 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
   }
   // Augmentation touches the training examples only (not validation or test).
   if (augmentation) train_set = std::make_shared<data::TransformedDataset>(train_set, *augmentation);
+  s.loaded.spec.positions = config.pos;
   s.model = models::create(config.model, s.loaded.spec);
   s.optimizer = create_optimizer(config.optimizer, s.model->parameters(),
                                  {.lr = config.lr, .momentum = config.momentum, .weight_decay = config.weight_decay,

@@ -16,6 +16,7 @@ const std::vector<RunSetting>& run_settings() {
   using C = RunConfig;
   static const std::vector<RunSetting> all = {
       TextSetting{"model", &C::model, "model name (see `ember models`)"},
+      TextSetting{"pos", &C::pos, "gpt: position encoding, learned, sinusoidal, rope or alibi"},
       TextSetting{"dataset", &C::dataset, "dataset name (see `ember datasets`)"},
       TextSetting{"data-root", &C::data_root, "dataset folder or file (fashion-mnist: Debian's package)"},
       TextSetting{"target", &C::target, "csv: the target column"},

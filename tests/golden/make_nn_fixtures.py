@@ -20,6 +20,7 @@ One line each, float32 unless said:
   grad_in INDEX ...                         (d sum(cot * out) / d input[INDEX])
   grad_param NAME ...                       (d sum(cot * out) / d parameter)
 """
+import math
 import os
 
 import torch
@@ -65,6 +66,72 @@ def rms_norm(x, shape, weight, eps):
     eps = torch.finfo(x.dtype).eps if eps is None else eps
     y = x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + eps)
     return y if weight is None else y * weight
+
+
+def rope(x):
+    """Rotary positions, the rotate-half form: pair (x_i, x_{i+D/2}) at position p turns by p * 10000^(-2i/D)."""
+    length, d = x.shape[-2:]
+    half = d // 2
+    inv = 10000.0 ** (-2 * torch.arange(half, dtype=torch.float64) / d)
+    angle = torch.arange(length, dtype=torch.float64)[:, None] * inv[None, :]
+    angle = torch.cat([angle, angle], -1)
+    rotated = torch.cat([-x[..., half:], x[..., :half]], -1)
+    return x * angle.cos().to(x.dtype) + rotated * angle.sin().to(x.dtype)
+
+
+def alibi_slopes(n):
+    """The ALiBi paper's head slopes."""
+    def powers(m):
+        start = 2 ** (-8 / m)
+        return [start ** (i + 1) for i in range(m)]
+    closest = 2 ** math.floor(math.log2(n))
+    if closest == n:
+        return powers(n)
+    return powers(closest) + alibi_slopes(2 * closest)[0::2][:n - closest]
+
+
+class RelativeAttention(nn.Module):
+    """Multi-head self-attention with rotary or ALiBi positions, parameters named as nn.MultiheadAttention's."""
+
+    def __init__(self, e, h, positions):
+        super().__init__()
+        self.h, self.positions = h, positions
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * e, e))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * e))
+        self.out_proj = nn.Linear(e, e)
+        nn.init.xavier_uniform_(self.in_proj_weight)
+        nn.init.zeros_(self.out_proj.bias)
+
+    def forward(self, x, causal=False):  # (L, N, E) -> output and head-averaged weights, flattened
+        length, n, e = x.shape
+        d = e // self.h
+        q, k, v = (t.view(length, n, self.h, d).permute(1, 2, 0, 3)
+                   for t in F.linear(x, self.in_proj_weight, self.in_proj_bias).chunk(3, -1))
+        if self.positions == "rope":
+            q, k = rope(q), rope(k)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(d)
+        if self.positions == "alibi":
+            distance = (torch.arange(length)[:, None] - torch.arange(length)[None, :]).abs().double()
+            scores = scores + (-torch.tensor(alibi_slopes(self.h), dtype=torch.float64)[:, None, None]
+                               * distance).to(scores.dtype)
+        if causal:
+            scores = scores.masked_fill(torch.ones(length, length, dtype=torch.bool).triu(1), float("-inf"))
+        w = torch.softmax(scores, -1)
+        out = self.out_proj((w @ v).permute(2, 0, 1, 3).reshape(length, n, e))
+        return flat(out, w.mean(1))
+
+
+class GatedEncoderLayer(nn.TransformerEncoderLayer):
+    """TransformerEncoderLayer with a gated feed-forward block: linear2(act(a) * b), (a, b) = linear1(x)."""
+
+    def __init__(self, d, h, ff, gate, norm_first=False):
+        super().__init__(d, h, dim_feedforward=ff, dropout=0.0, norm_first=norm_first)
+        self.linear1 = nn.Linear(d, 2 * ff)
+        self.gate = gate
+
+    def _ff_block(self, x):
+        a, b = self.linear1(x).chunk(2, -1)
+        return self.dropout2(self.linear2(self.dropout((F.silu(a) if self.gate == "swiglu" else F.gelu(a)) * b)))
 
 
 def _lstm_outputs(result):
@@ -411,6 +478,13 @@ CASES = {
         module(lambda: nn.LSTM(3, 4, batch_first=True, bias=False, proj_size=3),
                call=lambda m, x: flat(*_lstm_outputs(m(x)))),
         [more_randn(2, 5, 3)], [0]),
+    "glu_strided": (fn(lambda x: F.glu(x.t(), 0)), [more_randn(3, 4)], [0]),
+    "mha_rope_causal": (module(lambda: RelativeAttention(8, 2, "rope"), call=lambda m, x: m(x, causal=True)),
+                        [more_randn(5, 2, 8)], [0]),
+    "mha_alibi": (module(lambda: RelativeAttention(6, 3, "alibi")), [more_randn(4, 2, 6)], [0]),
+    "encoder_layer_swiglu": (module(lambda: GatedEncoderLayer(8, 2, 12, "swiglu")), [more_randn(3, 2, 8)], [0]),
+    "encoder_layer_geglu_pre_norm": (module(lambda: GatedEncoderLayer(8, 4, 6, "geglu", norm_first=True)),
+                                     [more_randn(4, 2, 8)], [0]),
     "mha_zero_attn_unbatched": (module(lambda: nn.MultiheadAttention(4, 1, add_zero_attn=True),
                                        call=lambda m, x: m(x, x, x)[0]), [more_randn(3, 4)], [0]),
 }

@@ -109,6 +109,15 @@ Tensor scaled_dot_product_attention_blockwise(const Tensor& q, const Tensor& k, 
                                               bool is_causal = false, std::optional<double> scale = {},
                                               Generator* generator = nullptr, int64_t block_rows = 128);
 
+// Rotary position embedding (RoPE, the rotate-half form): x (..., len, D), D
+// even; position p (from `offset`) rotates each pair (x_i, x_{i + D/2}) by the
+// angle p * base^(-2i / D).
+Tensor rotary_embedding(const Tensor& x, double base = 10000.0, int64_t offset = 0);
+// ALiBi's attention bias (heads, L, S): -slope_h |i - j|, with the paper's
+// geometric slopes (2^(-8 / heads), its powers; interleaved for other head counts).
+Tensor alibi_bias(int64_t heads, int64_t L, int64_t S, TensorOptions options = {});
+std::vector<double> alibi_slopes(int64_t heads);
+
 // ---- activations ------------------------------------------------------------------
 Tensor relu(const Tensor& x);
 Tensor relu6(const Tensor& x);
@@ -126,6 +135,8 @@ Tensor tanh(const Tensor& x);
 Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
 // weight: one value, or one per channel (dim 1 of x)
 Tensor prelu(const Tensor& x, const Tensor& weight);
+// a * sigmoid(b) for the halves a, b of x along dim (PyTorch's F.glu).
+Tensor glu(const Tensor& x, int64_t dim = -1);
 Tensor softmax(const Tensor& x, int64_t dim);
 Tensor log_softmax(const Tensor& x, int64_t dim);
 

@@ -21,6 +21,9 @@ struct MultiheadAttentionOptions {
   bool add_bias_kv = false;    // learned bias_k, bias_v appended to the keys and values
   bool add_zero_attn = false;  // a zero key and value appended (after the biases)
   std::optional<int64_t> kdim = {}, vdim = {};  // the keys' and values' feature sizes (default embed_dim)
+  // Relative positions inside the attention: "" (none), "rope" (queries and keys
+  // rotated per head, F::rotary_embedding) or "alibi" (F::alibi_bias added to the scores).
+  std::string positions = "";
 };
 
 // in_proj_weight (3E, E) ~ xavier_uniform, or with kdim/vdim other than E
@@ -57,11 +60,14 @@ class MultiheadAttention : public Module {
 struct TransformerLayerOptions {
   int64_t dim_feedforward = 2048;
   double dropout = 0.1;
-  std::string activation = "relu";  // relu or gelu
+  // relu or gelu; or a gated feed-forward block, swiglu (silu(a) * b) or geglu
+  // (gelu(a) * b), whose linear1 makes both halves a, b (2 dim_feedforward outputs)
+  std::string activation = "relu";
   double layer_norm_eps = 1e-5;
   bool batch_first = false;
   bool norm_first = false;  // pre-norm instead of post-norm
   bool bias = true;
+  std::string positions = "";  // the self-attention's relative positions: "", "rope" or "alibi"
 };
 
 class TransformerEncoderLayer : public Module {

@@ -69,6 +69,15 @@ Tensor prelu(const Tensor& x, const Tensor& weight) {
   return where(gt(x, 0), x, x * w);
 }
 
+Tensor glu(const Tensor& x, int64_t dim) {
+  EMBER_CHECK(x.defined() && x.dim() > 0, "glu: expected a tensor with at least one dim");
+  const int64_t d = dim < 0 ? dim + x.dim() : dim;
+  EMBER_CHECK(d >= 0 && d < x.dim(), "glu: dim ", dim, " is out of range for an input of shape ", x.sizes());
+  EMBER_CHECK(x.size(d) % 2 == 0, "glu: halving dimension must be even, but dimension ", d, " is size ", x.size(d));
+  const auto halves = x.chunk(2, d);
+  return halves[0] * halves[1].sigmoid();
+}
+
 // e^(x - max) / sum e^(x - max) along dim
 Tensor softmax(const Tensor& x, int64_t dim) {
   const Tensor shifted = x - amax(x, {dim}, true).detach();

@@ -128,4 +128,48 @@ Tensor scaled_dot_product_attention_blockwise(const Tensor& q, const Tensor& k, 
       });
 }
 
+Tensor rotary_embedding(const Tensor& x, double base, int64_t offset) {
+  EMBER_CHECK(x.defined() && x.dim() >= 2 && x.size(-1) % 2 == 0, "rotary_embedding: expected (..., len, D) with an ",
+              "even D, got ", x.defined() ? x.sizes() : IntArrayRef());
+  EMBER_CHECK(base > 0, "rotary_embedding: base must be positive, got ", base);
+  const int64_t len = x.size(-2), D = x.size(-1), half = D / 2;
+  std::vector<double> cos_table(static_cast<size_t>(len * D)), sin_table(cos_table.size());
+  for (int64_t p = 0; p < len; ++p)
+    for (int64_t i = 0; i < D; ++i) {
+      const double angle = static_cast<double>(p + offset) * std::pow(base, -2.0 * static_cast<double>(i % half) / D);
+      cos_table[static_cast<size_t>(p * D + i)] = std::cos(angle);
+      sin_table[static_cast<size_t>(p * D + i)] = std::sin(angle);
+    }
+  const TensorOptions like{.dtype = x.dtype(), .device = x.device()};
+  const Tensor c = from_buffer(cos_table.data(), Dtype::float64, {len, D}, like);
+  const Tensor s = from_buffer(sin_table.data(), Dtype::float64, {len, D}, like);
+  const Tensor rotated_half = cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * c + rotated_half * s;
+}
+
+std::vector<double> alibi_slopes(int64_t heads) {
+  EMBER_CHECK(heads > 0, "alibi_slopes: heads must be positive, got ", heads);
+  const auto powers_of = [](int64_t n) {
+    std::vector<double> out;
+    const double start = std::pow(2.0, -8.0 / static_cast<double>(n));
+    for (int64_t i = 0; i < n; ++i) out.push_back(std::pow(start, static_cast<double>(i + 1)));
+    return out;
+  };
+  int64_t closest = 1;
+  while (closest * 2 <= heads) closest *= 2;
+  std::vector<double> slopes = powers_of(closest);
+  if (closest == heads) return slopes;
+  const std::vector<double> finer = alibi_slopes(2 * closest);
+  for (size_t i = 0; slopes.size() < static_cast<size_t>(heads); i += 2) slopes.push_back(finer[i]);
+  return slopes;
+}
+
+Tensor alibi_bias(int64_t heads, int64_t L, int64_t S, TensorOptions options) {
+  const std::vector<double> slopes = alibi_slopes(heads);
+  const TensorOptions f64{.dtype = Dtype::float64, .device = options.device};
+  const Tensor distance = (arange(L, f64).view({L, 1}) - arange(S, f64).view({1, S})).abs();
+  const Tensor slope = from_buffer(slopes.data(), Dtype::float64, {heads, 1, 1}, f64);
+  return (-slope * distance).to(options.dtype.value_or(default_dtype()));
+}
+
 }  // namespace ember::nn::functional

@@ -25,11 +25,23 @@ Tensor additive(const Tensor& mask, Dtype dtype) {
   return mask.to(dtype);
 }
 
-Tensor activation(const Tensor& x, const std::string& name) { return name == "gelu" ? F::gelu(x) : F::relu(x); }
+// The feed-forward block's nonlinearity; the gated ones take the two halves of linear1's output.
+Tensor activation(const Tensor& x, const std::string& name) {
+  if (name == "swiglu" || name == "geglu") {
+    const auto halves = x.chunk(2, -1);
+    return (name == "swiglu" ? F::silu(halves[0]) : F::gelu(halves[0])) * halves[1];
+  }
+  return name == "gelu" ? F::gelu(x) : F::relu(x);
+}
 
 void check_activation(const std::string& name) {
-  EMBER_CHECK(name == "relu" || name == "gelu", "Transformer layers: activation must be 'relu' or 'gelu', got '",
-              name, "'");
+  EMBER_CHECK(name == "relu" || name == "gelu" || name == "swiglu" || name == "geglu",
+              "Transformer layers: activation must be 'relu', 'gelu', 'swiglu' or 'geglu', got '", name, "'");
+}
+
+// linear1's width: gated blocks make both halves.
+int64_t feedforward_inner(const TransformerLayerOptions& o) {
+  return o.activation == "swiglu" || o.activation == "geglu" ? 2 * o.dim_feedforward : o.dim_feedforward;
 }
 
 }  // namespace
@@ -59,6 +71,12 @@ MultiheadAttention::MultiheadAttention(int64_t embed_dim, int64_t num_heads, Mul
     in_proj_bias = parameter(zeros({3 * embed_dim}));
     init::zeros_(out_proj.bias);
   }
+  EMBER_CHECK(options.positions.empty() || options.positions == "rope" || options.positions == "alibi",
+              "MultiheadAttention: positions must be '', 'rope' or 'alibi', got '", options.positions, "'");
+  EMBER_CHECK(options.positions.empty() || !(options.add_bias_kv || options.add_zero_attn),
+              "MultiheadAttention: positions '", options.positions, "' do not combine with add_bias_kv or add_zero_attn");
+  EMBER_CHECK(options.positions != "rope" || (embed_dim / num_heads) % 2 == 0, "MultiheadAttention: rope needs an ",
+              "even head dim, got ", embed_dim / num_heads);
   if (options.add_bias_kv) {
     bias_k = parameter(empty({1, 1, embed_dim}));
     bias_v = parameter(empty({1, 1, embed_dim}));
@@ -80,7 +98,8 @@ void MultiheadAttention::visit(Visitor& v) {
 }
 
 std::string MultiheadAttention::extra_repr() const {
-  return "embed_dim=" + std::to_string(embed_dim_) + ", num_heads=" + std::to_string(num_heads_);
+  return "embed_dim=" + std::to_string(embed_dim_) + ", num_heads=" + std::to_string(num_heads_) +
+         (options_.positions.empty() ? "" : ", positions='" + options_.positions + "'");
 }
 
 std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
@@ -123,12 +142,15 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const
   }
   const int64_t Sx = S + extra;
   auto heads = [&](const Tensor& t, int64_t len) { return t.view({N, len, H, D}).transpose(1, 2); };  // (N, H, len, D)
-  const Tensor q = heads(F::linear(q_in, w[0], b[0]), L);
-  const Tensor k = heads(k_proj, Sx);
+  Tensor q = heads(F::linear(q_in, w[0], b[0]), L);
+  Tensor k = heads(k_proj, Sx);
   const Tensor v = heads(v_proj, Sx);
+  if (options_.positions == "rope") q = F::rotary_embedding(q), k = F::rotary_embedding(k);
   const auto with_extra_columns = [&](const Tensor& m) { return extra ? F::pad(m, {0, extra}) : m; };
 
   Tensor scores = q.matmul(k.transpose(-2, -1)) * (1.0 / std::sqrt(static_cast<double>(D)));  // (N, H, L, Sx)
+  if (options_.positions == "alibi")
+    scores = scores + F::alibi_bias(H, L, Sx, {.dtype = scores.dtype(), .device = scores.device()}).unsqueeze(0);
   Tensor mask = additive(call.attn_mask, scores.dtype());
   const TensorOptions on_q{.device = q.device()};
   if (!mask.defined() && call.is_causal)
@@ -160,8 +182,9 @@ std::pair<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const
 
 TransformerEncoderLayer::TransformerEncoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions o)
     : Module("TransformerEncoderLayer"),
-      self_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
-      linear1(d_model, o.dim_feedforward, o.bias),
+      self_attn(d_model, nhead,
+                {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first, .positions = o.positions}),
+      linear1(d_model, feedforward_inner(o), o.bias),
       linear2(o.dim_feedforward, d_model, o.bias),
       dropout(o.dropout),
       dropout1(o.dropout),
@@ -205,9 +228,10 @@ Tensor TransformerEncoderLayer::forward(const Tensor& src, const Tensor& src_mas
 
 TransformerDecoderLayer::TransformerDecoderLayer(int64_t d_model, int64_t nhead, TransformerLayerOptions o)
     : Module("TransformerDecoderLayer"),
-      self_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
+      self_attn(d_model, nhead,
+                {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first, .positions = o.positions}),
       multihead_attn(d_model, nhead, {.dropout = o.dropout, .bias = o.bias, .batch_first = o.batch_first}),
-      linear1(d_model, o.dim_feedforward, o.bias),
+      linear1(d_model, feedforward_inner(o), o.bias),
       linear2(o.dim_feedforward, d_model, o.bias),
       dropout(o.dropout),
       dropout1(o.dropout),
