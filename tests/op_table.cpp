@@ -247,6 +247,12 @@ std::vector<OpCase> make_table() {
          for (int64_t i = 0; i < 3; ++i) out[i].copy_(x[0][i] * static_cast<double>(i + 1));
          return out;
        }},
+      // scans
+      {"cumprod", {{3, 5}}, [](const Tensors& x) { return cumprod(x[0], 1); }},
+      {"cumprod_zeros", {}, [](const Tensors& x) { return one(cumprod(x[0].t(), 0)); }},
+      {"cumprod_int", {}, [](const Tensors& x) { return one(x[0].cumprod(1)); }},
+      {"logcumsumexp", {{4, 3}}, [](const Tensors& x) { return logcumsumexp(x[0].t(), 1); }},
+      {"logcumsumexp_extremes", {}, [](const Tensors& x) { return one(x[0].logcumsumexp(1)); }},
       // attention, blockwise (small blocks, so every case has several)
       {"sdpa_blockwise", {{2, 7, 4}, {2, 5, 4}, {2, 5, 3}}, [](const Tensors& x) {
          return F::scaled_dot_product_attention_blockwise(x[0], x[1], x[2], {}, 0.0, false, {}, nullptr, 3);

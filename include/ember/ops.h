@@ -107,6 +107,8 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);
 Tensor all(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
 Tensor any(const Tensor& x, std::optional<int64_t> dim = {}, bool keepdim = false);
 Tensor cumsum(const Tensor& x, int64_t dim);
+Tensor cumprod(const Tensor& x, int64_t dim);       // integers widen to int64, as cumsum
+Tensor logcumsumexp(const Tensor& x, int64_t dim);  // log of the running sum of e^x, without overflow
 
 // ---- linear algebra -------------------------------------------------------------
 // matmul: 1-D @ 1-D dot, 2-D @ 2-D mm, and batched with broadcast batch dims.

@@ -205,6 +205,8 @@ class Tensor {
   Tensor any() const;
   Tensor any(int64_t dim, bool keepdim = false) const;
   Tensor cumsum(int64_t dim) const;
+  Tensor cumprod(int64_t dim) const;
+  Tensor logcumsumexp(int64_t dim) const;
 
   // ---- linear algebra ---------------------------------------------------
   Tensor matmul(const Tensor& other) const;

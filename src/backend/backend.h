@@ -16,6 +16,7 @@
 namespace ember {
 
 enum class ReduceOp : uint8_t { sum, prod, amax, amin, all, any };
+enum class ScanOp : uint8_t { sum, prod, logsumexp };
 enum class RandomKind : uint8_t { uniform, normal, randint, bernoulli };
 
 // Where a sliding window (convolution, pooling) reads a (H, W) image: output
@@ -66,7 +67,8 @@ struct ConvGeometry {
      max (or min); NaN wins. */                                                                              \
   X(void, arg_reduce, (bool is_max, const Tensor& values, const Tensor& indices, const Tensor& x),            \
     (is_max, values, indices, x))                                                                             \
-  X(void, cumsum, (const Tensor& out, const Tensor& x, int64_t dim), (out, x, dim))                           \
+  /* x, out: contiguous, one dtype. out = the running sum, product or log-sum-exp of x along dim. */        \
+  X(void, scan, (ScanOp op, const Tensor& out, const Tensor& x, int64_t dim), (op, out, x, dim))              \
                                                                                                               \
   /* out: (B,N,M) contiguous = a: (B,N,K) @ b: (B,K,M), any strides, one dtype. */                           \
   X(void, bmm, (const Tensor& out, const Tensor& a, const Tensor& b), (out, a, b))                            \

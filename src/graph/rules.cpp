@@ -24,7 +24,8 @@ std::vector<std::string> declared_rules() {
       "select", "select_backward", "slice", "slice_backward", "as_strided", "flip", "repeat", "clone", "to", "cat",
       "copy_slices",
       // reductions, scans and selections
-      "sum", "mean", "prod", "amax", "amin", "max", "min", "norm", "std", "cumsum", "sort", "topk",
+      "sum", "mean", "prod", "amax", "amin", "max", "min", "norm", "std", "cumsum", "cumprod", "logcumsumexp", "sort",
+      "topk",
       // indexing
       "index_select", "gather", "scatter", "scatter_", "scatter_add", "scatter_add_", "scatter_src_backward",
       "masked_select",

@@ -328,18 +328,74 @@ Tensor any(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return reduce_op(ReduceOp::any, "any", x, {*dim}, keepdim, Dtype::boolean);
 }
 
+namespace {
+
+// The running `op` of x along dim (integers widened to int64, as PyTorch's scans).
+Tensor scan_values(const Tensor& x, int64_t w, ScanOp op) {
+  const Dtype dtype = widen_integers(x.dtype());
+  const Tensor src = ops::as_dtype(x, dtype).contiguous();
+  Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
+  NoGradGuard no_grad;
+  if (x.dim() == 0) return out.copy_(src.detach());
+  // (the kernel starts each run at element 0, which an empty tensor lacks)
+  if (x.numel() > 0) ops::backend_of(out).scan(op, out, src, w);
+  return out;
+}
+
+// sum_{j >= i} t_j along dim: a cumulative sum from the end.
+Tensor reverse_cumsum(const Tensor& t, int64_t w) { return flip(cumsum(flip(t, {w}), w), {w}); }
+
+}  // namespace
+
 // cumsum(x)_i = x_1 + ... + x_i along dim
 Tensor cumsum(const Tensor& x, int64_t dim) {
   ops::check_defined(x, "cumsum");
   const int64_t w = wrap_dim(dim, x.dim(), "cumsum");
-  const Dtype dtype = widen_integers(x.dtype());
-  const Tensor src = ops::as_dtype(x, dtype).contiguous();
-  Tensor out = ops::new_tensor(x.sizes(), dtype, x.device());
-  if (x.dim() == 0) return autograd::record("cumsum", out.copy_(src.detach()), {x}, [](const Tensor& g) { return Grads{g}; });
-  // (the kernel starts each run at element 0, which an empty tensor lacks)
-  if (x.numel() > 0) ops::backend_of(out).cumsum(out, src, w);
-  // dx_i = g_i + ... + g_n: a cumulative sum from the end
-  return autograd::record("cumsum", out, {x}, [w](const Tensor& g) { return Grads{flip(cumsum(flip(g, {w}), w), {w})}; });
+  // dx_i = g_i + ... + g_n
+  return autograd::record("cumsum", scan_values(x, w, ScanOp::sum), {x},
+                          [w](const Tensor& g) { return Grads{g.dim() == 0 ? g : reverse_cumsum(g, w)}; });
+}
+
+// cumprod(x)_i = x_1 ... x_i along dim. dx_i = sum_{j >= i} g_j prod_{k <= j, k != i} x_k:
+// before a line's first zero that is reverse_cumsum(g y)_i / x_i; at the first
+// zero, reverse_cumsum(g y')_i with y' the cumprod of x with that zero set to 1;
+// after it, 0 (every product holds the zero). As PyTorch's rule, exact with zeros.
+Tensor cumprod(const Tensor& x, int64_t dim) {
+  ops::check_defined(x, "cumprod");
+  const int64_t w = wrap_dim(dim, x.dim(), "cumprod");
+  const Tensor out = scan_values(x, w, ScanOp::prod);
+  return autograd::record("cumprod", out, {x}, [w, x_ = autograd::Saved::input(x), y_ = autograd::Saved::output(out)](
+                                                   const Tensor& g) {
+    const Tensor xv = x_.get(), y = y_.get();
+    if (g.dim() == 0) return Grads{g};
+    const Tensor zero = eq(xv, 0);
+    const Tensor zeros_so_far = cumsum(zero.to(Dtype::int64), w);
+    const Tensor before_zero = eq(zeros_so_far, 0), first_zero = logical_and(zero, eq(zeros_so_far, 1));
+    const Tensor plain = reverse_cumsum(g * y, w) / where(zero, 1.0, xv);
+    const Tensor at_zero = reverse_cumsum(g * cumprod(where(first_zero, 1.0, xv), w), w);
+    return Grads{where(before_zero, plain, where(first_zero, at_zero, 0.0))};
+  });
+}
+
+// logcumsumexp(x)_i = log(e^x_1 + ... + e^x_i), each step log_add_exp in the
+// accumulator's precision. dx = e^(x - y) reverse-cumsummed g, computed as
+// PyTorch does in log space, positive and negative parts apart (no overflow).
+Tensor logcumsumexp(const Tensor& x, int64_t dim) {
+  ops::check_defined(x, "logcumsumexp");
+  EMBER_CHECK(is_floating(x.dtype()), "logcumsumexp: expected a floating-point input, got ", dtype_name(x.dtype()));
+  const int64_t w = wrap_dim(dim, x.dim(), "logcumsumexp");
+  const Tensor out = scan_values(x, w, ScanOp::logsumexp);
+  return autograd::record("logcumsumexp", out, {x}, [w, x_ = autograd::Saved::input(x), y_ = autograd::Saved::output(out)](
+                                                        const Tensor& g) {
+    if (g.dim() == 0) return Grads{g};
+    const Tensor xv = x_.get(), y = y_.get();
+    const auto reverse_logcumsumexp = [w](const Tensor& t) { return flip(logcumsumexp(flip(t, {w}), w), {w}); };
+    const double lowest = g.dtype() == Dtype::float64 ? std::numeric_limits<double>::lowest()
+                                                      : static_cast<double>(std::numeric_limits<float>::lowest());
+    const Tensor log_abs_g = g.abs().log();
+    const Tensor log_positive = where(gt(g, 0), log_abs_g, lowest), log_negative = where(lt(g, 0), log_abs_g, lowest);
+    return Grads{(reverse_logcumsumexp(log_positive - y) + xv).exp() - (reverse_logcumsumexp(log_negative - y) + xv).exp()};
+  });
 }
 
 }  // namespace ember

@@ -76,6 +76,8 @@ Tensor Tensor::all(int64_t dim, bool keepdim) const { return ember::all(*this, d
 Tensor Tensor::any() const { return ember::any(*this); }
 Tensor Tensor::any(int64_t dim, bool keepdim) const { return ember::any(*this, dim, keepdim); }
 Tensor Tensor::cumsum(int64_t dim) const { return ember::cumsum(*this, dim); }
+Tensor Tensor::cumprod(int64_t dim) const { return ember::cumprod(*this, dim); }
+Tensor Tensor::logcumsumexp(int64_t dim) const { return ember::logcumsumexp(*this, dim); }
 
 Tensor Tensor::matmul(const Tensor& o) const { return ember::matmul(*this, o); }
 Tensor Tensor::mm(const Tensor& o) const { return ember::mm(*this, o); }

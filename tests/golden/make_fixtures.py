@@ -12,6 +12,7 @@ cotangent v of the first output's shape) and one `grad` line per float64 input
 follow: d(sum(v * out0))/d(input), zeros where the output does not depend on
 it. Values are written with repr() so float64 round-trips exactly.
 """
+import math
 import os
 
 import torch
@@ -216,6 +217,13 @@ CASES = {
     "sdpa_blockwise_bool_mask": ([randn(2, 6, 4), randn(2, 5, 4), randn(2, 5, 3)],
                                  lambda q, k, v: attention(q, k.transpose(0, 1).transpose(0, 1), v,
                                                            mask=torch.tensor([[True, False, True, True, False]]))),
+    "cumprod": ([randn(3, 5)], lambda x: torch.cumprod(x, 1)),
+    "cumprod_zeros": ([torch.tensor([[2.0, 0.0, 3.0, 0.0, 0.5], [0.0, 1.5, -2.0, 4.0, 1.0], [1.0, 2.0, 0.0, 3.0, 2.0]],
+                                    dtype=f64)], lambda x: torch.cumprod(x.t(), 0)),
+    "cumprod_int": ([ints(3, 4, high=4) - 1], lambda x: torch.cumprod(x, 1)),
+    "logcumsumexp": ([randn(4, 3) * 3], lambda x: torch.logcumsumexp(x.t(), 1)),
+    "logcumsumexp_extremes": ([torch.tensor([[1e300, 1e300, -1e300, 2.0], [-math.inf, -math.inf, 0.0, math.inf]],
+                                            dtype=f64)], lambda x: torch.logcumsumexp(x, 1)),
     "sdpa_long": ([randn(1, 300, 8), randn(1, 300, 8), randn(1, 300, 8)], lambda q, k, v: attention(q, k, v, causal=True)),
 }
 

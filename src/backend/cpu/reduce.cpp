@@ -235,37 +235,64 @@ void arg_reduce(bool is_max, const Tensor& values, const Tensor& indices, const 
   });
 }
 
-// The running sum's type, as PyTorch's CPU kernel keeps it: double for the
+// The running value's type, as PyTorch's CPU kernels keep it: double for the
 // 32- and 64-bit floats (a float32 running sum over 10^6 values drifts by
 // more than 10), float for the 16-bit ones, the type itself for integers.
 template <class T>
-using CumsumAccumulator =
+using ScanAccumulator =
     std::conditional_t<std::is_floating_point_v<T>, double, std::conditional_t<std::is_integral_v<T>, T, float>>;
 
-void cumsum(const Tensor& out, const Tensor& x, int64_t dim) {
+// log(e^x + e^y) without overflow; infinities of one sign stay as they are (log(e^-inf + e^-inf) = -inf).
+template <class T>
+T log_add_exp(T x, T y) {
+  const T low = std::isnan(y) ? y : std::min(x, y), high = std::isnan(y) ? y : std::max(x, y);
+  if (low != high || std::isfinite(low)) return std::log1p(std::exp(low - high)) + high;
+  return x;
+}
+
+template <class T, class Step>
+void scan_lines(const Tensor& out, const Tensor& x, int64_t dim, ScanAccumulator<T> start, Step step) {
+  using Acc = ScanAccumulator<T>;
   // x and out contiguous, same dtype: viewed as (outer, n, inner).
-  dispatch_all(x.dtype(), "cumsum", [&](auto tag) {
+  const int64_t n = x.size(dim);
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
+  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
+  const T* in = static_cast<const T*>(x.data_ptr());
+  T* o = static_cast<T*>(out.data_ptr());
+  parallel_for(outer, n * inner, [&](int64_t b, int64_t e) {
+    std::vector<Acc> running(static_cast<size_t>(inner));
+    for (int64_t p = b; p < e; ++p) {
+      const T* src = in + p * n * inner;
+      T* dst = o + p * n * inner;
+      std::fill(running.begin(), running.end(), start);
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t k = 0; k < inner; ++k) {
+          running[k] = step(running[k], static_cast<Acc>(src[i * inner + k]));
+          dst[i * inner + k] = static_cast<T>(running[k]);
+        }
+    }
+  });
+}
+
+void scan(ScanOp op, const Tensor& out, const Tensor& x, int64_t dim) {
+  dispatch_all(x.dtype(), "scan", [&](auto tag) {
     using T = decltype(tag);
-    using Acc = CumsumAccumulator<T>;
-    const int64_t n = x.size(dim);
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < dim; ++d) outer *= x.size(d);
-    for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= x.size(d);
-    const T* in = static_cast<const T*>(x.data_ptr());
-    T* o = static_cast<T*>(out.data_ptr());
-    parallel_for(outer, n * inner, [&](int64_t b, int64_t e) {
-      std::vector<Acc> sum(static_cast<size_t>(inner));
-      for (int64_t p = b; p < e; ++p) {
-        const T* src = in + p * n * inner;
-        T* dst = o + p * n * inner;
-        std::fill(sum.begin(), sum.end(), Acc{});
-        for (int64_t i = 0; i < n; ++i)
-          for (int64_t k = 0; k < inner; ++k) {
-            sum[k] = static_cast<Acc>(sum[k] + static_cast<Acc>(src[i * inner + k]));
-            dst[i * inner + k] = static_cast<T>(sum[k]);
-          }
-      }
-    });
+    using Acc = ScanAccumulator<T>;
+    switch (op) {
+      case ScanOp::sum:
+        scan_lines<T>(out, x, dim, Acc{0}, [](Acc a, Acc v) { return static_cast<Acc>(a + v); });
+        break;
+      case ScanOp::prod:
+        scan_lines<T>(out, x, dim, Acc{1}, [](Acc a, Acc v) { return static_cast<Acc>(a * v); });
+        break;
+      case ScanOp::logsumexp:
+        if constexpr (std::is_floating_point_v<Acc>) {
+          scan_lines<T>(out, x, dim, -std::numeric_limits<Acc>::infinity(),
+                        [](Acc a, Acc v) { return log_add_exp(v, a); });
+        }
+        break;
+    }
   });
 }
 
