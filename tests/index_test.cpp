@@ -14,6 +14,8 @@
 using namespace ember;
 using ::testing::HasSubstr;
 
+#define EXPECT_ERROR(stmt, text) EXPECT_THAT([&] { stmt; }, ::testing::ThrowsMessage<Error>(HasSubstr(text)))
+
 namespace {
 
 void expect_error(const std::function<void()>& fn, std::initializer_list<std::string> parts) {
@@ -375,4 +377,35 @@ TEST(MaskedScatter, OrderBroadcastAndErrors) {
   expect_error([&] { x.masked_scatter(m.to(kInt64), arange(6.0f)); }, {"masked_scatter", "bool", "int64"});
   expect_error([&] { x.masked_scatter(m, arange(6)); }, {"masked_scatter", "float32", "int64"});
   expect_error([&] { x.masked_scatter(tensor({true, false}), arange(6.0f)); }, {"masked_scatter", "broadcast"});
+}
+
+// Advanced indexing's shape rules and errors (its values and gradients are in
+// the op table: index_* rows, against PyTorch).
+TEST(AdvancedIndexing, ShapesAndErrors) {
+  const Tensor x = randn({3, 4, 5});
+  EXPECT_EQ(index(x, {tensor({0, 2})}).sizes(), (Shape{2, 4, 5}));
+  EXPECT_EQ(index(x, {Tensor(), tensor({1, 2, 3})}).sizes(), (Shape{3, 3, 5}));
+  EXPECT_EQ(index(x, {tensor({0, 1}), Tensor(), tensor({4, 0})}).sizes(), (Shape{2, 4}));  // split: B first
+  EXPECT_EQ(index(x, {Tensor(), tensor({0, 1}).view({2, 1}), tensor({4, 0, 2})}).sizes(), (Shape{3, 2, 3}));
+  EXPECT_EQ(index(x, {gt(x, 0)}).dim(), 1);
+  EXPECT_ERROR(index(x, {tensor({0}), tensor({0}), tensor({0}), tensor({0})}),
+               "index: too many indices for a tensor of dimension 3 (got 4)");
+  // (A single braced tensor picks index(x, tensor), the same indexing along dim 0.)
+  EXPECT_ERROR(index(x, {tensor({3}), Tensor()}), "index: index 3 is out of bounds for dimension 0 with size 3");
+  EXPECT_ERROR(index(x, {Tensor(), tensor({-5})}), "index: index -5 is out of bounds for dimension 1 with size 4");
+  EXPECT_ERROR(index(x, {tensor({0.5f}), Tensor()}), "index: index 0 must be an integer or bool tensor, got float32");
+  EXPECT_ERROR(index(x, {tensor({true, false}), Tensor()}), "index: the shape of the mask [2] at index 0 does not match");
+  EXPECT_ERROR(index(x, {tensor({0, 1}), tensor({0, 1, 2})}), "index: shapes [2] and [3] cannot be broadcast");
+  EXPECT_ERROR(index(x, {Tensor(), Tensor()}), "index: needs at least one index tensor");
+  Tensor y = zeros({3, 4});
+  y.index_put_({tensor({0, 0, 2}), tensor({1, 1, 3})}, tensor({1.0f, 2.0f, 5.0f}), true);
+  EXPECT_EQ(y[0][1].item<float>(), 3.0f);  // duplicates accumulate
+  EXPECT_EQ(y[2][3].item<float>(), 5.0f);
+  y.index_put_({tensor({1})}, tensor({7.0f}));  // one value for the whole row
+  EXPECT_EQ(y[1].sum().item<float>(), 28.0f);
+  EXPECT_ERROR(y.index_put_({tensor({1})}, tensor({1.0f, 2.0f})), "index_put: shapes [1, 4] and [2] cannot be broadcast");
+  EXPECT_ERROR(y.index_put_({tensor({1})}, ones({2, 1, 4})),
+               "index_put: values of shape [2, 1, 4] do not broadcast to the indexed shape [1, 4]");
+  EXPECT_ERROR(y.index_put_({tensor({1})}, tensor({1.0}, {.dtype = kFloat64})),
+               "index_put: values (float64) must have the tensor's dtype (float32)");
 }

@@ -247,6 +247,31 @@ std::vector<OpCase> make_table() {
          for (int64_t i = 0; i < 3; ++i) out[i].copy_(x[0][i] * static_cast<double>(i + 1));
          return out;
        }},
+      // advanced indexing: several index tensors, slices between them, masks, index_put
+      {"index_two_tensors", {{4, 5, 3}}, [](const Tensors& x) {
+         return index(x[0], {tensor({0, 3, 2, -1}).view({2, 2}), tensor({1, 4})});
+       }},
+      {"index_split_by_a_slice", {{3, 4, 5}}, [](const Tensors& x) {
+         return x[0].transpose(1, 2).index({tensor({0, 2}), Tensor(), tensor({1, 3})});
+       }},
+      {"index_middle_dims", {{2, 4, 5}}, [](const Tensors& x) {
+         return index(x[0], {Tensor(), tensor({0, 1, 3, 3}).view({2, 2}), tensor({2})});
+       }},
+      {"index_bool_mask", {}, [](const Tensors& x) { return one(index(x[0], {gt(x[0], 0.3)})); }},
+      {"index_bool_and_int", {{3, 4, 2}}, [](const Tensors& x) {
+         return index(x[0], {tensor({true, false, true}), tensor({1, 3})});
+       }},
+      {"index_put_accumulate_duplicates", {{4, 3}, {5, 3}}, [](const Tensors& x) {
+         return index_put(x[0], {tensor({0, 2, 0, 0, 3})}, x[1], true);
+       }},
+      {"index_put_two_tensors", {{3, 4}, {2}}, [](const Tensors& x) {
+         return index_put(x[0], {tensor({0, 2}), tensor({1, -1})}, x[1]);
+       }},
+      {"index_put_slice_broadcast", {{3, 4, 2}, {2}}, [](const Tensors& x) {
+         Tensor y = x[0].clone();
+         y.index_put_({Tensor(), tensor({3, 0})}, x[1]);
+         return y;
+       }},
       // scans
       {"cumprod", {{3, 5}}, [](const Tensors& x) { return cumprod(x[0], 1); }},
       {"cumprod_zeros", {}, [](const Tensors& x) { return one(cumprod(x[0].t(), 0)); }},

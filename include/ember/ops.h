@@ -181,6 +181,16 @@ Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tens
 Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor& scatter_add_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor index(const Tensor& x, const Tensor& indices);
+// NumPy's advanced indexing, as x[i0, :, i2] in Python: one entry per leading
+// dim of x, an index tensor (integers, negative from the end, or bool masks,
+// which stand for their nonzero coordinates) or an undefined Tensor for a whole
+// dim (":"). The index tensors broadcast together to a shape B; the result has
+// B where the indexed dims were when they are adjacent, else in front.
+Tensor index(const Tensor& x, const std::vector<Tensor>& indices);
+// x with x[indices] = values (values broadcast to the indexed shape); with
+// accumulate the values are added, duplicates included. As torch.index_put.
+Tensor index_put(const Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate = false);
+Tensor& index_put_(Tensor& x, const std::vector<Tensor>& indices, const Tensor& values, bool accumulate = false);
 Tensor masked_select(const Tensor& x, const Tensor& mask);
 Tensor nonzero(const Tensor& x);  // (N, x.dim()) int64 coordinates, row-major order
 std::pair<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);

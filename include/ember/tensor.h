@@ -228,6 +228,8 @@ class Tensor {
   Tensor scatter_add(int64_t dim, const Tensor& index, const Tensor& src) const;
   // x[idx] with an integer tensor (rows along dim 0) or a bool mask of x's shape.
   Tensor index(const Tensor& indices) const;
+  Tensor index(const std::vector<Tensor>& indices) const;  // x[i0, :, i2] (ember::index)
+  Tensor& index_put_(const std::vector<Tensor>& indices, const Tensor& values, bool accumulate = false);
   Tensor masked_select(const Tensor& mask) const;
   Tensor nonzero() const;
   std::pair<Tensor, Tensor> topk(int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true) const;

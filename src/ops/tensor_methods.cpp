@@ -100,6 +100,10 @@ Tensor Tensor::scatter_add(int64_t dim, const Tensor& i, const Tensor& s) const 
   return ember::scatter_add(*this, dim, i, s);
 }
 Tensor Tensor::index(const Tensor& i) const { return ember::index(*this, i); }
+Tensor Tensor::index(const std::vector<Tensor>& i) const { return ember::index(*this, i); }
+Tensor& Tensor::index_put_(const std::vector<Tensor>& i, const Tensor& values, bool accumulate) {
+  return ember::index_put_(*this, i, values, accumulate);
+}
 Tensor Tensor::masked_select(const Tensor& m) const { return ember::masked_select(*this, m); }
 Tensor Tensor::nonzero() const { return ember::nonzero(*this); }
 std::pair<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {

@@ -60,6 +60,12 @@ def inplace_view_then_older_view(x):
     return first * 2 + y.sum(0)
 
 
+def put_columns(x, v):
+    y = x.clone()
+    y[:, torch.tensor([3, 0])] = v  # values (2) broadcast to the indexed (3, 2, 2)
+    return y
+
+
 def attention(q, k, v, mask=None, causal=False, scale=None):
     scores = q @ k.transpose(-2, -1) * (q.size(-1) ** -0.5 if scale is None else scale)
     if causal:
@@ -224,6 +230,17 @@ CASES = {
     "logcumsumexp": ([randn(4, 3) * 3], lambda x: torch.logcumsumexp(x.t(), 1)),
     "logcumsumexp_extremes": ([torch.tensor([[1e300, 1e300, -1e300, 2.0], [-math.inf, -math.inf, 0.0, math.inf]],
                                             dtype=f64)], lambda x: torch.logcumsumexp(x, 1)),
+    "index_two_tensors": ([randn(4, 5, 3)], lambda x: x[torch.tensor([[0, 3], [2, -1]]), torch.tensor([1, 4])]),
+    "index_split_by_a_slice": ([randn(3, 4, 5)], lambda x: x.transpose(1, 2)[torch.tensor([0, 2]), :,
+                                                                          torch.tensor([1, 3])]),
+    "index_middle_dims": ([randn(2, 4, 5)], lambda x: x[:, torch.tensor([[0, 1], [3, 3]]), torch.tensor([2])]),
+    "index_bool_mask": ([randn(3, 4)], lambda x: x[x > 0.3]),
+    "index_bool_and_int": ([randn(3, 4, 2)], lambda x: x[torch.tensor([True, False, True]), torch.tensor([1, 3])]),
+    "index_put_accumulate_duplicates": ([randn(4, 3), randn(5, 3)],
+                                        lambda x, v: x.index_put((torch.tensor([0, 2, 0, 0, 3]),), v, accumulate=True)),
+    "index_put_two_tensors": ([randn(3, 4), randn(2)],
+                              lambda x, v: x.index_put((torch.tensor([0, 2]), torch.tensor([1, -1])), v)),
+    "index_put_slice_broadcast": ([randn(3, 4, 2), randn(2)], put_columns),
     "sdpa_long": ([randn(1, 300, 8), randn(1, 300, 8), randn(1, 300, 8)], lambda q, k, v: attention(q, k, v, causal=True)),
 }
 
