@@ -294,7 +294,7 @@ void write_through_view(Tensor& view, const Tensor& result) {
     written.as_strided(view_layout.sizes, view_layout.strides, view_layout.offset).fill_(true);
     return Grads{g.masked_fill(written, 0), cells_of_view.contiguous()};
   };
-  const Tensor new_history = record("copy_slices", Tensor(base.impl()->alias_without_base()).detach(), {base, result}, rule);
+  const Tensor new_history = record("copy_slices", base.detach(), {base, result}, rule);
   if (requires_grad(new_history)) adopt_history(base, new_history);
 }
 

@@ -35,6 +35,7 @@ std::vector<std::pair<std::string, OptimizerFactory>> builtin_optimizers() {
        factory<Adagrad>(+[](const OptimizerSpec& s) { return AdagradOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
       {"adadelta",
        factory<Adadelta>(+[](const OptimizerSpec& s) { return AdadeltaOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
+      // (PyTorch's Rprop has no weight decay: the setting does not apply to it.)
       {"rprop", factory<Rprop>(+[](const OptimizerSpec& s) { return RpropOptions{.lr = s.lr}; })},
       {"asgd", factory<ASGD>(+[](const OptimizerSpec& s) { return ASGDOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
   };

@@ -176,7 +176,8 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
                                                      : std::vector<int64_t>{},
        .gamma = config.gamma, .plateau_patience = config.plateau_patience, .max_lr = config.lr,
        // Momentum is cycled for the optimizers that have it (sgd's momentum, the Adam family's beta1).
-       .cycle_momentum = config.optimizer != "adagrad" && config.optimizer != "adadelta"});
+       .cycle_momentum = s.optimizer->param_groups()[0].options.count("momentum") > 0 ||
+                         s.optimizer->param_groups()[0].options.count("beta1") > 0});
   s.stopper = std::make_unique<optim::EarlyStopping>(
       optim::EarlyStoppingOptions{.patience = std::max<int64_t>(config.early_stopping, 1)});
 

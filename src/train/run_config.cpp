@@ -30,7 +30,7 @@ const std::vector<RunSetting>& run_settings() {
       TextSetting{"optimizer", &C::optimizer, "sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta, rprop or asgd"},
       NumberSetting{"lr", &C::lr, 0, 1e3, "learning rate (onecycle: the peak)"},
       NumberSetting{"momentum", &C::momentum, 0, 1, "momentum (sgd, rmsprop)"},
-      NumberSetting{"weight-decay", &C::weight_decay, 0, 10, "weight decay"},
+      NumberSetting{"weight-decay", &C::weight_decay, 0, 10, "weight decay (rprop has none, as PyTorch's)"},
       SwitchSetting{"nesterov", &C::nesterov, "Nesterov momentum (sgd)"},
       TextSetting{"scheduler", &C::scheduler, "none, step, multistep, exponential, cosine, onecycle or plateau"},
       IntegerSetting{"step-size", &C::step_size, 1, 100000, "step: epochs between decays"},
