@@ -1,6 +1,8 @@
 // torch.autograd.functional: vjp, jvp, jacobian, hessian, vhp and hvp, built on
 // autograd::grad. jvp and hvp use the double-backward trick: the gradient of
 // u -> J^T u at any u is J, so differentiating v . (J^T u) by u gives J v.
+#include <algorithm>
+
 #include "ember/autograd.h"
 #include "ember/creation.h"
 #include "ember/ops.h"
@@ -52,6 +54,25 @@ Tensors grads_of(const Tensors& outputs, const Tensors& inputs, const Tensors& c
 
 Tensor result(const Tensor& t, bool create_graph) { return create_graph ? t : t.detach(); }
 
+// One vector per input, of its shape (jvp's tangents, vhp's and hvp's vectors).
+void check_per_input(const Tensors& v, const Tensors& x, const char* what, const char* op) {
+  EMBER_CHECK(v.size() == x.size(), op, ": needs one ", what, " per input (", x.size(), "), got ", v.size());
+  for (size_t i = 0; i < x.size(); ++i)
+    EMBER_CHECK(v[i].defined() && v[i].sizes() == x[i].sizes(), op, ": ", what, " ", i, " of shape ",
+                v[i].defined() ? v[i].sizes() : IntArrayRef(), " must have input ", i, "'s shape ", x[i].sizes());
+}
+
+// Rows d(something)/d like, one per element of a `lead`-shaped output, as one
+// (lead..., like...) tensor; undefined rows (no dependence) are zeros.
+Tensor stacked(std::vector<Tensor> rows, IntArrayRef lead, const Tensor& like) {
+  Shape shape = lead.shape();
+  for (int64_t d : like.sizes()) shape.push_back(d);
+  if (rows.empty()) return zeros(shape, {.dtype = like.dtype(), .device = like.device()});
+  for (Tensor& r : rows)
+    if (!r.defined()) r = zeros_like(like);
+  return stack(rows).view(shape);
+}
+
 Tensor one_element(const Tensor& out, const char* op) {
   EMBER_CHECK(out.numel() == 1, op, ": the function must return a one-element tensor, got shape ", out.sizes());
   return out;
@@ -89,11 +110,7 @@ std::pair<Tensor, Tensor> jvp(const Function& fn, const Tensors& inputs, const T
                 ": v can only be omitted for a single one-element input, got ", x.size(), " inputs");
     tangents = {ones_like(x[0])};
   }
-  EMBER_CHECK(tangents.size() == x.size(), op, ": needs one tangent per input (", x.size(), "), got ", tangents.size());
-  for (size_t i = 0; i < x.size(); ++i)
-    EMBER_CHECK(tangents[i].defined() && tangents[i].sizes() == x[i].sizes(), op, ": tangent ", i, " of shape ",
-                tangents[i].defined() ? tangents[i].sizes() : IntArrayRef(), " must have input ", i, "'s shape ",
-                x[i].sizes());
+  check_per_input(tangents, x, "tangent", op);
   const Tensor out = call(fn, x, op);
   Tensor jv;
   {
@@ -125,23 +142,15 @@ Tensors jacobian(const Function& fn, const Tensors& inputs, FunctionalOptions o)
     EnableGradGuard grad;
     for (int64_t k = 0; k < flat.numel(); ++k) {
       const Tensors g = grads_of({flat[k]}, x, {}, o.create_graph);
-      for (size_t i = 0; i < x.size(); ++i) rows[i].push_back(g[i].defined() ? g[i] : Tensor());
+      for (size_t i = 0; i < x.size(); ++i) rows[i].push_back(g[i]);
     }
   }
   Tensors out_jacobians;
   for (size_t i = 0; i < x.size(); ++i) {
-    Shape shape = out.sizes().shape();
-    for (int64_t d : x[i].sizes()) shape.push_back(d);
-    bool any = false;
-    for (Tensor& r : rows[i]) {
-      any = any || r.defined();
-      if (!r.defined()) r = zeros_like(x[i]);
-    }
+    const bool any = std::any_of(rows[i].begin(), rows[i].end(), [](const Tensor& r) { return r.defined(); });
     EMBER_CHECK(any || !o.strict || flat.numel() == 0, op, ": the output of the function is independent of input ",
                 i, ", which is not allowed in strict mode");
-    const Tensor j = rows[i].empty() ? zeros(shape, {.dtype = x[i].dtype(), .device = x[i].device()})
-                                     : stack(rows[i]).view(shape);
-    out_jacobians.push_back(result(j, o.create_graph));
+    out_jacobians.push_back(result(stacked(rows[i], out.sizes(), x[i]), o.create_graph));
   }
   return out_jacobians;
 }
@@ -158,15 +167,9 @@ std::vector<Tensors> hessian(const Function& fn, const Tensors& inputs, Function
     std::vector<Tensors> rows(x.size());
     for (int64_t k = 0; k < gi.numel(); ++k) {
       const Tensors second = grads_of({gi[k]}, x, {}, o.create_graph);
-      for (size_t j = 0; j < x.size(); ++j) rows[j].push_back(second[j].defined() ? second[j] : zeros_like(x[j]));
+      for (size_t j = 0; j < x.size(); ++j) rows[j].push_back(second[j]);
     }
-    for (size_t j = 0; j < x.size(); ++j) {
-      Shape shape = x[i].sizes().shape();
-      for (int64_t d : x[j].sizes()) shape.push_back(d);
-      const Tensor h = rows[j].empty() ? zeros(shape, {.dtype = x[j].dtype(), .device = x[j].device()})
-                                       : stack(rows[j]).view(shape);
-      blocks[i].push_back(result(h, o.create_graph));
-    }
+    for (size_t j = 0; j < x.size(); ++j) blocks[i].push_back(result(stacked(rows[j], x[i].sizes(), x[j]), o.create_graph));
   }
   return blocks;
 }
@@ -174,14 +177,12 @@ std::vector<Tensors> hessian(const Function& fn, const Tensors& inputs, Function
 std::pair<Tensor, Tensors> vhp(const Function& fn, const Tensors& inputs, const Tensors& v, FunctionalOptions o) {
   const char* op = "vhp";
   const Tensors x = prepare(inputs, o.create_graph, op);
-  EMBER_CHECK(v.size() == x.size(), op, ": needs one vector per input (", x.size(), "), got ", v.size());
+  check_per_input(v, x, "vector", op);
   EnableGradGuard grad;
   const Tensor out = one_element(call(fn, x, op), op);
   const Tensors g = grads_of({out}, x, {}, true);
   Tensors linked, vectors;
   for (size_t i = 0; i < x.size(); ++i) {
-    EMBER_CHECK(v[i].defined() && v[i].sizes() == x[i].sizes(), op, ": vector ", i, " must have input ", i,
-                "'s shape ", x[i].sizes());
     if (!g[i].defined()) continue;
     linked.push_back(g[i]);
     vectors.push_back(v[i]);
@@ -194,15 +195,13 @@ std::pair<Tensor, Tensors> vhp(const Function& fn, const Tensors& inputs, const 
 std::pair<Tensor, Tensors> hvp(const Function& fn, const Tensors& inputs, const Tensors& v, FunctionalOptions o) {
   const char* op = "hvp";
   const Tensors x = prepare(inputs, o.create_graph, op);
-  EMBER_CHECK(v.size() == x.size(), op, ": needs one vector per input (", x.size(), "), got ", v.size());
+  check_per_input(v, x, "vector", op);
   EnableGradGuard grad;
   const Tensor out = one_element(call(fn, x, op), op);
   const Tensors g = grads_of({out}, x, {}, true);
   // (H^T u) for cotangents u of the gradient, then its derivative by u along v: H v.
   Tensors linked, cotangents, tangents;
   for (size_t i = 0; i < x.size(); ++i) {
-    EMBER_CHECK(v[i].defined() && v[i].sizes() == x[i].sizes(), op, ": vector ", i, " must have input ", i,
-                "'s shape ", x[i].sizes());
     if (!g[i].defined()) continue;
     linked.push_back(g[i]);
     cotangents.push_back(zeros_like(x[i]).requires_grad_());

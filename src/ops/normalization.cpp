@@ -13,6 +13,7 @@
 // ops, so they differentiate again.
 #include "graph/record.h"
 #include "ops/internal.h"
+#include "ops/normalized_shape.h"
 
 namespace ember {
 namespace {
@@ -143,6 +144,15 @@ Tensor native_batch_norm(const Tensor& x, const Tensor& weight, const Tensor& bi
 }
 
 
+void ops::check_normalized_shape(const Tensor& x, IntArrayRef normalized_shape, const char* op) {
+  const auto k = static_cast<int64_t>(normalized_shape.size());
+  EMBER_CHECK(k >= 1 && k <= x.dim(), op, ": normalized_shape ", normalized_shape,
+              " must be non-empty and have at most as many dims as the input ", x.sizes());
+  for (int64_t i = 0; i < k; ++i)
+    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], op, ": input of shape ",
+                x.sizes(), " does not end in normalized_shape ", normalized_shape);
+}
+
 // Layer normalization over the trailing dims of x, seen as R rows of D values:
 //   xhat = (x - mean_r) * rstd_r,  rstd_r = 1 / sqrt(var_r + eps),  y = xhat * weight + bias
 //   dxhat = g * weight,  dx = rstd * (dxhat - mean_d(dxhat) - xhat * mean_d(dxhat * xhat))
@@ -152,12 +162,8 @@ Tensor native_layer_norm(const Tensor& x, IntArrayRef normalized_shape, const Te
                          double eps) {
   const char* op = "layer_norm";
   ops::check_defined(x, op);
-  const int64_t k = static_cast<int64_t>(normalized_shape.size());
-  EMBER_CHECK(k >= 1 && k <= x.dim(), op, ": normalized_shape ", normalized_shape,
-              " must be non-empty and have at most as many dims as the input ", x.sizes());
-  for (int64_t i = 0; i < k; ++i)
-    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], op, ": input of shape ",
-                x.sizes(), " does not end in normalized_shape ", normalized_shape);
+  ops::check_normalized_shape(x, normalized_shape, op);
+  const auto k = static_cast<int64_t>(normalized_shape.size());
   EMBER_CHECK(x.dtype() == Dtype::float32 || x.dtype() == Dtype::float64, op,
               ": expected a float32 or float64 input, got ", dtype_name(x.dtype()));
   for (const Tensor* t : {&weight, &bias})

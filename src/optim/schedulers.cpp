@@ -213,6 +213,27 @@ std::vector<double> PolynomialLR::compute_lr() {
 
 // ---- composition -----------------------------------------------------------------------------
 
+namespace {
+
+// A scheduler made of parts (SequentialLR, ChainedScheduler) keeps part i's state under "i.".
+Metadata with_parts(Metadata own, const std::vector<std::unique_ptr<LRScheduler>>& parts) {
+  for (size_t i = 0; i < parts.size(); ++i)
+    for (const auto& [k, v] : parts[i]->state_dict()) own[std::to_string(i) + "." + k] = v;
+  return own;
+}
+
+void load_parts(const Metadata& m, const std::vector<std::unique_ptr<LRScheduler>>& parts) {
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string prefix = std::to_string(i) + ".";
+    Metadata part;
+    for (const auto& [k, v] : m)
+      if (k.rfind(prefix, 0) == 0) part[k.substr(prefix.size())] = v;
+    parts[i]->load_state_dict(part);
+  }
+}
+
+}  // namespace
+
 SequentialLR::SequentialLR(Optimizer& opt, std::vector<std::unique_ptr<LRScheduler>> schedulers,
                            std::vector<int64_t> milestones)
     : LRScheduler(opt), schedulers_(std::move(schedulers)), milestones_(std::move(milestones)) {
@@ -243,21 +264,10 @@ void SequentialLR::step() {
   last_lr_ = s.get_last_lr();
 }
 
-Metadata SequentialLR::state_dict() const {
-  Metadata m = LRScheduler::state_dict();
-  for (size_t i = 0; i < schedulers_.size(); ++i)
-    for (const auto& [k, v] : schedulers_[i]->state_dict()) m[std::to_string(i) + "." + k] = v;
-  return m;
-}
+Metadata SequentialLR::state_dict() const { return with_parts(LRScheduler::state_dict(), schedulers_); }
 
 void SequentialLR::load_state_dict(const Metadata& m) {
-  for (size_t i = 0; i < schedulers_.size(); ++i) {
-    const std::string prefix = std::to_string(i) + ".";
-    Metadata part;
-    for (const auto& [k, v] : m)
-      if (k.rfind(prefix, 0) == 0) part[k.substr(prefix.size())] = v;
-    schedulers_[i]->load_state_dict(part);
-  }
+  load_parts(m, schedulers_);
   LRScheduler::load_state_dict(m);
 }
 
@@ -281,21 +291,10 @@ void ChainedScheduler::step() {
   last_lr_ = current_lrs();
 }
 
-Metadata ChainedScheduler::state_dict() const {
-  Metadata m = LRScheduler::state_dict();
-  for (size_t i = 0; i < schedulers_.size(); ++i)
-    for (const auto& [k, v] : schedulers_[i]->state_dict()) m[std::to_string(i) + "." + k] = v;
-  return m;
-}
+Metadata ChainedScheduler::state_dict() const { return with_parts(LRScheduler::state_dict(), schedulers_); }
 
 void ChainedScheduler::load_state_dict(const Metadata& m) {
-  for (size_t i = 0; i < schedulers_.size(); ++i) {
-    const std::string prefix = std::to_string(i) + ".";
-    Metadata part;
-    for (const auto& [k, v] : m)
-      if (k.rfind(prefix, 0) == 0) part[k.substr(prefix.size())] = v;
-    schedulers_[i]->load_state_dict(part);
-  }
+  load_parts(m, schedulers_);
   LRScheduler::load_state_dict(m);
 }
 

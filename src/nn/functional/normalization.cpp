@@ -6,6 +6,7 @@
 #include "ember/grad_mode.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "ops/normalized_shape.h"
 
 namespace ember::nn::functional {
 namespace {
@@ -28,19 +29,14 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
 Tensor rms_norm(const Tensor& x, IntArrayRef normalized_shape, const Tensor& weight, std::optional<double> eps) {
   const char* op = "rms_norm";
   EMBER_CHECK(x.defined(), op, ": input is undefined");
-  const auto k = static_cast<int64_t>(normalized_shape.size());
-  EMBER_CHECK(k >= 1 && k <= x.dim(), op, ": normalized_shape ", normalized_shape,
-              " must be non-empty and have at most as many dims as the input ", x.sizes());
-  for (int64_t i = 0; i < k; ++i)
-    EMBER_CHECK(x.size(x.dim() - k + i) == normalized_shape[static_cast<size_t>(i)], op, ": input of shape ",
-                x.sizes(), " does not end in normalized_shape ", normalized_shape);
+  ops::check_normalized_shape(x, normalized_shape, op);
   EMBER_CHECK(is_floating(x.dtype()), op, ": input must be floating point, got ", dtype_name(x.dtype()));
   EMBER_CHECK(!weight.defined() || weight.sizes() == normalized_shape, op, ": weight of shape ",
               weight.defined() ? weight.sizes() : IntArrayRef(), " must equal normalized_shape ", normalized_shape);
   const double epsilon = eps.value_or(x.dtype() == Dtype::float64 ? std::numeric_limits<double>::epsilon()
                                                                   : std::numeric_limits<float>::epsilon());
   std::vector<int64_t> dims;
-  for (int64_t i = x.dim() - k; i < x.dim(); ++i) dims.push_back(i);
+  for (int64_t i = x.dim() - static_cast<int64_t>(normalized_shape.size()); i < x.dim(); ++i) dims.push_back(i);
   const Tensor y = x * rsqrt(x.square().mean(dims, true) + epsilon);
   return weight.defined() ? y * weight : y;
 }
