@@ -6,6 +6,7 @@
 //   Tensor loss = F::cross_entropy(model(images), labels);
 #pragma once
 
+#include "ember/nn/channel_prune.h"
 #include "ember/nn/container.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/functional.h"
@@ -13,6 +14,7 @@
 #include "ember/nn/layers.h"
 #include "ember/nn/loss.h"
 #include "ember/nn/module.h"
+#include "ember/nn/prune.h"
 #include "ember/nn/recurrent.h"
 #include "ember/nn/serialization.h"
 #include "ember/nn/transformer.h"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ember/models.h"
+#include "ember/nn/channel_prune.h"
 #include "ember/nn/conv.h"
 #include "ember/nn/init.h"
 #include "ember/nn/layers.h"

@@ -23,7 +23,8 @@ std::shared_ptr<nn::Sequential> projection(int64_t in, int64_t out, int64_t stri
   return std::make_shared<nn::Sequential>(conv1x1(in, out, stride), nn::BatchNorm2d(out));
 }
 
-class Block : public nn::Module {
+// The residual sum fixes a block's output channels; its inner ones may be pruned.
+class Block : public nn::Module, public nn::utils::DeclaresChannelGroups {
  public:
   using Module::Module;
   std::shared_ptr<nn::Sequential> downsample;
@@ -45,6 +46,7 @@ class BasicBlock : public Block {
     v.module("bn2", bn2);
     if (downsample) v.module("downsample", *downsample);
   }
+  std::vector<nn::utils::ChannelGroup> channel_groups() override { return {{"conv1", "bn1", {"conv2"}}}; }
   Tensor forward(const Tensor& x) override {
     const Tensor out = bn2(conv2(relu(bn1(conv1(x)))));
     return relu(out + shortcut(x));
@@ -70,6 +72,9 @@ class Bottleneck : public Block {
     v.module("conv1", conv1), v.module("bn1", bn1), v.module("conv2", conv2), v.module("bn2", bn2);
     v.module("conv3", conv3), v.module("bn3", bn3), v.module("relu", relu);
     if (downsample) v.module("downsample", *downsample);
+  }
+  std::vector<nn::utils::ChannelGroup> channel_groups() override {
+    return {{"conv1", "bn1", {"conv2"}}, {"conv2", "bn2", {"conv3"}}};
   }
   Tensor forward(const Tensor& x) override {
     Tensor out = relu(bn1(conv1(x)));

@@ -26,6 +26,32 @@ struct Collect final : Visitor {
   void module(const std::string& name, Module& child) override { on_module(name, child); }
 };
 
+// Passes one module's tensors on as its state dict names them: a pruned
+// parameter as name_orig (a parameter) and name_mask (a buffer).
+struct PrunedNames final : Visitor {
+  Module& owner;
+  Visitor& inner;
+  PrunedNames(Module& m, Visitor& v) : owner(m), inner(v) {}
+  void parameter(const std::string& name, Tensor& value) override {
+    for (Module::PruneMask& p : owner.prune_masks())
+      if (p.name == name) {
+        inner.parameter(name + "_orig", p.orig);
+        inner.buffer(name + "_mask", p.mask, true);
+        return;
+      }
+    inner.parameter(name, value);
+  }
+  void buffer(const std::string& name, Tensor& value, bool persistent) override { inner.buffer(name, value, persistent); }
+  void module(const std::string& name, Module& child) override { inner.module(name, child); }
+};
+
+// Every traversal sees a module's tensors through this.
+void visit_named(Module& m, Visitor& v) {
+  if (m.prune_masks().empty()) return m.visit(v);
+  PrunedNames renamed(m, v);
+  m.visit(renamed);
+}
+
 std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
@@ -35,7 +61,7 @@ void walk(Module& m, const std::string& prefix, const std::function<void(const s
   fn(prefix, m);
   Collect c;
   c.on_module = [&](const std::string& name, Module& child) { walk(child, join(prefix, name), fn); };
-  m.visit(c);
+  visit_named(m, c);
 }
 
 // Every (dotted name, tensor) of the tree's parameters or buffers.
@@ -49,7 +75,7 @@ std::vector<std::pair<std::string, Tensor*>> tensors_of(Module& root, bool param
       c.on_buffer = [&](const std::string& n, Tensor& t, bool persistent) {
         if (persistent || !persistent_only) out.push_back({join(prefix, n), &t});
       };
-    m.visit(c);
+    visit_named(m, c);
   };
   if (recurse) walk(root, "", visit_one);
   else visit_one("", root);
@@ -70,6 +96,15 @@ size_t Module::register_forward_hook(ForwardHook hook) {
 
 void Module::remove_forward_hook(size_t handle) {
   std::erase_if(forward_hooks_, [handle](const auto& entry) { return entry.first == handle; });
+}
+
+void Module::apply_prune_masks() {
+  Collect c;  // the module's own tensors, by their own names
+  c.on_parameter = [&](const std::string& name, Tensor& value) {
+    for (const PruneMask& p : prune_masks_)
+      if (p.name == name) value = p.orig * p.mask;
+  };
+  visit(c);
 }
 
 void Module::run_forward_hooks(const Tensor& input, const Tensor& output) {
@@ -110,7 +145,7 @@ std::vector<std::pair<std::string, Module*>> Module::named_children() {
   std::vector<std::pair<std::string, Module*>> out;
   Collect c;
   c.on_module = [&](const std::string& name, Module& child) { out.push_back({name, &child}); };
-  visit(c);
+  visit_named(*this, c);
   return out;
 }
 

@@ -50,6 +50,7 @@ class Conv2d : public Module {
   void visit(Visitor& v) override;
   Tensor forward(const Tensor& x) override;
   std::string extra_repr() const override;
+  const Conv2dOptions& options() const { return options_; }
 
  private:
   Conv2dOptions options_;

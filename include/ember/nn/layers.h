@@ -25,9 +25,6 @@ class Linear : public Module {
   void visit(Visitor& v) override;
   Tensor forward(const Tensor& x) override { return F::linear(x, weight, bias); }
   std::string extra_repr() const override;
-
- private:
-  int64_t in_features_, out_features_;
 };
 
 // y = x1^T W x2 + b. weight (out, in1, in2), bias (out) ~ U(-1/sqrt(in1), 1/sqrt(in1)).
@@ -239,6 +236,9 @@ class RunningStatsNorm : public Module {
   // The running statistics' update rate (none: a cumulative average); optim::update_bn sets it.
   std::optional<double> momentum() const { return momentum_; }
   void set_momentum(std::optional<double> momentum) { momentum_ = momentum; }
+  // Keeps the features at `index` (int64) of weight, bias and the running
+  // statistics: the channels a structured prune leaves (nn/channel_prune.h).
+  void keep_features(const Tensor& index);
 
  protected:
   RunningStatsNorm(const char* type_name, int64_t num_features, double eps, std::optional<double> momentum,

@@ -52,6 +52,7 @@ class Module {
   virtual Tensor forward(const Tensor& input);
   // forward, then the forward hooks (calls through operator() and Sequential run them).
   Tensor operator()(const Tensor& input) {
+    if (!prune_masks_.empty()) apply_prune_masks();
     Tensor output = forward(input);
     if (!forward_hooks_.empty()) run_forward_hooks(input, output);
     return output;
@@ -64,6 +65,18 @@ class Module {
   void remove_forward_hook(size_t handle);
 
   const std::string& type_name() const { return type_name_; }
+
+  // Pruned parameters (nn::utils::prune), as PyTorch reparametrizes them: the
+  // parameter `name` is listed as name_orig (the parameter, trained) and
+  // name_mask (a buffer of 0/1), and the module's own tensor `name` is
+  // recomputed as name_orig * name_mask before each call through operator()
+  // (PyTorch's forward pre-hook), so gradients reach only the kept entries.
+  struct PruneMask {
+    std::string name;
+    Tensor orig, mask;
+  };
+  std::vector<PruneMask>& prune_masks() { return prune_masks_; }
+  void apply_prune_masks();
 
   std::vector<Tensor> parameters(bool recurse = true);
   std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true);
@@ -110,6 +123,7 @@ class Module {
   std::string type_name_;
   std::vector<std::pair<size_t, ForwardHook>> forward_hooks_;
   size_t next_hook_ = 0;
+  std::vector<PruneMask> prune_masks_;
 };
 
 std::ostream& operator<<(std::ostream& out, Module& module);

@@ -9,7 +9,7 @@
 namespace ember::nn {
 
 Linear::Linear(int64_t in_features, int64_t out_features, bool with_bias)
-    : Module("Linear"), in_features_(in_features), out_features_(out_features) {
+    : Module("Linear") {
   EMBER_CHECK(in_features >= 0 && out_features >= 0, "Linear: feature counts must be non-negative, got ", in_features,
               " and ", out_features);
   weight = parameter(empty({out_features, in_features}));
@@ -28,7 +28,7 @@ void Linear::visit(Visitor& v) {
 
 std::string Linear::extra_repr() const {
   std::ostringstream out;
-  out << "in_features=" << in_features_ << ", out_features=" << out_features_
+  out << "in_features=" << weight.size(1) << ", out_features=" << weight.size(0)
       << ", bias=" << (bias.defined() ? "True" : "False");
   return out.str();
 }

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "ember/creation.h"
+#include "ember/grad_mode.h"
 #include "ember/nn/layers.h"
 
 namespace ember::nn {
@@ -33,6 +34,17 @@ void RunningStatsNorm::visit(Visitor& v) {
   v.buffer("running_mean", running_mean);
   v.buffer("running_var", running_var);
   v.buffer("num_batches_tracked", num_batches_tracked);
+}
+
+void RunningStatsNorm::keep_features(const Tensor& index) {
+  EMBER_CHECK(index.dim() == 1 && index.dtype() == kInt64 && index.numel() > 0, type_name(),
+              ".keep_features: expected a non-empty 1-D int64 index, got shape ", index.sizes(), " ", index.dtype());
+  NoGradGuard no_grad;
+  if (weight.defined()) weight = parameter(weight.index_select(0, index));
+  if (bias.defined()) bias = parameter(bias.index_select(0, index));
+  if (running_mean.defined()) running_mean = running_mean.index_select(0, index);
+  if (running_var.defined()) running_var = running_var.index_select(0, index);
+  num_features_ = index.numel();
 }
 
 std::string RunningStatsNorm::extra_repr() const {
