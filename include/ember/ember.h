@@ -28,6 +28,7 @@
 #include "ember/train.h"
 #include "ember/train/datasets.h"
 #include "ember/train/run.h"
+#include "ember/train/trained_model.h"
 #include "ember/nn.h"
 #include "ember/optim.h"
 #include "ember/ops.h"

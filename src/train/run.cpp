@@ -18,6 +18,7 @@
 #include "ember/optim/regularization.h"
 #include "ember/threads.h"
 #include "ember/train/datasets.h"
+#include "ember/train/trained_model.h"
 #include "train/wording.h"
 
 namespace ember::train {
@@ -101,6 +102,7 @@ struct Run::State {
   Json config_file;  // config.json as this session writes it
   int64_t epochs_done = 0;
   std::optional<EpochProgress> resume_progress;
+  std::string channel_plan;  // a pruned model's architecture (from --init-from), kept in every checkpoint
   std::vector<std::string> metric_lines;  // metrics.jsonl, rewritten whole (atomically) after each epoch
   std::ofstream log;
 
@@ -114,9 +116,11 @@ struct Run::State {
     const RunConfig& c = config;
     const Json info{{"epoch", epochs},          {"model", c.model},     {"dataset", c.dataset},
                     {"data_root", c.data_root}, {"target", c.target},   {"seed", c.seed},
-                    {"seq_len", c.seq_len},     {"val_split", c.val_split}, {"max_classes", c.max_classes}};
+                    {"seq_len", c.seq_len},     {"val_split", c.val_split}, {"max_classes", c.max_classes},
+                    {"pos", c.pos}};
     Metadata meta;  // strings as they are, numbers in JSON's spelling
     for (const auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    if (!channel_plan.empty()) meta[kChannelPlanKey] = channel_plan;
     return meta;
   }
 
@@ -137,6 +141,7 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
   if (config.seq_len == 0) config.seq_len = config.dataset == "copy" || config.dataset == "reverse" ? 10 : 64;
   // Paths are stored absolute, so `ember eval` works from any folder.
   if (!config.data_root.empty() && !resuming) config.data_root = fs::absolute(config.data_root).string();
+  if (!config.init_from.empty() && !resuming) config.init_from = fs::absolute(config.init_from).string();
 
   s.loaded = load_data(config.dataset, config.data_root, config.target, static_cast<uint64_t>(config.seed),
                        config.seq_len, config.max_classes);
@@ -150,6 +155,27 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
   if (augmentation) train_set = std::make_shared<data::TransformedDataset>(train_set, *augmentation);
   s.loaded.spec.positions = config.pos;
   s.model = models::create(config.model, s.loaded.spec);
+  // A pruned model takes its form (fewer channels, masks) before anything holds its parameters: from the
+  // checkpoint resumed, or the one it starts from.
+  if (resuming || !config.init_from.empty()) {
+    const std::string path = resuming ? (fs::path(options.folder) / "last.safetensors").string() : config.init_from;
+    const std::string flag = resuming ? "--resume" : "--init-from";
+    EMBER_CHECK(fs::exists(path), flag, ": ", path, " does not exist");
+    Metadata meta;
+    const nn::StateDict all = load(path, &meta);
+    EMBER_CHECK(meta.count("model") && meta.at("model") == config.model, flag, ": ", path, " holds a ",
+                meta.count("model") ? meta.at("model") : std::string("non-ember"), " model, not ", config.model);
+    const nn::StateDict tensors = model_tensors(all);
+    shape_like_checkpoint(*s.model, meta, tensors, "checkpoint " + path);
+    if (meta.count(kChannelPlanKey)) s.channel_plan = meta.at(kChannelPlanKey);
+    if (!resuming) {
+      try {
+        s.model->load_state_dict(tensors);
+      } catch (const Error& e) {
+        detail::fail("--init-from: ", path, ": ", e.what());
+      }
+    }
+  }
   s.optimizer = create_optimizer(config.optimizer, s.model->parameters(),
                                  {.lr = config.lr, .momentum = config.momentum, .weight_decay = config.weight_decay,
                                   .nesterov = config.nesterov});

@@ -17,6 +17,9 @@ const std::vector<RunSetting>& run_settings() {
   static const std::vector<RunSetting> all = {
       TextSetting{"model", &C::model, "model name (see `ember models`)"},
       TextSetting{"pos", &C::pos, "gpt: position encoding, learned, sinusoidal, rope or alibi"},
+      TextSetting{"init-from", &C::init_from,
+                  "start from the weights of this checkpoint of the same model (a pruned one from `ember prune` "
+                  "brings its smaller architecture); optimizer and schedule start afresh"},
       TextSetting{"dataset", &C::dataset, "dataset name (see `ember datasets`)"},
       TextSetting{"data-root", &C::data_root, "dataset folder or file (fashion-mnist: Debian's package)"},
       TextSetting{"target", &C::target, "csv: the target column"},

@@ -52,20 +52,6 @@ Step training_step(std::shared_ptr<nn::Module> model, std::shared_ptr<optim::Opt
           6 * macs};
 }
 
-// The median seconds of `reps` timed groups of `steps` calls, after `warmup` calls.
-double median_seconds(const std::function<void()>& step, int64_t warmup, int64_t steps, int64_t reps) {
-  for (int64_t i = 0; i < warmup; ++i) step();
-  std::vector<double> per_step;
-  for (int64_t r = 0; r < reps; ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < steps; ++i) step();
-    per_step.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
-                       static_cast<double>(steps));
-  }
-  std::sort(per_step.begin(), per_step.end());
-  return per_step[per_step.size() / 2];
-}
-
 // A float32 matrix product of n x n by n x n. At n = 1024 it runs within a few percent of the
 // machine's float32 rate (2048 adds nothing but time): the limit the workloads are measured against.
 Step gemm_step(int64_t n) {

@@ -9,5 +9,6 @@ int models_command(int argc, char** argv);
 int datasets_command(int argc, char** argv);
 int summary_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
+int prune_command(int argc, char** argv);
 
 }  // namespace ember::cli

@@ -42,23 +42,12 @@ int eval_command(int argc, char** argv) {
   EMBER_CHECK(!checkpoint.empty(), "--checkpoint FILE is required");
   EMBER_CHECK(split == "train" || split == "val" || split == "test", "--split: '", split, "' should be train, val or test");
   if (threads > 0) set_num_threads(static_cast<int>(threads));
-  Metadata meta;
-  const nn::StateDict all = load(checkpoint, &meta);
+  const train::TrainedModel trained = train::load_trained_model(checkpoint, dataset, root);
+  const Metadata& meta = trained.meta;
+  const train::LoadedData& data = trained.data;
+  nn::Module& model = *trained.model;
   const std::string where = "checkpoint " + checkpoint;
-  EMBER_CHECK(meta.count("model") && meta.count("dataset"), checkpoint,
-              " was not written by `ember train` (no model/dataset metadata)");
-  if (dataset.empty()) dataset = meta.at("dataset");
-  if (root.empty() && dataset == meta.at("dataset") && meta.count("data_root")) root = meta.at("data_root");
-  const std::string target = meta.count("target") ? meta.at("target") : "";
   const uint64_t seed = meta.count("seed") ? metadata_uint(meta, "seed", where) : 0;
-  const int64_t max_classes = meta.count("max_classes") ? metadata_int(meta, "max_classes", where) : 1000;
-  const train::LoadedData data = train::load_data(dataset, root, target, seed,
-                                    meta.count("seq_len") ? metadata_int(meta, "seq_len", where) : 64, max_classes);
-  auto model = models::create(meta.at("model"), data.spec);
-  nn::StateDict weights;
-  for (const auto& [k, v] : all)
-    if (k.rfind("model.", 0) == 0) weights.push_back({k.substr(6), v});
-  model->load_state_dict(weights);
   data::DatasetPtr examples = split == "test" ? data.test : data.train;
   if (split != "test") {  // the split `ember train` made: the same generator and fractions
     const double val_split = meta.count("val_split") ? metadata_double(meta, "val_split", where) : 0.0;
@@ -70,7 +59,7 @@ int eval_command(int argc, char** argv) {
     }
   }
   data::DataLoader loader(examples, {.batch_size = batch_size});
-  const train::EvalResult r = train::evaluate(*model, loader, data.spec.classes);
+  const train::EvalResult r = train::evaluate(model, loader, data.spec.classes);
   // Sequence models predict every position: a per-class table of the vocabulary says little.
   const bool per_token = examples->get(0).target.dim() >= 1;
   std::cout << std::fixed << std::setprecision(4) << split << " split (" << examples->size() << " examples): loss "

@@ -2,6 +2,7 @@
 #include "model_cost.h"
 
 #include <algorithm>
+#include <chrono>
 #include <vector>
 
 namespace ember::cli {
@@ -58,6 +59,20 @@ int64_t forward_macs(nn::Module& model, const Tensor& x) {
   int64_t total = 0;
   observe_forward(model, x, "", [&](const std::string&, nn::Module& layer, const Tensor& out) { total += layer_macs(layer, out); });
   return total;
+}
+
+// The median seconds of `reps` timed groups of `steps` calls, after `warmup` calls.
+double median_seconds(const std::function<void()>& step, int64_t warmup, int64_t steps, int64_t reps) {
+  for (int64_t i = 0; i < warmup; ++i) step();
+  std::vector<double> per_step;
+  for (int64_t r = 0; r < reps; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < steps; ++i) step();
+    per_step.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() /
+                       static_cast<double>(steps));
+  }
+  std::sort(per_step.begin(), per_step.end());
+  return per_step[per_step.size() / 2];
 }
 
 }  // namespace ember::cli

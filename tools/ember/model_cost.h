@@ -1,8 +1,9 @@
 // What one forward pass of a model costs, observed through forward hooks on
 // its leaf modules: each call with its output, and the multiply-accumulates
 // (MACs) of the layers that do them (linear, convolution, attention,
-// recurrent). `ember summary` prints the calls; `ember bench` turns the MACs
-// into the FLOP/s a training step achieved.
+// recurrent), and a step's time. `ember summary` prints the calls; `ember
+// bench` turns the MACs into the FLOP/s a training step achieved; `ember
+// prune` compares models before and after.
 #pragma once
 
 #include <cstdint>
@@ -24,5 +25,9 @@ void observe_forward(nn::Module& model, const Tensor& x, const std::string& name
 
 // The MACs of model(x).
 int64_t forward_macs(nn::Module& model, const Tensor& x);
+
+// What a step costs in time: the median seconds of `reps` timed groups of
+// `steps` calls, after `warmup` untimed calls.
+double median_seconds(const std::function<void()>& step, int64_t warmup, int64_t steps, int64_t reps);
 
 }  // namespace ember::cli

@@ -16,6 +16,7 @@ struct RunConfig {
   std::string model = "lenet5", dataset = "fashion-mnist", data_root, target;
   std::string optimizer = "adamw", scheduler = "onecycle", milestones, augment = "none", device = "cpu";
   std::string pos = "learned";  // gpt's position encoding
+  std::string init_from;        // a checkpoint whose weights (and channel plan) the model starts from
   int64_t epochs = 15, batch_size = 128, step_size = 5, warmup_epochs = 0, early_stopping = 0, seed = 0;
   int64_t plateau_patience = 2, seq_len = 0, threads = 0, workers = 0, max_classes = 1000;
   double lr = 0.01, momentum = 0.9, weight_decay = 1e-4, gamma = 0.5, label_smoothing = 0.0, val_split = 0.1;
