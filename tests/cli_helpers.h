@@ -8,17 +8,29 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ember_test {
 
 namespace fs = std::filesystem;
 
 // {exit status, stdout + stderr} of a shell command.
+// An IDX file (MNIST's format) of `sizes`: labels count 0..9 over and over, other data is `fill`.
+inline void write_idx(const fs::path& path, std::vector<uint32_t> sizes, uint8_t fill) {
+  std::ofstream out(path, std::ios::binary);
+  auto be = [&](uint32_t v) { for (int s = 24; s >= 0; s -= 8) out.put(static_cast<char>((v >> s) & 0xff)); };
+  be(0x0800u | static_cast<uint32_t>(sizes.size()));
+  size_t n = 1;
+  for (uint32_t s : sizes) be(s), n *= s;
+  for (size_t i = 0; i < n; ++i) out.put(static_cast<char>(sizes.size() == 1 ? i % 10 : fill));
+}
+
 inline std::pair<int, std::string> ember_cli_command(const std::string& shell_command) {
   const std::string command = shell_command + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");

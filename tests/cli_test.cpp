@@ -343,15 +343,6 @@ TEST_F(Cli, EvalOfASequenceModelReportsTokenAccuracy) {
 }
 
 // Writes an IDX file: magic, sizes, then bytes.
-void write_idx(const fs::path& path, std::vector<uint32_t> sizes, uint8_t fill) {
-  std::ofstream out(path, std::ios::binary);
-  auto be = [&](uint32_t v) { for (int s = 24; s >= 0; s -= 8) out.put(static_cast<char>((v >> s) & 0xff)); };
-  be(0x0800u | static_cast<uint32_t>(sizes.size()));
-  size_t n = 1;
-  for (uint32_t s : sizes) be(s), n *= s;
-  for (size_t i = 0; i < n; ++i) out.put(static_cast<char>(sizes.size() == 1 ? i % 10 : fill));
-}
-
 // A test split whose examples differ in shape from the training ones is refused before training,
 // and train.log says so too.
 TEST_F(Cli, TestSplitOfAnotherShapeIsRefusedBeforeTraining) {

@@ -109,6 +109,33 @@ class AuxiliaryOutputs {
   virtual std::vector<Tensor> forward_with_aux(const Tensor& x) = 0;
 };
 
+// A convolutional autoencoder for images (C, H, W) with sides divisible by 4:
+// encoder (two stride-2 convolutions, a linear map to code_size numbers) and
+// decoder (its mirror, sigmoid pixels in [0, 1]); forward reconstructs.
+std::shared_ptr<nn::Module> autoencoder(const ModelSpec& spec = {}, int64_t code_size = 32);
+// DCGAN for images with sides divisible by 4: `generator` from noise (N,
+// latent_size) to images in [-1, 1], `discriminator` from images to one
+// logit each (forward is the discriminator). width: the discriminator's first
+// and the generator's last feature maps (doubled in the middle).
+std::shared_ptr<nn::Module> dcgan(const ModelSpec& spec = {}, int64_t latent_size = 100, int64_t width = 64);
+
+// Models trained to reproduce their input (autoencoder): a run's target is
+// the input itself and its loss the mean squared error.
+class Reconstructor {
+ public:
+  virtual ~Reconstructor() = default;
+};
+
+// Generative adversarial pairs (dcgan): a run trains the two parts against
+// each other with two optimizers (train::fit_adversarial).
+class AdversarialPair {
+ public:
+  virtual ~AdversarialPair() = default;
+  virtual nn::Module& generator() = 0;      // noise (N, latent_size) -> images
+  virtual nn::Module& discriminator() = 0;  // images -> logits (N, 1): real or generated
+  virtual int64_t latent_size() const = 0;
+};
+
 // Adds a model (an Error if the name is taken).
 void register_model(const std::string& name, const std::string& description, Factory factory);
 // An Error listing the registered names when `name` is unknown.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,7 @@ struct EpochMetrics {
   int64_t epoch = 0;
   double lr = 0, train_loss = 0, train_acc = 0, seconds = 0, samples_per_sec = 0;
   std::optional<double> val_loss, val_acc;
+  std::map<std::string, double> extra = {};  // a model's own figures (an adversarial pair's d_loss)
 };
 
 // One epoch's metrics as a one-line JSON object (a line of a run's

@@ -63,6 +63,17 @@ TransformedDataset::TransformedDataset(DatasetPtr dataset, std::function<Tensor(
   EMBER_CHECK(dataset_, "TransformedDataset: dataset is null");
 }
 
+Example InputAsTarget::get(int64_t index) const {
+  const Example e = dataset_->get(index);
+  return {e.data, e.data};
+}
+
+std::optional<std::pair<Tensor, Tensor>> InputAsTarget::tensors() const {
+  auto all = dataset_->tensors();
+  if (!all) return std::nullopt;
+  return std::make_pair(all->first, all->first);
+}
+
 Example TransformedDataset::get(int64_t index) const {
   Example e = dataset_->get(index);
   if (transform_) e.data = transform_(e.data);

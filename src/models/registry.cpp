@@ -31,6 +31,10 @@ std::map<std::string, Entry> builtin_models() {
                wrap([](const ModelSpec& s) { return gpt(s); })}},
       {"transformer", {"encoder-decoder Transformer, 2+2 layers, d_model 64, greedy decoding (copy/reverse datasets)",
                        wrap([](const ModelSpec& s) { return seq2seq_transformer(s); })}},
+      {"autoencoder", {"convolutional autoencoder: two stride-2 convolutions to a 32-number code and back (MSE)",
+                       wrap([](const ModelSpec& s) { return autoencoder(s); })}},
+      {"dcgan", {"DCGAN: generator from 100-d noise and discriminator, trained against each other (two Adams)",
+                 wrap([](const ModelSpec& s) { return dcgan(s); })}},
       {"mobilenet_v2", {"MobileNetV2: inverted residuals, depthwise convolutions (3.5M)",
                         wrap([](const ModelSpec& s) { return mobilenet_v2(s); })}},
   };

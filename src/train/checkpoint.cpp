@@ -34,6 +34,11 @@ void save_checkpoint(const std::string& path, const RunState& run, const Metadat
   for (const auto& [k, v] : os.tensors) tensors.push_back({"optimizer." + k, v});
   Metadata meta;
   for (const auto& [k, v] : os.scalars) meta["optimizer." + k] = v;
+  if (run.discriminator_optimizer) {
+    const optim::OptimizerState ds = run.discriminator_optimizer->state_dict();
+    for (const auto& [k, v] : ds.tensors) tensors.push_back({"discriminator_optimizer." + k, v});
+    for (const auto& [k, v] : ds.scalars) meta["discriminator_optimizer." + k] = v;
+  }
   if (run.scheduler)
     for (const auto& [k, v] : run.scheduler->state_dict()) meta["scheduler." + k] = v;
   if (run.plateau)
@@ -49,6 +54,7 @@ void save_checkpoint(const std::string& path, const RunState& run, const Metadat
     meta["partial.seen"] = std::to_string(progress->seen);
     meta["partial.seconds"] = exact(progress->seconds);
     meta["partial.lr"] = exact(progress->lr);
+    meta["partial.extra_sum"] = exact(progress->extra_sum);
   }
   save(tensors, path, meta);
 }
@@ -59,10 +65,11 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
   const std::string where = "checkpoint " + path;
   EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "load_checkpoint: ", path,
               " is not a checkpoint of this run's model (", model_name, ")");
-  nn::StateDict model_tensors, optimizer_tensors;
+  nn::StateDict model_tensors, optimizer_tensors, discriminator_tensors;
   for (const auto& [k, v] : all) {
     if (k.rfind("model.", 0) == 0) model_tensors.push_back({k.substr(6), v});
     if (k.rfind("optimizer.", 0) == 0) optimizer_tensors.push_back({k.substr(10), v});
+    if (k.rfind("discriminator_optimizer.", 0) == 0) discriminator_tensors.push_back({k.substr(24), v});
   }
   Restored out;
   out.epochs_done = metadata_int(meta, "epoch", where);
@@ -75,7 +82,10 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
                                         .correct = metadata_int(meta, "partial.correct", where),
                                         .seen = metadata_int(meta, "partial.seen", where),
                                         .seconds = metadata_double(meta, "partial.seconds", where),
-                                        .lr = metadata_double(meta, "partial.lr", where)};
+                                        .lr = metadata_double(meta, "partial.lr", where),
+                                        .extra_sum = meta.count("partial.extra_sum")
+                                                         ? metadata_double(meta, "partial.extra_sum", where)
+                                                         : 0.0};
     EMBER_CHECK(out.progress->batch >= 0 && out.progress->seen >= 0 && out.progress->correct >= 0, where,
                 ": the partial-epoch progress holds negative counts");
   }
@@ -83,6 +93,8 @@ Restored load_checkpoint(const std::string& path, const RunState& run, const std
   try {
     run.model->load_state_dict(model_tensors);
     run.optimizer->load_state_dict({optimizer_tensors, section(meta, "optimizer.")});
+    if (run.discriminator_optimizer)
+      run.discriminator_optimizer->load_state_dict({discriminator_tensors, section(meta, "discriminator_optimizer.")});
     if (run.scheduler) run.scheduler->load_state_dict(section(meta, "scheduler."));
     if (run.plateau) run.plateau->load_state_dict(section(meta, "plateau."));
     run.stopper->load_state_dict(section(meta, "early_stopping."));

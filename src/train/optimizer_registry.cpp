@@ -1,5 +1,6 @@
 // The optimizer registry (built-in optimizers registered on first use) and the
-// named schedules.
+// named schedules. The momentum setting is the Adam family's beta1 (its
+// default, 0.9, is theirs).
 #include "ember/train/optimizer_registry.h"
 
 #include <algorithm>
@@ -24,10 +25,18 @@ std::vector<std::pair<std::string, OptimizerFactory>> builtin_optimizers() {
       {"sgd", factory<SGD>(+[](const OptimizerSpec& s) {
          return SGDOptions{.lr = s.lr, .momentum = s.momentum, .weight_decay = s.weight_decay, .nesterov = s.nesterov};
        })},
-      {"adam", factory<Adam>(+[](const OptimizerSpec& s) { return AdamOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
-      {"adamw", factory<AdamW>(+[](const OptimizerSpec& s) { return AdamOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
-      {"nadam", factory<NAdam>(+[](const OptimizerSpec& s) { return NAdamOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
-      {"radam", factory<RAdam>(+[](const OptimizerSpec& s) { return RAdamOptions{.lr = s.lr, .weight_decay = s.weight_decay}; })},
+      {"adam", factory<Adam>(+[](const OptimizerSpec& s) {
+         return AdamOptions{.lr = s.lr, .beta1 = s.momentum, .weight_decay = s.weight_decay};
+       })},
+      {"adamw", factory<AdamW>(+[](const OptimizerSpec& s) {
+         return AdamOptions{.lr = s.lr, .beta1 = s.momentum, .weight_decay = s.weight_decay};
+       })},
+      {"nadam", factory<NAdam>(+[](const OptimizerSpec& s) {
+         return NAdamOptions{.lr = s.lr, .beta1 = s.momentum, .weight_decay = s.weight_decay};
+       })},
+      {"radam", factory<RAdam>(+[](const OptimizerSpec& s) {
+         return RAdamOptions{.lr = s.lr, .beta1 = s.momentum, .weight_decay = s.weight_decay};
+       })},
       {"rmsprop", factory<RMSprop>(+[](const OptimizerSpec& s) {
          return RMSpropOptions{.lr = s.lr, .weight_decay = s.weight_decay, .momentum = s.momentum};
        })},

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -13,10 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "ember/image_io.h"
 #include "ember/io.h"
 #include "ember/models.h"
+#include "ember/nn/functional.h"
 #include "ember/optim/regularization.h"
 #include "ember/threads.h"
+#include "ember/train/adversarial.h"
 #include "ember/train/datasets.h"
 #include "ember/train/trained_model.h"
 #include "train/wording.h"
@@ -53,12 +57,31 @@ std::optional<data::transforms::Transform> augment_transform(const std::string& 
   return T::Compose({T::RandomCrop(side, padding), T::RandomHorizontalFlip()});
 }
 
+// What a run trains its model to do, from the model's kind.
+enum class Task {
+  classify,     // cross-entropy on the labels
+  reconstruct,  // models::Reconstructor: MSE against the input itself
+  adversarial,  // models::AdversarialPair: generator against discriminator
+};
+
+Task task_of(nn::Module& model) {
+  if (dynamic_cast<models::AdversarialPair*>(&model)) return Task::adversarial;
+  if (dynamic_cast<models::Reconstructor*>(&model)) return Task::reconstruct;
+  return Task::classify;
+}
+
 // One line per epoch (also what the log file gets).
-std::string epoch_line(const EpochMetrics& m, int64_t epochs) {
+std::string epoch_line(const EpochMetrics& m, int64_t epochs, Task task) {
   std::ostringstream out;
-  out << std::fixed << std::setprecision(4) << "epoch " << m.epoch + 1 << "/" << epochs << "  lr " << m.lr
-      << "  train_loss " << m.train_loss << "  train_acc " << m.train_acc;
-  if (m.val_loss) out << "  val_loss " << *m.val_loss << "  val_acc " << *m.val_acc;
+  out << std::fixed << std::setprecision(4) << "epoch " << m.epoch + 1 << "/" << epochs << "  lr " << m.lr;
+  if (task == Task::adversarial)
+    out << "  g_loss " << m.train_loss << "  d_loss " << m.extra.at("d_loss") << "  d_acc " << m.train_acc;
+  else if (task == Task::reconstruct)
+    out << "  train_loss " << m.train_loss;
+  else
+    out << "  train_loss " << m.train_loss << "  train_acc " << m.train_acc;
+  if (m.val_loss) out << "  val_loss " << *m.val_loss;
+  if (m.val_loss && task == Task::classify) out << "  val_acc " << *m.val_acc;
   out << std::setprecision(1) << "  " << m.seconds << "s  " << std::setprecision(0) << m.samples_per_sec << " samples/s";
   return out.str();
 }
@@ -94,7 +117,9 @@ struct Run::State {
   std::string path;
   LoadedData loaded;
   std::shared_ptr<nn::Module> model;
+  Task task = Task::classify;
   std::unique_ptr<optim::Optimizer> optimizer;
+  std::unique_ptr<optim::Optimizer> discriminator_optimizer;  // adversarial pairs: optimizer is the generator's
   std::unique_ptr<data::DataLoader> train_loader, val_loader, test_loader;
   Schedule schedule;
   std::unique_ptr<optim::EarlyStopping> stopper;
@@ -107,7 +132,8 @@ struct Run::State {
   std::ofstream log;
 
   RunState run() const {
-    return {model.get(), optimizer.get(), schedule.scheduler.get(), schedule.plateau.get(), stopper.get()};
+    return {model.get(),          optimizer.get(), schedule.scheduler.get(), schedule.plateau.get(),
+            stopper.get(), discriminator_optimizer.get()};
   }
   std::string file(const std::string& name) const { return folder->file(name); }
 
@@ -122,6 +148,33 @@ struct Run::State {
     for (const auto& [k, v] : info.items()) meta[k] = v.is_string() ? v.get<std::string>() : v.dump();
     if (!channel_plan.empty()) meta[kChannelPlanKey] = channel_plan;
     return meta;
+  }
+
+  // This epoch's picture, images/epoch-NNN.png: eight test images over their reconstructions,
+  // or 64 images generated from the same noise every epoch. Returns its path.
+  std::string draw_images(int64_t epoch) const {
+    char name[32];
+    std::snprintf(name, sizeof name, "epoch-%03lld.png", static_cast<long long>(epoch + 1));
+    fs::create_directories(file("images"));
+    const std::string path = (fs::path(file("images")) / name).string();
+    if (task == Task::adversarial) {
+      Generator noise(static_cast<uint64_t>(config.seed) + 2000);
+      save_image(generate_images(*model, 64, noise), path, 8);
+      return path;
+    }
+    std::vector<Tensor> originals;
+    for (int64_t i = 0; i < std::min<int64_t>(8, loaded.test->size()); ++i) originals.push_back(loaded.test->get(i).data);
+    const Tensor x = stack(originals);
+    const bool was_training = model->is_training();
+    model->eval();
+    Tensor reconstructed;
+    {
+      InferenceMode inference;
+      reconstructed = (*model)(x);
+    }
+    model->train(was_training);
+    save_image(cat({x, reconstructed}), path, static_cast<int64_t>(originals.size()));
+    return path;
   }
 
   void write_metrics() const {
@@ -176,9 +229,23 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
       }
     }
   }
-  s.optimizer = create_optimizer(config.optimizer, s.model->parameters(),
-                                 {.lr = config.lr, .momentum = config.momentum, .weight_decay = config.weight_decay,
-                                  .nesterov = config.nesterov});
+  s.task = task_of(*s.model);
+  if (s.task == Task::reconstruct) {
+    train_set = std::make_shared<data::InputAsTarget>(train_set);
+    if (val_set) val_set = std::make_shared<data::InputAsTarget>(val_set);
+    s.loaded.test = std::make_shared<data::InputAsTarget>(s.loaded.test);
+  }
+  const OptimizerSpec optimizer_spec{.lr = config.lr, .momentum = config.momentum, .weight_decay = config.weight_decay,
+                                     .nesterov = config.nesterov};
+  if (auto* pair = dynamic_cast<models::AdversarialPair*>(s.model.get())) {
+    EMBER_CHECK(config.scheduler == "none", "--scheduler ", config.scheduler, ": ", config.model,
+                " trains at a constant learning rate (--scheduler none), as the DCGAN recipe");
+    EMBER_CHECK(config.val_split == 0, "--val-split: ", config.model, " has no validation loss to watch (--val-split 0)");
+    s.optimizer = create_optimizer(config.optimizer, pair->generator().parameters(), optimizer_spec);
+    s.discriminator_optimizer = create_optimizer(config.optimizer, pair->discriminator().parameters(), optimizer_spec);
+  } else {
+    s.optimizer = create_optimizer(config.optimizer, s.model->parameters(), optimizer_spec);
+  }
   s.train_loader = std::make_unique<data::DataLoader>(
       train_set, data::DataLoaderOptions{.batch_size = config.batch_size, .shuffle = true,
                                          .num_workers = static_cast<int>(config.workers),
@@ -310,12 +377,13 @@ RunOutcome Run::train() {
   };
   fit.on_epoch = [&](const EpochMetrics& m) {
     epoch_now = m.epoch + 1;
-    report(epoch_line(m, c.epochs));
+    report(epoch_line(m, c.epochs, s.task));
     history.push_back(m);
     s.metric_lines.push_back(metrics_line(m));
     s.write_metrics();
     const double watched = m.val_loss.value_or(m.train_loss);
     const bool early_stop = c.early_stopping > 0 && s.stopper->step(watched);
+    if (s.task != Task::classify) report("images: " + s.draw_images(m.epoch));
     if (auto* generator = dynamic_cast<models::TextGenerator*>(s.model.get()); generator && s.loaded.text) {
       // A sample from the model, from its own generator so the run's random stream is untouched.
       Generator g(static_cast<uint64_t>(c.seed) + 1000 + static_cast<uint64_t>(m.epoch));
@@ -336,8 +404,13 @@ RunOutcome Run::train() {
     }
     return !early_stop;
   };
+  if (s.task == Task::reconstruct)
+    fit.loss = [](const Tensor& out, const Tensor& target) { return F::mse_loss(out, target); };
   try {
-    train::fit(*s.model, *s.optimizer, *s.train_loader, s.val_loader.get(), fit);
+    if (s.task == Task::adversarial)
+      fit_adversarial(*s.model, *s.optimizer, *s.discriminator_optimizer, *s.train_loader, fit);
+    else
+      train::fit(*s.model, *s.optimizer, *s.train_loader, s.val_loader.get(), fit);
   } catch (const Error& e) {
     // A diverged run (non-finite loss) keeps its last good checkpoint untouched. Said
     // without checking the log: the error may be that it cannot be written.
@@ -359,14 +432,25 @@ RunOutcome Run::train() {
   }
   if (!history.empty()) plot_curves(history, s.file("curves.png"));
 
-  outcome.test = evaluate(*s.model, *s.test_loader, s.loaded.spec.classes);
+  Generator test_noise(static_cast<uint64_t>(c.seed) + 3000);
+  outcome.test = s.task == Task::adversarial ? evaluate_adversarial(*s.model, *s.test_loader, &test_noise)
+                 : s.task == Task::reconstruct
+                     ? evaluate(*s.model, *s.test_loader, s.loaded.spec.classes, {.loss = fit.loss})
+                     : evaluate(*s.model, *s.test_loader, s.loaded.spec.classes);
   const double session = std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start).count();
   outcome.total_seconds = earlier_seconds + session;
   double train_seconds = 0, train_samples = 0;
   for (const EpochMetrics& m : history) train_seconds += m.seconds, train_samples += m.samples_per_sec * m.seconds;
   std::ostringstream done;
-  done << std::fixed << std::setprecision(4) << "test_loss " << outcome.test.loss << "  test_accuracy "
-       << outcome.test.accuracy << std::setprecision(1) << "  (" << outcome.total_seconds << "s in all)";
+  done << std::fixed << std::setprecision(4);
+  if (s.task == Task::adversarial)
+    done << "test: discriminator loss " << outcome.test.loss << "  accuracy " << outcome.test.accuracy
+         << " (real test images and as many generated)";
+  else if (s.task == Task::reconstruct)
+    done << "test_loss " << outcome.test.loss << " (reconstruction MSE)";
+  else
+    done << "test_loss " << outcome.test.loss << "  test_accuracy " << outcome.test.accuracy;
+  done << std::setprecision(1) << "  (" << outcome.total_seconds << "s in all)";
   report(done.str());
   const Json summary = {{"test_loss", outcome.test.loss},
                         {"test_accuracy", outcome.test.accuracy},

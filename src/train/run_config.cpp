@@ -32,7 +32,7 @@ const std::vector<RunSetting>& run_settings() {
       IntegerSetting{"batch-size", &C::batch_size, 1, 1 << 20, "examples per batch"},
       TextSetting{"optimizer", &C::optimizer, "sgd, adam, adamw, nadam, radam, rmsprop, adagrad, adadelta, rprop or asgd"},
       NumberSetting{"lr", &C::lr, 0, 1e3, "learning rate (onecycle: the peak)"},
-      NumberSetting{"momentum", &C::momentum, 0, 1, "momentum (sgd, rmsprop)"},
+      NumberSetting{"momentum", &C::momentum, 0, 1, "momentum (sgd, rmsprop); beta1 (adam, adamw, nadam, radam)"},
       NumberSetting{"weight-decay", &C::weight_decay, 0, 10, "weight decay (rprop has none, as PyTorch's)"},
       SwitchSetting{"nesterov", &C::nesterov, "Nesterov momentum (sgd)"},
       TextSetting{"scheduler", &C::scheduler, "none, step, multistep, exponential, cosine, onecycle or plateau"},
@@ -58,6 +58,18 @@ const std::vector<RunSetting>& run_settings() {
 
   };
   return all;
+}
+
+RunConfig recipe(const std::string& model) {
+  RunConfig c;
+  c.model = model;
+  if (model == "dcgan") {
+    c.optimizer = "adam", c.lr = 2e-4, c.momentum = 0.5, c.weight_decay = 0, c.scheduler = "none", c.val_split = 0;
+    c.epochs = 10;
+  } else if (model == "autoencoder") {
+    c.optimizer = "adam", c.lr = 1e-3, c.weight_decay = 0, c.scheduler = "none", c.epochs = 10;
+  }
+  return c;
 }
 
 std::string config_key(const char* name) {

@@ -58,6 +58,26 @@ int eval_command(int argc, char** argv) {
       examples = parts[split == "val" ? 1 : 0];
     }
   }
+  // Generative models have their own figures: the discriminator's calls, or the reconstruction error.
+  if (dynamic_cast<models::AdversarialPair*>(&model)) {
+    data::DataLoader loader(examples, {.batch_size = batch_size});
+    Generator noise(seed + 3000);
+    const train::EvalResult r = train::evaluate_adversarial(model, loader, &noise);
+    std::cout << std::fixed << std::setprecision(4) << split << " split (" << examples->size()
+              << " real images and as many generated): discriminator loss " << r.loss << "  accuracy " << r.accuracy
+              << "\n";
+    return 0;
+  }
+  if (dynamic_cast<models::Reconstructor*>(&model)) {
+    data::DataLoader loader(std::make_shared<data::InputAsTarget>(examples), {.batch_size = batch_size});
+    const train::EvalResult r = train::evaluate(model, loader, data.spec.classes, {.loss = [](const Tensor& out,
+                                                                                             const Tensor& target) {
+                                                  return F::mse_loss(out, target);
+                                                }});
+    std::cout << std::fixed << std::setprecision(4) << split << " split (" << examples->size()
+              << " examples): reconstruction MSE " << r.loss << "\n";
+    return 0;
+  }
   data::DataLoader loader(examples, {.batch_size = batch_size});
   const train::EvalResult r = train::evaluate(model, loader, data.spec.classes);
   // Sequence models predict every position: a per-class table of the vocabulary says little.

@@ -90,15 +90,16 @@ Json read_json_file(const std::string& path, const std::string& flag) {
 
 Settings read_settings(Args& args, const Json& config, const std::string& source) {
   SettingReader r(args, config, source);
-  const Settings defaults;
-  Settings s;
+  Settings defaults, s;
   for (const train::RunSetting& setting : train::run_settings())
     std::visit(
         [&](const auto& f) {
           using F = std::decay_t<decltype(f)>;
-          if constexpr (std::is_same_v<F, train::TextSetting>)
+          if constexpr (std::is_same_v<F, train::TextSetting>) {
             s.*f.member = r.text(f.name, defaults.*f.member, f.help);
-          else if constexpr (std::is_same_v<F, train::IntegerSetting>)
+            // The model comes first: the settings after it default to its recipe.
+            if (f.member == &train::RunConfig::model) defaults = train::recipe(s.model);
+          } else if constexpr (std::is_same_v<F, train::IntegerSetting>)
             s.*f.member = r.integer(f.name, defaults.*f.member, f.help, f.lo, f.hi);
           else if constexpr (std::is_same_v<F, train::NumberSetting>)
             s.*f.member = r.number(f.name, defaults.*f.member, f.help, f.lo, f.hi);

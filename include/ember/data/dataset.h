@@ -85,6 +85,19 @@ class TransformedDataset : public Dataset {
   std::function<Tensor(const Tensor&)> transform_, target_transform_;
 };
 
+// A dataset whose examples are their own targets: {data, data} (what an
+// autoencoder learns to give back).
+class InputAsTarget : public Dataset {
+ public:
+  explicit InputAsTarget(DatasetPtr dataset) : dataset_(std::move(dataset)) {}
+  int64_t size() const override { return dataset_->size(); }
+  Example get(int64_t index) const override;
+  std::optional<std::pair<Tensor, Tensor>> tensors() const override;
+
+ private:
+  DatasetPtr dataset_;
+};
+
 // Random disjoint subsets of the given lengths (which must sum to the size),
 // or of the given fractions (summing to 1; remainders go to the first subsets
 // one by one, as PyTorch).

@@ -23,6 +23,7 @@ struct EpochProgress {
   int64_t correct = 0, seen = 0;
   double seconds = 0;            // spent on the epoch so far
   double lr = 0;                 // of the first parameter group when the epoch began
+  double extra_sum = 0;          // a second running sum (an adversarial pair's discriminator loss)
 };
 
 struct RunState {
@@ -31,6 +32,7 @@ struct RunState {
   optim::LRScheduler* scheduler;
   optim::ReduceLROnPlateau* plateau;
   optim::EarlyStopping* stopper;
+  optim::Optimizer* discriminator_optimizer = nullptr;  // adversarial pairs: the second optimizer
 };
 
 // `info` (epoch, model, dataset, ...) goes into the metadata as it is.

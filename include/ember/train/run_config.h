@@ -51,6 +51,13 @@ struct SwitchSetting {
 using RunSetting = std::variant<TextSetting, IntegerSetting, NumberSetting, SwitchSetting>;
 
 const std::vector<RunSetting>& run_settings();
+
+// The defaults of a run of `model`: RunConfig's, except for the models with a
+// recipe of their own. dcgan: Adam at 2e-4 with beta1 0.5 (--momentum), no
+// weight decay, a constant rate, no validation split, 10 epochs (the DCGAN
+// paper's); autoencoder: Adam at 1e-3, no weight decay, a constant rate, 10
+// epochs. `ember train` starts from these; flags and config keys override.
+RunConfig recipe(const std::string& model);
 std::string config_key(const char* name);  // "batch-size" -> "batch_size"
 
 // The settings as one JSON object (config.json's settings).
