@@ -150,6 +150,15 @@ const std::vector<NnGradCase>& cases() {
          return F::poisson_nll_loss(x[0], f64({0, 1, 2, 3, 4, 5, 0, 2, 7, 1, 1, 3}).view({3, 4}),
                                     {.log_input = false, .full = true});
        }, true},
+      // CTC on raw log-probabilities: the recursion's own gradient (PyTorch's assumes a log_softmax before).
+      {"ctc", {{5, 2, 4}}, [](const Tensors& x) {
+         return F::ctc_loss(x[0], tensor(std::vector<int64_t>{1, 2, 2, 3, 0, 0}).view({2, 3}),
+                            tensor(std::vector<int64_t>{5, 4}), tensor(std::vector<int64_t>{3, 1}));
+       }},
+      {"ctc_sum_strided", {{4, 6}}, [](const Tensors& x) {
+         return F::ctc_loss(F::log_softmax(x[0].t(), 1), tensor(std::vector<int64_t>{2, 1}), tensor(std::vector<int64_t>{6}),
+                            tensor(std::vector<int64_t>{2}), 0, Reduction::sum);
+       }},
       {"gaussian_nll", {{3, 4}, {3, 4}, {3, 4}}, [](const Tensors& x) {
          return F::gaussian_nll_loss(x[0], x[1], x[2], true);
        }, true},

@@ -342,6 +342,21 @@ TEST(Functional, MarginAndLikelihoodLossesErrorsAndShapes) {
   EXPECT_EQ(nn::PoissonNLLLoss({.log_input = false})(rand({3}) + 1, ones({3})).dim(), 0);
   EXPECT_EQ(nn::HingeEmbeddingLoss(0.5, nn::Reduction::sum)(x, -ones({3, 4})).item<float>(),
             clamp(0.5 - x, 0.0).sum().item<float>());
+  // CTC: shapes, lengths and labels checked; an impossible target costs inf (or 0 with zero_infinity).
+  const Tensor lp = F::log_softmax(randn({4, 2, 5}), 2), targets = tensor({1, 2, 3, 4}).view({2, 2});
+  const Tensor both = tensor({4, 4}), two = tensor({2, 2});
+  EXPECT_ERROR(F::ctc_loss(randn({4, 2, 5, 1}), targets, both, two), "ctc_loss: log_probs should be floating-point (T, N, C)");
+  EXPECT_ERROR(F::ctc_loss(lp, targets, tensor({4, 5}), two), "ctc_loss: input_lengths[1] = 5 should be in [0, 4]");
+  EXPECT_ERROR(F::ctc_loss(lp, targets, tensor({4}), two), "ctc_loss: input_lengths should hold one integer per sample (2)");
+  EXPECT_ERROR(F::ctc_loss(lp, targets, both, tensor({3, 2})), "ctc_loss: target_lengths ([3, 2]) do not fit targets of shape [2, 2]");
+  EXPECT_ERROR(F::ctc_loss(lp, tensor({1, 7, 2, 2}).view({2, 2}), both, two), "ctc_loss: target 7 of sample 0 is not one of the 5 classes");
+  EXPECT_ERROR(F::ctc_loss(lp, targets, both, two, 5), "ctc_loss: blank 5 is not one of the 5 classes");
+  EXPECT_ERROR(F::ctc_loss(lp, targets.to(kFloat32), both, two), "ctc_loss: targets should be integer class indices");
+  const Tensor repeats = tensor({1, 1, 1, 1, 2, 2, 2, 2}).view({2, 4});
+  const Tensor impossible = F::ctc_loss(lp, repeats, both, tensor({4, 1}), 0, nn::Reduction::none);
+  EXPECT_TRUE(std::isinf(impossible[0].item<float>()));
+  EXPECT_TRUE(std::isfinite(impossible[1].item<float>()));
+  EXPECT_EQ(nn::CTCLoss(0, nn::Reduction::none, true)(lp, repeats, both, tensor({4, 1}))[0].item<float>(), 0.0f);
 }
 
 TEST(Functional, InterpolateErrorsAndUpsamplePrinting) {

@@ -425,6 +425,16 @@ const std::map<std::string, NnCase>& nn_table() {
       {"mha_zero_attn_unbatched",
        {make<nn::MultiheadAttention>(4, 1, nn::MultiheadAttentionOptions{.add_zero_attn = true}),
         [](nn::Module* m, const Tensors& x) { return as<nn::MultiheadAttention>(m).forward(x[0], x[0], x[0]).first; }}},
+      {"ctc_padded_mean",
+       {nullptr, fn([](const Tensors& x) { return F::ctc_loss(F::log_softmax(x[0], 2), x[1], x[2], x[3]); })}},
+      {"ctc_concatenated_sum_blank_last", {nullptr, fn([](const Tensors& x) {
+         return F::ctc_loss(F::log_softmax(x[0], 2), x[1], x[2], x[3], 4, Reduction::sum);
+       })}},
+      {"ctc_zero_infinity_none_empty_target", {nullptr, fn([](const Tensors& x) {
+         return F::ctc_loss(F::log_softmax(x[0], 2), x[1], x[2], x[3], 0, Reduction::none, true);
+       })}},
+      {"ctc_unbatched_strided",
+       {nullptr, fn([](const Tensors& x) { return F::ctc_loss(F::log_softmax(x[0].t(), 1), x[1], x[2], x[3]); })}},
   };
   (void)kInf;
   return table;

@@ -487,6 +487,19 @@ CASES = {
                                      [more_randn(4, 2, 8)], [0]),
     "mha_zero_attn_unbatched": (module(lambda: nn.MultiheadAttention(4, 1, add_zero_attn=True),
                                        call=lambda m, x: m(x, x, x)[0]), [more_randn(3, 4)], [0]),
+    # CTC through log_softmax (PyTorch's CTC gradient is only right composed with it).
+    "ctc_padded_mean": (fn(lambda x, y, il, tl: F.ctc_loss(x.log_softmax(2), y, il, tl)),
+                        [more_randn(6, 3, 5), torch.tensor([[1, 2, 2], [3, 1, 0], [4, 0, 0]]), torch.tensor([6, 5, 4]),
+                         torch.tensor([3, 2, 1])], [0]),
+    "ctc_concatenated_sum_blank_last": (
+        fn(lambda x, y, il, tl: F.ctc_loss(x.log_softmax(2), y, il, tl, blank=4, reduction="sum")),
+        [more_randn(7, 2, 5), torch.tensor([0, 1, 1, 2, 3]), torch.tensor([7, 6]), torch.tensor([3, 2])], [0]),
+    "ctc_zero_infinity_none_empty_target": (
+        fn(lambda x, y, il, tl: F.ctc_loss(x.log_softmax(2), y, il, tl, reduction="none", zero_infinity=True)),
+        [more_randn(4, 3, 4), torch.tensor([[1, 1, 1], [2, 3, 0], [0, 0, 0]]), torch.tensor([4, 4, 3]),
+         torch.tensor([3, 2, 0])], [0]),
+    "ctc_unbatched_strided": (fn(lambda x, y, il, tl: F.ctc_loss(x.t().log_softmax(1), y, il, tl)),
+                              [more_randn(4, 6), torch.tensor([1, 3, 3]), torch.tensor(6), torch.tensor(3)], [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

@@ -210,6 +210,16 @@ Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction red
 // sum over j != y of w[y] max(0, margin - x[y] + x[j])^p / C, with p 1 or 2.
 Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p = 1, double margin = 1.0,
                          const Tensor& weight = {}, Reduction reduction = Reduction::mean);
+// Connectionist temporal classification (CTC) loss: -log of the probability
+// of each target over all its alignments to the input (blank between and
+// around labels, repeats merged). log_probs (T, N, C) (log_softmax output; or
+// (T, C) for one sample); targets (N, S) padded or 1-D one after another;
+// lengths: one integer per sample. mean divides each loss by its target
+// length (at least 1) before averaging, as PyTorch's. A target that cannot
+// be aligned costs inf (zero_infinity: 0, with zero gradient).
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                const Tensor& target_lengths, int64_t blank = 0, Reduction reduction = Reduction::mean,
+                bool zero_infinity = false);
 // input (N, C) or (C); target: class indices of input's shape, the sample's labels first, ended
 // by the first negative entry. Per sample sum over labels j and non-labels k of
 // max(0, 1 - (x[j] - x[k])) / C.

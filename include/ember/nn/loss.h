@@ -187,6 +187,22 @@ class PoissonNLLLoss : public Loss {
   F::PoissonNLLOptions options_;
 };
 
+// forward(log_probs, targets, input_lengths, target_lengths): F::ctc_loss.
+class CTCLoss : public Module {
+ public:
+  explicit CTCLoss(int64_t blank = 0, Reduction reduction = Reduction::mean, bool zero_infinity = false)
+      : Module("CTCLoss"), blank_(blank), reduction_(reduction), zero_infinity_(zero_infinity) {}
+  Tensor operator()(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                    const Tensor& target_lengths) {
+    return F::ctc_loss(log_probs, targets, input_lengths, target_lengths, blank_, reduction_, zero_infinity_);
+  }
+
+ private:
+  int64_t blank_;
+  Reduction reduction_;
+  bool zero_infinity_;
+};
+
 // forward(input, target, var): a Gaussian's negative log-likelihood with predicted variances.
 class GaussianNLLLoss : public Module {
  public:
