@@ -150,6 +150,16 @@ const std::vector<NnGradCase>& cases() {
          return F::poisson_nll_loss(x[0], f64({0, 1, 2, 3, 4, 5, 0, 2, 7, 1, 1, 3}).view({3, 4}),
                                     {.log_input = false, .full = true});
        }, true},
+      {"conv3d", {{2, 2, 3, 4, 3}, {3, 2, 2, 2, 2}, {3}}, [](const Tensors& x) {
+         return F::conv3d(x[0], x[1], x[2], {1, 2, 1}, {1, 0, 1}, {1, 1, 2}, 1);
+       }},
+      {"conv3d_groups", {{1, 4, 3, 3, 3}, {2, 2, 2, 1, 2}}, [](const Tensors& x) {
+         return F::conv3d(x[0], x[1], {}, {2}, {1}, {1}, 2);
+       }},
+      {"max_pool3d", {{1, 2, 4, 3, 4}}, [](const Tensors& x) { return F::max_pool3d(x[0], {2}, {1, 2, 2}, {1, 0, 1}); }},
+      {"avg_pool3d_exclude_pad", {{1, 2, 3, 4, 3}}, [](const Tensors& x) {
+         return F::avg_pool3d(x[0], {2, 3, 2}, {2}, {1}, true, false);
+       }},
       // CTC on raw log-probabilities: the recursion's own gradient (PyTorch's assumes a log_softmax before).
       {"ctc", {{5, 2, 4}}, [](const Tensors& x) {
          return F::ctc_loss(x[0], tensor(std::vector<int64_t>{1, 2, 2, 3, 0, 0}).view({2, 3}),

@@ -342,6 +342,18 @@ TEST(Functional, MarginAndLikelihoodLossesErrorsAndShapes) {
   EXPECT_EQ(nn::PoissonNLLLoss({.log_input = false})(rand({3}) + 1, ones({3})).dim(), 0);
   EXPECT_EQ(nn::HingeEmbeddingLoss(0.5, nn::Reduction::sum)(x, -ones({3, 4})).item<float>(),
             clamp(0.5 - x, 0.0).sum().item<float>());
+  // 3-D convolution and pooling: shapes checked, PyTorch's printed form.
+  EXPECT_ERROR(F::conv3d(randn({2, 3, 4, 4}), randn({2, 3, 2, 2, 2})), "conv3d: input of shape [2, 3, 4, 4] has 2 channels");
+  EXPECT_ERROR(F::conv3d(randn({1, 2, 1, 4, 4}), randn({2, 2, 3, 2, 2})),
+               "conv3d: input of shape [1, 2, 1, 4, 4] is smaller than the dilated kernel [2, 2, 3, 2, 2] along depth");
+  EXPECT_ERROR(F::conv3d(randn({1, 2, 3, 4, 4}), randn({2, 2, 1, 1, 1}), {}, {1, 1}),
+               "conv3d: stride takes one size or three (d, h, w), got [1, 1]");
+  EXPECT_ERROR(F::max_pool3d(randn({1, 3, 4}), {2}), "max_pool3d: expected input (N, C, D, H, W) or (C, D, H, W)");
+  EXPECT_ERROR(F::avg_pool3d(randn({1, 1, 4, 4, 4}), {2}, {}, {2}), "avg_pool3d: kernel and stride must be positive and "
+               "padding at most half the kernel");
+  EXPECT_EQ(nn::Conv3d(2, 4, 3, {.padding = 1}).str(), "Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))");
+  EXPECT_EQ(nn::MaxPool3d(2).str(), "MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  EXPECT_EQ(nn::Conv3d(2, 4, 3)(randn({2, 5, 6, 7})).sizes(), (Shape{4, 3, 4, 5}));
   // CTC: shapes, lengths and labels checked; an impossible target costs inf (or 0 with zero_infinity).
   const Tensor lp = F::log_softmax(randn({4, 2, 5}), 2), targets = tensor({1, 2, 3, 4}).view({2, 2});
   const Tensor both = tensor({4, 4}), two = tensor({2, 2});

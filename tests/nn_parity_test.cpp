@@ -435,6 +435,22 @@ const std::map<std::string, NnCase>& nn_table() {
        })}},
       {"ctc_unbatched_strided",
        {nullptr, fn([](const Tensors& x) { return F::ctc_loss(F::log_softmax(x[0].t(), 1), x[1], x[2], x[3]); })}},
+      {"conv3d", {make<nn::Conv3d>(2, 4, nn::Size3(2, 3, 2),
+                                   nn::Conv3dOptions{.stride = nn::Size3(2, 1, 1), .padding = nn::Size3(1, 1, 0),
+                                                     .dilation = nn::Size3(1, 1, 2)})}},
+      {"conv3d_groups_unbatched",
+       {make<nn::Conv3d>(4, 2, nn::Size3(3), nn::Conv3dOptions{.padding = 1, .groups = 2, .bias = false})}},
+      {"max_pool3d", {make<nn::MaxPool3d>(nn::Size3(2, 3, 2), nn::MaxPool3dOptions{.stride = nn::Size3(1, 2, 2),
+                                                                                 .padding = nn::Size3(1, 1, 0)})}},
+      {"max_pool3d_ceil_dilation",
+       {make<nn::MaxPool3d>(nn::Size3(2), nn::MaxPool3dOptions{.stride = nn::Size3(2), .dilation = nn::Size3(2, 1, 1),
+                                                               .ceil_mode = true})}},
+      {"avg_pool3d", {make<nn::AvgPool3d>(nn::Size3(3), nn::AvgPool3dOptions{.stride = nn::Size3(2), .padding = 1})}},
+      {"avg_pool3d_exclude_pad_ceil",
+       {make<nn::AvgPool3d>(nn::Size3(2, 3, 3), nn::AvgPool3dOptions{.stride = nn::Size3(2), .padding = 1,
+                                                                     .ceil_mode = true, .count_include_pad = false})}},
+      {"avg_pool3d_divisor_strided",
+       {nullptr, fn([](const Tensors& x) { return F::avg_pool3d(x[0].transpose(2, 4), {2}, {}, {0}, false, true, 3); })}},
   };
   (void)kInf;
   return table;

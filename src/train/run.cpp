@@ -216,8 +216,9 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
     EMBER_CHECK(fs::exists(path), flag, ": ", path, " does not exist");
     Metadata meta;
     const nn::StateDict all = load(path, &meta);
-    EMBER_CHECK(meta.count("model") && meta.at("model") == config.model, flag, ": ", path, " holds a ",
-                meta.count("model") ? meta.at("model") : std::string("non-ember"), " model, not ", config.model);
+    EMBER_CHECK(meta.count("model"), flag, ": ", path, " is not a checkpoint of `ember train` (no model metadata)");
+    EMBER_CHECK(meta.at("model") == config.model, flag, ": ", path, " holds a ", meta.at("model"), " model, not ",
+                config.model);
     const nn::StateDict tensors = model_tensors(all);
     shape_like_checkpoint(*s.model, meta, tensors, "checkpoint " + path);
     if (meta.count(kChannelPlanKey)) s.channel_plan = meta.at(kChannelPlanKey);

@@ -500,6 +500,20 @@ CASES = {
          torch.tensor([3, 2, 0])], [0]),
     "ctc_unbatched_strided": (fn(lambda x, y, il, tl: F.ctc_loss(x.t().log_softmax(1), y, il, tl)),
                               [more_randn(4, 6), torch.tensor([1, 3, 3]), torch.tensor(6), torch.tensor(3)], [0]),
+    "conv3d": (module(lambda: nn.Conv3d(2, 4, (2, 3, 2), stride=(2, 1, 1), padding=(1, 1, 0), dilation=(1, 1, 2))),
+               [more_randn(2, 2, 4, 5, 6)], [0]),
+    "conv3d_groups_unbatched": (module(lambda: nn.Conv3d(4, 2, 3, padding=1, groups=2, bias=False)),
+                                [more_randn(4, 3, 4, 3)], [0]),
+    "max_pool3d": (module(lambda: nn.MaxPool3d((2, 3, 2), stride=(1, 2, 2), padding=(1, 1, 0))),
+                   [more_randn(2, 3, 4, 5, 6)], [0]),
+    "max_pool3d_ceil_dilation": (module(lambda: nn.MaxPool3d(2, stride=2, dilation=(2, 1, 1), ceil_mode=True)),
+                                 [more_randn(1, 2, 7, 5, 5)], [0]),
+    "avg_pool3d": (module(lambda: nn.AvgPool3d(3, stride=2, padding=1)), [more_randn(2, 2, 5, 6, 5)], [0]),
+    "avg_pool3d_exclude_pad_ceil": (module(lambda: nn.AvgPool3d((2, 3, 3), stride=2, padding=1, ceil_mode=True,
+                                                                count_include_pad=False)),
+                                    [more_randn(1, 2, 5, 6, 4)], [0]),
+    "avg_pool3d_divisor_strided": (fn(lambda x: F.avg_pool3d(x.transpose(2, 4), 2, divisor_override=3)),
+                                   [more_randn(2, 1, 4, 4, 6)], [0]),
 }
 
 DTYPES = {torch.float64: "float64", torch.float32: "float32", torch.int64: "int64", torch.bool: "bool"}

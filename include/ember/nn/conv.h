@@ -21,6 +21,13 @@ struct Size2 {
   int64_t h, w;
 };
 
+// One size for depth, height and width, or three.
+struct Size3 {
+  Size3(int64_t all) : d(all), h(all), w(all) {}  // NOLINT: implicit by design
+  Size3(int64_t d_, int64_t h_, int64_t w_) : d(d_), h(h_), w(w_) {}
+  int64_t d, h, w;
+};
+
 // Explicit sizes, or Padding::same / Padding::valid.
 struct PaddingSpec {
   PaddingSpec(int64_t both) : size(both) {}  // NOLINT: implicit by design
@@ -54,6 +61,27 @@ class Conv2d : public Module {
 
  private:
   Conv2dOptions options_;
+};
+
+struct Conv3dOptions {
+  Size3 stride = 1;
+  Size3 padding = 0;
+  Size3 dilation = 1;
+  int64_t groups = 1;
+  bool bias = true;
+};
+
+// Over (N, C, D, H, W): weight (out, in/groups, kd, kh, kw), bias (out), initialised as Conv2d's.
+class Conv3d : public Module {
+ public:
+  Conv3d(int64_t in_channels, int64_t out_channels, Size3 kernel_size, Conv3dOptions options = {});
+  Tensor weight, bias;
+  void visit(Visitor& v) override;
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ private:
+  Conv3dOptions options_;
 };
 
 // padding: one size, or Padding::same / Padding::valid.
@@ -158,6 +186,45 @@ class MaxPool1d : public Module {
  private:
   int64_t kernel_;
   MaxPool1dOptions options_;
+};
+
+struct MaxPool3dOptions {
+  std::optional<Size3> stride = {};  // default: the kernel size
+  Size3 padding = 0;
+  Size3 dilation = 1;
+  bool ceil_mode = false;
+};
+
+class MaxPool3d : public Module {
+ public:
+  explicit MaxPool3d(Size3 kernel_size, MaxPool3dOptions options = {}) : Module("MaxPool3d"), kernel_(kernel_size),
+                                                                          options_(options) {}
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ private:
+  Size3 kernel_;
+  MaxPool3dOptions options_;
+};
+
+struct AvgPool3dOptions {
+  std::optional<Size3> stride = {};
+  Size3 padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  std::optional<int64_t> divisor_override = {};
+};
+
+class AvgPool3d : public Module {
+ public:
+  explicit AvgPool3d(Size3 kernel_size, AvgPool3dOptions options = {}) : Module("AvgPool3d"), kernel_(kernel_size),
+                                                                          options_(options) {}
+  Tensor forward(const Tensor& x) override;
+  std::string extra_repr() const override;
+
+ private:
+  Size3 kernel_;
+  AvgPool3dOptions options_;
 };
 
 struct AvgPool2dOptions {

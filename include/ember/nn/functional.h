@@ -45,6 +45,15 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, in
               int64_t padding = 0, int64_t dilation = 1, int64_t groups = 1);
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t stride, Padding padding,
               int64_t dilation = 1, int64_t groups = 1);
+// 3-D convolution: x (N, C, D, H, W) or (C, D, H, W); weight (O, C/groups, kd, kh, kw); stride,
+// padding and dilation one size or (d, h, w). Composed of conv2d over each depth offset.
+Tensor conv3d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = {1},
+              IntArrayRef padding = {0}, IntArrayRef dilation = {1}, int64_t groups = 1);
+// 3-D pooling (sizes one or (d, h, w); stride empty: the kernel), PyTorch's shape and divisor rules.
+Tensor max_pool3d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0},
+                  IntArrayRef dilation = {1}, bool ceil_mode = false);
+Tensor avg_pool3d(const Tensor& x, IntArrayRef kernel, IntArrayRef stride = {}, IntArrayRef padding = {0},
+                  bool ceil_mode = false, bool count_include_pad = true, std::optional<int64_t> divisor_override = {});
 // The gradient of conv2d with respect to its input, as a layer. weight: (C, O/groups, kh, kw).
 Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = {1, 1},
                         IntArrayRef padding = {0, 0}, IntArrayRef output_padding = {0, 0}, int64_t groups = 1,

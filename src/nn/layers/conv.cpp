@@ -90,6 +90,40 @@ std::string Conv2d::extra_repr() const {
   return out.str();
 }
 
+Conv3d::Conv3d(int64_t in, int64_t out, Size3 k, Conv3dOptions o) : Module("Conv3d"), options_(o) {
+  check_channels(in, out, o.groups, "Conv3d");
+  weight = parameter(empty({out, in / o.groups, k.d, k.h, k.w}));
+  if (o.bias) bias = parameter(empty({out}));
+  init_conv(weight, bias);
+}
+
+void Conv3d::visit(Visitor& v) {
+  v.parameter("weight", weight);
+  v.parameter("bias", bias);
+}
+
+Tensor Conv3d::forward(const Tensor& x) {
+  const Conv3dOptions& o = options_;
+  return F::conv3d(x, weight, bias, {o.stride.d, o.stride.h, o.stride.w}, {o.padding.d, o.padding.h, o.padding.w},
+                   {o.dilation.d, o.dilation.h, o.dilation.w}, o.groups);
+}
+
+std::string Conv3d::extra_repr() const {
+  const Conv3dOptions& o = options_;
+  auto three = [](int64_t d, int64_t h, int64_t w) {
+    return "(" + std::to_string(d) + ", " + std::to_string(h) + ", " + std::to_string(w) + ")";
+  };
+  std::ostringstream out;
+  out << weight.size(1) * o.groups << ", " << weight.size(0) << ", kernel_size="
+      << three(weight.size(2), weight.size(3), weight.size(4)) << ", stride=" << three(o.stride.d, o.stride.h, o.stride.w);
+  if (o.padding.d || o.padding.h || o.padding.w) out << ", padding=" << three(o.padding.d, o.padding.h, o.padding.w);
+  if (o.dilation.d != 1 || o.dilation.h != 1 || o.dilation.w != 1)
+    out << ", dilation=" << three(o.dilation.d, o.dilation.h, o.dilation.w);
+  if (o.groups != 1) out << ", groups=" << o.groups;
+  if (!bias.defined()) out << ", bias=False";
+  return out.str();
+}
+
 Conv1d::Conv1d(int64_t in, int64_t out, int64_t k, Conv1dOptions o) : Module("Conv1d"), options_(o) {
   check_channels(in, out, o.groups, "Conv1d");
   check_padding_mode(o.padding_mode, "Conv1d");

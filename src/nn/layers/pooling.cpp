@@ -9,6 +9,10 @@ namespace {
 std::string size(const Size2& s) {
   return s.h == s.w ? std::to_string(s.h) : "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
 }
+std::string size3(const Size3& s) {
+  if (s.d == s.h && s.h == s.w) return std::to_string(s.d);
+  return "(" + std::to_string(s.d) + ", " + std::to_string(s.h) + ", " + std::to_string(s.w) + ")";
+}
 const char* py(bool b) { return b ? "True" : "False"; }
 }  // namespace
 
@@ -27,6 +31,33 @@ std::string MaxPool2d::extra_repr() const {
   out << "kernel_size=" << size(kernel_) << ", stride=" << size(options_.stride.value_or(kernel_))
       << ", padding=" << size(options_.padding) << ", dilation=" << size(options_.dilation)
       << ", ceil_mode=" << py(options_.ceil_mode);
+  return out.str();
+}
+
+Tensor MaxPool3d::forward(const Tensor& x) {
+  const Size3 s = options_.stride.value_or(kernel_), &p = options_.padding, &d = options_.dilation;
+  return F::max_pool3d(x, {kernel_.d, kernel_.h, kernel_.w}, {s.d, s.h, s.w}, {p.d, p.h, p.w}, {d.d, d.h, d.w},
+                       options_.ceil_mode);
+}
+
+std::string MaxPool3d::extra_repr() const {
+  std::ostringstream out;
+  out << "kernel_size=" << size3(kernel_) << ", stride=" << size3(options_.stride.value_or(kernel_))
+      << ", padding=" << size3(options_.padding) << ", dilation=" << size3(options_.dilation)
+      << ", ceil_mode=" << py(options_.ceil_mode);
+  return out.str();
+}
+
+Tensor AvgPool3d::forward(const Tensor& x) {
+  const Size3 s = options_.stride.value_or(kernel_), &p = options_.padding;
+  return F::avg_pool3d(x, {kernel_.d, kernel_.h, kernel_.w}, {s.d, s.h, s.w}, {p.d, p.h, p.w}, options_.ceil_mode,
+                       options_.count_include_pad, options_.divisor_override);
+}
+
+std::string AvgPool3d::extra_repr() const {
+  std::ostringstream out;
+  out << "kernel_size=" << size3(kernel_) << ", stride=" << size3(options_.stride.value_or(kernel_))
+      << ", padding=" << size3(options_.padding);
   return out.str();
 }
 
