@@ -22,7 +22,7 @@ layer_of() {  # a path under src/ or include/ember/, or an include as written
     graph/* | ember/autograd.h) echo 2 ;;
     ops/* | ember/creation.h | ember/ops.h | ember/state_dict.h) echo 3 ;;
     autograd/*) echo 4 ;;
-    io/* | ember/io.h | ember/metadata.h | ember/atomic_file.h) echo 5 ;;
+    io/* | ember/io.h | ember/image_io.h | ember/metadata.h | ember/atomic_file.h) echo 5 ;;
     nn/* | ember/nn/* | ember/nn.h | optim/* | ember/optim/* | ember/optim.h | data/* | ember/data/* | ember/data.h) echo 6 ;;
     models/* | ember/models.h) echo 7 ;;
     train/* | ember/train/* | ember/train.h) echo 8 ;;

@@ -173,7 +173,7 @@ TEST_F(Cli, ResumeAfterKillOrCtrlCMatchesAnUninterruptedRun) {
 }
 
 TEST_F(Cli, BadInputNamesTheProblem) {
-  EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: alexnet, densenet121, googlenet, gpt, gru, lenet5, lstm, mlp"));
+  EXPECT_THAT(ember_cli("train --model resnet9000").second, HasSubstr("unknown model 'resnet9000'; registered models: alexnet, autoencoder, dcgan, densenet121, googlenet, gpt, gru, lenet5, lstm, mlp"));
   EXPECT_THAT(ember_cli("train --dataset imagenet").second, HasSubstr("unknown dataset 'imagenet'; known datasets: fashion-mnist"));
   EXPECT_THAT(ember_cli("train --lr abc").second, HasSubstr("--lr: 'abc' is not a number"));
   EXPECT_THAT(ember_cli("train --batch-size 0").second, HasSubstr("--batch-size: 0 is out of range"));
