@@ -33,7 +33,9 @@ Calls call(nn::Module& discriminator, const Tensor& real, const Tensor& fake) {
   return {loss, gt(on_real, 0.0).sum().item<int64_t>() + le(on_fake, 0.0).sum().item<int64_t>()};
 }
 
-Tensor noise(int64_t n, int64_t latent, Generator* generator) { return randn({n, latent}, {}, generator); }
+Tensor noise(int64_t n, int64_t latent, Generator* generator, Device device = kCPU) {
+  return randn({n, latent}, {.device = device}, generator);
+}
 
 }  // namespace
 
@@ -59,9 +61,9 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     const int64_t batches = loader.size();
     for (const data::Batch& batch : loader) {
-      const Tensor real = batch.data.mul(2.0).sub(1.0);  // [0, 1] -> the generator's [-1, 1]
+      const Tensor real = batch.data.to(o.device).mul(2.0).sub(1.0);  // [0, 1] -> the generator's [-1, 1]
       const int64_t n = real.size(0);
-      const Tensor fake = g(noise(n, pair.latent_size(), nullptr));
+      const Tensor fake = g(noise(n, pair.latent_size(), nullptr, o.device));
 
       // The discriminator: real images are real, generated ones (detached: the generator is not its to train) not.
       discriminator_optimizer.zero_grad();
@@ -72,7 +74,8 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
 
       // The generator: its images should be called real by the discriminator as it now is.
       generator_optimizer.zero_grad();
-      const Tensor g_loss = F::binary_cross_entropy_with_logits(d(fake), ones({n, 1}, {.dtype = real.dtype()}));
+      const Tensor on_fake = d(fake);
+      const Tensor g_loss = F::binary_cross_entropy_with_logits(on_fake, ones_like(on_fake));
       g_loss.backward();
       generator_optimizer.step();
       discriminator_optimizer.zero_grad();  // the generator's step left gradients there; they are not the discriminator's

@@ -16,11 +16,12 @@
 
 namespace ember::train {
 
-// options: epochs, start_epoch and resume_progress, on_batch, on_epoch,
-// interrupted / on_interrupt as fit's (the loss and schedule fields do not
-// apply). Each epoch's train_loss is the generator's loss, train_acc the
-// discriminator's accuracy over real and generated images, extra["d_loss"]
-// the discriminator's loss; a non-finite loss stops with an Error.
+// options: epochs, device (where the batches and noise go), start_epoch and
+// resume_progress, on_batch, on_epoch, interrupted / on_interrupt as fit's
+// (the loss and schedule fields do not apply). Each epoch's train_loss is
+// the generator's loss, train_acc the discriminator's accuracy over real and
+// generated images, extra["d_loss"] the discriminator's loss; a non-finite
+// loss stops with an Error.
 std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& generator_optimizer,
                                           optim::Optimizer& discriminator_optimizer, data::DataLoader& loader,
                                           const FitOptions& options);
