@@ -60,9 +60,12 @@ void sequential_groups(Sequential& seq, const std::string& path, std::vector<Cha
       Module& next = *kids[j].second;
       if (is_channel_layer(next)) {
         const bool conv_consumer = dynamic_cast<Conv2d*>(&next) != nullptr;
-        // A convolution feeds a convolution directly or a linear layer through Flatten; a linear layer a linear one.
+        // A convolution feeds a convolution directly or a linear layer through Flatten (each channel
+        // a block of its inputs); a linear layer feeds a linear one.
         const bool fits = conv_producer ? conv_consumer != flattened : !conv_consumer;
-        if (fits && inputs_of(next) % outputs_of(producer) == 0) {
+        const bool reads_them = flattened ? inputs_of(next) % outputs_of(producer) == 0
+                                          : inputs_of(next) == outputs_of(producer);
+        if (fits && reads_them) {
           group.consumers.push_back(join(path, kids[j].first));
           out.push_back(group);
         }
