@@ -24,7 +24,7 @@ Tensor make_grid(const Tensor& images, int64_t nrow, int64_t padding, double pad
   NoGradGuard no_grad;
   const int64_t n = images.size(0), c = images.size(1), h = images.size(2) + padding, w = images.size(3) + padding;
   const int64_t columns = std::min(nrow, n), rows = (n + columns - 1) / columns;
-  Tensor grid = full({c, rows * h + padding, columns * w + padding}, pad_value);
+  Tensor grid = full({c, rows * h + padding, columns * w + padding}, pad_value, {.device = images.device()});
   const Tensor source = images.detach().to(kFloat32);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t y = (i / columns) * h + padding, x = (i % columns) * w + padding;
@@ -36,7 +36,7 @@ Tensor make_grid(const Tensor& images, int64_t nrow, int64_t padding, double pad
 void save_image(const Tensor& images, const std::string& path, int64_t nrow, int64_t padding, double pad_value) {
   const Tensor grid = make_grid(images, nrow, padding, pad_value);
   // (C, H, W) in [0, 1] -> (H, W, C) bytes, rounded as torchvision (x * 255 + 0.5, truncated).
-  const Tensor bytes = grid.clamp(0.0, 1.0).mul(255.0).add(0.5).permute({1, 2, 0}).contiguous().to(kUInt8);
+  const Tensor bytes = grid.clamp(0.0, 1.0).mul(255.0).add(0.5).permute({1, 2, 0}).to(kUInt8).to(kCPU).contiguous();
   const int height = static_cast<int>(grid.size(1)), width = static_cast<int>(grid.size(2)),
             channels = static_cast<int>(grid.size(0));
   std::string png;

@@ -38,14 +38,19 @@ bool is_per_channel(Module& m) {
   return types.count(m.type_name()) > 0;
 }
 
-int64_t outputs_of(Module& m) {
-  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->weight.size(0);
-  return dynamic_cast<Conv2d&>(m).weight.size(0);
+// A channel layer's weight and bias.
+Tensor& weight_of(Module& m) {
+  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->weight;
+  return dynamic_cast<Conv2d&>(m).weight;
 }
-int64_t inputs_of(Module& m) {
-  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->weight.size(1);
-  return dynamic_cast<Conv2d&>(m).weight.size(1);
+Tensor& bias_of(Module& m) {
+  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->bias;
+  return dynamic_cast<Conv2d&>(m).bias;
 }
+
+// A channel layer's outputs (weight rows) and inputs (weight columns; groups are 1).
+int64_t outputs_of(Module& m) { return weight_of(m).size(0); }
+int64_t inputs_of(Module& m) { return weight_of(m).size(1); }
 
 // The chains of one Sequential's children (names prefixed with its path).
 void sequential_groups(Sequential& seq, const std::string& path, std::vector<ChannelGroup>& out) {
@@ -101,14 +106,6 @@ Layers layers_of(Module& model) {
   return out;
 }
 
-Tensor& weight_of(Module& m) {
-  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->weight;
-  return dynamic_cast<Conv2d&>(m).weight;
-}
-Tensor& bias_of(Module& m) {
-  if (auto* linear = dynamic_cast<Linear*>(&m)) return linear->bias;
-  return dynamic_cast<Conv2d&>(m).bias;
-}
 
 // Cuts the group down to the channels at `keep` (int64, increasing).
 void shrink(const Layers& layers, const ChannelGroup& group, const Tensor& keep, const char* op) {

@@ -184,9 +184,11 @@ void global_unstructured(const std::vector<std::pair<Module*, std::string>>& par
   NoGradGuard no_grad;
   // Every parameter's values and mask, flattened and joined: the method ranks them together.
   std::vector<Tensor> values, masks;
+  std::vector<std::vector<int64_t>> shapes;
   for (const auto& [module, name] : parameters) {
     EMBER_CHECK(module, op, ": a null module for parameter '", name, "'");
     const Target t = target_of(*module, name, op);
+    shapes.push_back(t.orig.sizes().vec());
     values.push_back((t.orig * t.mask).reshape({-1}));
     masks.push_back(t.mask.reshape({-1}).to(values.front().dtype()));
   }
@@ -196,9 +198,9 @@ void global_unstructured(const std::vector<std::pair<Module*, std::string>>& par
   int64_t offset = 0;
   for (size_t i = 0; i < parameters.size(); ++i) {
     const auto& [module, name] = parameters[i];
-    const Tensor orig = target_of(*module, name, op).orig;
-    custom_from_mask(*module, name, joined.narrow(0, offset, orig.numel()).view(orig.sizes()));
-    offset += orig.numel();
+    const int64_t numel = values[i].numel();
+    custom_from_mask(*module, name, joined.narrow(0, offset, numel).view(shapes[i]));
+    offset += numel;
   }
 }
 

@@ -1,13 +1,13 @@
 // The adversarial training loop (train/adversarial.h).
 #include "ember/train/adversarial.h"
 
-#include <chrono>
 #include <cmath>
 
 #include "ember/creation.h"
 #include "ember/grad_mode.h"
 #include "ember/nn/functional.h"
 #include "ember/ops.h"
+#include "train/epoch_start.h"
 
 namespace ember::train {
 namespace {
@@ -33,8 +33,14 @@ Calls call(nn::Module& discriminator, const Tensor& real, const Tensor& fake) {
   return {loss, gt(on_real, 0.0).sum().item<int64_t>() + le(on_fake, 0.0).sum().item<int64_t>()};
 }
 
-Tensor noise(int64_t n, int64_t latent, Generator* generator, Device device = kCPU) {
+Tensor noise(int64_t n, int64_t latent, Generator* generator, Device device) {
   return randn({n, latent}, {.device = device}, generator);
+}
+
+// Where the generator's parameters are (noise and images go there).
+Device device_of(models::AdversarialPair& pair) {
+  const std::vector<Tensor> params = pair.generator().parameters();
+  return params.empty() ? kCPU : params.front().device();
 }
 
 }  // namespace
@@ -49,16 +55,9 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
               o.resume_progress ? o.resume_progress->epoch : 0, ", not the start epoch ", o.start_epoch);
   std::vector<EpochMetrics> history;
   for (int64_t epoch = o.start_epoch; epoch < o.epochs; ++epoch) {
-    EpochProgress p{.epoch = epoch, .lr = generator_optimizer.param_groups().at(0).lr()};
-    if (epoch == o.start_epoch && o.resume_progress) {
-      p = *o.resume_progress;
-      loader.skip_batches(p.batch);
-    }
-    loader.set_epoch(epoch);
+    EpochProgress p = begin_epoch(epoch, o, generator_optimizer.param_groups().at(0).lr(), loader);
     model.train();
-    const auto start = std::chrono::steady_clock::now() -
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(p.seconds));
-    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+    const EpochClock clock(p.seconds);
     const int64_t batches = loader.size();
     for (const data::Batch& batch : loader) {
       const Tensor real = batch.data.to(o.device).mul(2.0).sub(1.0);  // [0, 1] -> the generator's [-1, 1]
@@ -93,7 +92,7 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
         o.on_batch(p.batch, batches, p.loss_sum / static_cast<double>(p.seen),
                    static_cast<double>(p.correct) / static_cast<double>(2 * p.seen), p.seen);
       if (o.interrupted && o.interrupted()) {
-        p.seconds = seconds();
+        p.seconds = clock.seconds();
         if (o.on_interrupt) o.on_interrupt(p);
         return history;
       }
@@ -101,7 +100,7 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
     EpochMetrics m;
     m.epoch = epoch;
     m.lr = p.lr;
-    m.seconds = seconds();
+    m.seconds = clock.seconds();
     const double seen = static_cast<double>(std::max<int64_t>(p.seen, 1));
     m.train_loss = p.loss_sum / seen;
     m.train_acc = static_cast<double>(p.correct) / (2 * seen);
@@ -115,15 +114,17 @@ std::vector<EpochMetrics> fit_adversarial(nn::Module& model, optim::Optimizer& g
 
 EvalResult evaluate_adversarial(nn::Module& model, data::DataLoader& loader, Generator* generator) {
   models::AdversarialPair& pair = pair_of(model, "evaluate_adversarial");
+  const Device device = device_of(pair);
   const bool was_training = model.is_training();
   model.eval();
   InferenceMode inference;
   double loss_sum = 0;
   int64_t correct = 0, seen = 0;
   for (const data::Batch& batch : loader) {
-    const Tensor real = batch.data.mul(2.0).sub(1.0);
+    const Tensor real = batch.data.to(device).mul(2.0).sub(1.0);
     const int64_t n = real.size(0);
-    const Calls calls = call(pair.discriminator(), real, pair.generator()(noise(n, pair.latent_size(), generator)));
+    const Calls calls =
+        call(pair.discriminator(), real, pair.generator()(noise(n, pair.latent_size(), generator, device)));
     loss_sum += calls.loss.item<double>() * static_cast<double>(n);
     correct += calls.correct;
     seen += n;
@@ -135,7 +136,7 @@ EvalResult evaluate_adversarial(nn::Module& model, data::DataLoader& loader, Gen
 
 Tensor generate_images(nn::Module& model, int64_t count, Generator& generator) {
   models::AdversarialPair& pair = pair_of(model, "generate_images");
-  const Tensor z = noise(count, pair.latent_size(), &generator);
+  const Tensor z = noise(count, pair.latent_size(), &generator, device_of(pair));
   // In eval mode: batch norm's running statistics, so the images do not depend on what else is in the batch.
   const bool was_training = model.is_training();
   model.eval();

@@ -62,6 +62,11 @@ void save_checkpoint(const std::string& path, const RunState& run, const Metadat
 Restored load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name) {
   Metadata meta;
   const nn::StateDict all = load(path, &meta);
+  return load_checkpoint(all, meta, path, run, model_name);
+}
+
+Restored load_checkpoint(const nn::StateDict& all, const Metadata& meta, const std::string& path, const RunState& run,
+                         const std::string& model_name) {
   const std::string where = "checkpoint " + path;
   EMBER_CHECK(meta.count("model") && meta.at("model") == model_name && meta.count("epoch"), "load_checkpoint: ", path,
               " is not a checkpoint of this run's model (", model_name, ")");

@@ -1,5 +1,4 @@
 // The training loop and evaluation.
-#include <chrono>
 #include <cmath>
 
 #include "ember/creation.h"
@@ -8,6 +7,7 @@
 #include "ember/nn/utils.h"
 #include "ember/ops.h"
 #include "ember/train.h"
+#include "train/epoch_start.h"
 
 namespace ember::train {
 namespace {
@@ -29,10 +29,6 @@ void check_model_device(nn::Module& model, Device device, const char* op) {
 Tensor loss_of(const LossFunction& loss, const Tensor& logits, const Tensor& target, double label_smoothing) {
   if (loss) return loss(logits, target);
   return F::cross_entropy(logits, target, {.label_smoothing = label_smoothing});
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
@@ -72,15 +68,9 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
   EMBER_CHECK(!o.resume_progress || o.resume_progress->epoch == o.start_epoch, "fit: resume_progress is for epoch ",
               o.resume_progress ? o.resume_progress->epoch : 0, ", not the start epoch ", o.start_epoch);
   for (int64_t epoch = o.start_epoch; epoch < o.epochs; ++epoch) {
-    EpochProgress p{.epoch = epoch, .lr = optimizer.param_groups().at(0).lr()};
-    if (epoch == o.start_epoch && o.resume_progress) {
-      p = *o.resume_progress;
-      train_loader.skip_batches(p.batch);
-    }
-    train_loader.set_epoch(epoch);
+    EpochProgress p = begin_epoch(epoch, o, optimizer.param_groups().at(0).lr(), train_loader);
     model.train();
-    const auto start = std::chrono::steady_clock::now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                             std::chrono::duration<double>(p.seconds));
+    const EpochClock clock(p.seconds);
     EpochMetrics m;
     m.epoch = epoch;
     m.lr = p.lr;
@@ -108,12 +98,12 @@ std::vector<EpochMetrics> fit(nn::Module& model, optim::Optimizer& optimizer, da
         o.on_batch(p.batch, batches, p.loss_sum / static_cast<double>(p.seen),
                    static_cast<double>(p.correct) / static_cast<double>(p.seen), p.seen);
       if (o.interrupted && o.interrupted()) {
-        p.seconds = seconds_since(start);
+        p.seconds = clock.seconds();
         if (o.on_interrupt) o.on_interrupt(p);
         return history;
       }
     }
-    m.seconds = seconds_since(start);
+    m.seconds = clock.seconds();
     m.train_loss = p.loss_sum / static_cast<double>(std::max<int64_t>(p.seen, 1));
     m.train_acc = static_cast<double>(p.correct) / static_cast<double>(std::max<int64_t>(p.seen, 1));
     m.samples_per_sec = static_cast<double>(p.seen) / std::max(m.seconds, 1e-9);

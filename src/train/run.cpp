@@ -210,12 +210,16 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
   s.model = models::create(config.model, s.loaded.spec);
   // A pruned model takes its form (fewer channels, masks) before anything holds its parameters: from the
   // checkpoint resumed, or the one it starts from.
+  // (Resuming, the file read here is the one the run's state is restored from below.)
+  std::string checkpoint_path;
+  Metadata meta;
+  nn::StateDict all;
   if (resuming || !config.init_from.empty()) {
-    const std::string path = resuming ? (fs::path(options.folder) / "last.safetensors").string() : config.init_from;
+    const std::string& path = checkpoint_path =
+        resuming ? (fs::path(options.folder) / "last.safetensors").string() : config.init_from;
     const std::string flag = resuming ? "--resume" : "--init-from";
     EMBER_CHECK(fs::exists(path), flag, ": ", path, " does not exist");
-    Metadata meta;
-    const nn::StateDict all = load(path, &meta);
+    all = load(path, &meta);
     EMBER_CHECK(meta.count("model"), flag, ": ", path, " is not a checkpoint of `ember train` (no model metadata)");
     EMBER_CHECK(meta.at("model") == config.model, flag, ": ", path, " holds a ", meta.at("model"), " model, not ",
                 config.model);
@@ -286,7 +290,7 @@ Run::Run(RunConfig config, RunOptions options) : state_(std::make_unique<State>(
   s.config_file["parameters"] = s.model->num_parameters();
   for (const auto& [key, value] : options.facts) s.config_file[key] = value;
   if (resuming) {
-    const Restored restored = load_checkpoint(s.file("last.safetensors"), s.run(), config.model);
+    const Restored restored = load_checkpoint(all, meta, checkpoint_path, s.run(), config.model);
     s.epochs_done = restored.epochs_done;
     s.resume_progress = restored.progress;
     // Keep the metrics of the epochs the checkpoint covers (a crash may have left one more).

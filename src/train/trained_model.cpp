@@ -1,6 +1,8 @@
 // Rebuilding a checkpoint's model (train/trained_model.h).
 #include "ember/train/trained_model.h"
 
+#include <map>
+
 #include "ember/io.h"
 #include "ember/models.h"
 #include "ember/nn/channel_prune.h"
@@ -21,13 +23,15 @@ void shape_like_checkpoint(nn::Module& model, const Metadata& meta, const nn::St
     if (auto it = meta.find(kChannelPlanKey); it != meta.end())
       nn::utils::apply_channel_plan(model, nn::utils::parse_channel_plan(it->second, where));
     const std::string suffix = "_mask";
+    std::map<std::string, nn::Module*> modules;
+    for (auto& [path, m] : model.named_modules()) modules[path] = m;
     for (const auto& [key, value] : tensors) {
       if (key.size() <= suffix.size() || key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0) continue;
       const size_t dot = key.rfind('.');
       const std::string path = dot == std::string::npos ? "" : key.substr(0, dot);
       const std::string name = key.substr(dot == std::string::npos ? 0 : dot + 1);
-      for (auto& [module_path, m] : model.named_modules())
-        if (module_path == path) nn::utils::prune::identity(*m, name.substr(0, name.size() - suffix.size()));
+      if (auto it = modules.find(path); it != modules.end())
+        nn::utils::prune::identity(*it->second, name.substr(0, name.size() - suffix.size()));
     }
   } catch (const Error& e) {
     detail::fail(where, ": ", e.what());

@@ -20,6 +20,8 @@ import torch.nn as nn
 import torch.optim as optim
 import torch.optim.swa_utils  # noqa: F401 (optim.swa_utils)
 
+from fixture_lines import float64_line
+
 torch.manual_seed(2024)
 f64 = torch.float64
 
@@ -145,19 +147,12 @@ def metric(step):
     return 1.0 / (1 + step // 7) + 0.05 * math.sin(step)
 
 
-def line(kind, t):
-    t = t.detach().contiguous()
-    dims = " ".join(str(d) for d in t.shape)
-    values = " ".join(repr(v) for v in t.flatten().tolist())
-    return f"{kind} float64 {t.dim()} {dims} {values}".replace("  ", " ").rstrip()
-
-
 def main():
     out = [f"# PyTorch {torch.__version__} optimizer trajectories and schedules, written by make_optim_fixtures.py"]
-    out.append(line("data x", X))
-    out.append(line("data y", Y))
+    out.append(float64_line("data x", X))
+    out.append(float64_line("data y", Y))
     for k, v in INIT.items():
-        out.append(line(f"init {k}", v))
+        out.append(float64_line(f"init {k}", v))
     for name, make in OPTIMIZERS.items():
         model = make_model()
         model.load_state_dict(INIT)
@@ -171,7 +166,7 @@ def main():
             opt.step(closure)
         out.append(f"case {name}")
         for k, v in model.named_parameters():
-            out.append(line(f"final {k}", v))
+            out.append(float64_line(f"final {k}", v))
     for name, make in SCHEDULERS.items():
         opt = sgd_at()
         sched = make(opt)
@@ -199,7 +194,7 @@ def main():
         ema.update_parameters(model)
     for label, averaged in (("swa", swa), ("ema", ema)):
         for k, v in averaged.named_parameters():
-            out.append(line(f"averaged {label} {k}", v))
+            out.append(float64_line(f"averaged {label} {k}", v))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optim.txt")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

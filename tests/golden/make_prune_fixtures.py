@@ -16,6 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.utils.prune as prune
 
+from fixture_lines import float64_line
+
 torch.manual_seed(7)
 f64 = torch.float64
 CONV = torch.randn(6, 3, 2, 2, dtype=f64)
@@ -64,25 +66,18 @@ CASES = {
 }
 
 
-def line(kind, t):
-    t = t.detach().contiguous().to(f64)
-    dims = " ".join(str(d) for d in t.shape)
-    values = " ".join(repr(v) for v in t.flatten().tolist())
-    return f"{kind} float64 {t.dim()} {dims} {values}".replace("  ", " ").rstrip()
-
-
 def main():
     out = [f"# PyTorch {torch.__version__} pruning masks, written by make_prune_fixtures.py"]
-    out.append(line("weight conv", CONV))
-    out.append(line("weight linear", LINEAR))
-    out.append(line("importance linear", IMPORTANCE))
+    out.append(float64_line("weight conv", CONV))
+    out.append(float64_line("weight linear", LINEAR))
+    out.append(float64_line("importance linear", IMPORTANCE))
     for name, steps in CASES.items():
         m = layers()
         for i, step in enumerate(steps):
             step(m)
             for layer_name, layer in m.items():
                 if hasattr(layer, "weight_mask"):
-                    out.append(line(f"mask {name}-{i + 1} {layer_name}", layer.weight_mask))
+                    out.append(float64_line(f"mask {name}-{i + 1} {layer_name}", layer.weight_mask))
     m = layers()
     prune.l1_unstructured(m["conv"], "weight", amount=0.3)
     out.append("keys conv " + " ".join(sorted(m["conv"].state_dict().keys())))

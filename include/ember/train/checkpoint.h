@@ -48,6 +48,9 @@ struct Restored {
 // where it stood). A checkpoint of another model, or any malformed entry, is an
 // Error naming the file and the key.
 Restored load_checkpoint(const std::string& path, const RunState& run, const std::string& model_name);
+// The same from a checkpoint already read (its tensors and metadata); `path` names it in errors.
+Restored load_checkpoint(const nn::StateDict& all, const Metadata& meta, const std::string& path, const RunState& run,
+                         const std::string& model_name);
 
 // The entries of `meta` under `prefix`, without it.
 Metadata section(const Metadata& meta, const std::string& prefix);
