@@ -26,6 +26,8 @@ layer_of() {  # a path under src/ or include/ember/, or an include as written
     nn/* | ember/nn/* | ember/nn.h | optim/* | ember/optim/* | ember/optim.h | data/* | ember/data/* | ember/data.h) echo 6 ;;
     models/* | ember/models.h) echo 7 ;;
     train/* | ember/train/* | ember/train.h) echo 8 ;;
+    # The search runs trials of any kind; `ember tune` makes them training runs.
+    tune/* | ember/tune/* | ember/tune.h) echo 8 ;;
     ember/ember.h) echo 9 ;;
     *) echo "" ;;
   esac

@@ -27,6 +27,7 @@
 #include "ember/io.h"
 #include "ember/models.h"
 #include "ember/train.h"
+#include "ember/tune.h"
 #include "ember/train/datasets.h"
 #include "ember/train/adversarial.h"
 #include "ember/train/run.h"
