@@ -4,6 +4,7 @@
 // an Ember training run.
 #pragma once
 
+#include "ember/tune/charts.h"
 #include "ember/tune/distribution.h"
 #include "ember/tune/pruner.h"
 #include "ember/tune/sampler.h"

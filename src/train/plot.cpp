@@ -11,32 +11,13 @@
 #include <filesystem>
 
 #include "ember/train.h"
+#include "train/png_file.h"
 
 namespace ember::train {
 namespace {
 
 constexpr size_t kMarkedEpochs = 20;
 constexpr PLINT kMarker = 17;  // a filled dot
-
-// Renames a PNG PLplot drew at `tmp` to `path` once it is whole and on disk:
-// PLplot reports no write errors, so a full disk would leave a truncated image.
-void finish_png(const std::string& tmp, const std::string& path, const char* op) {
-  std::FILE* f = std::fopen(tmp.c_str(), "rb");
-  bool whole = false;
-  if (f) {
-    unsigned char tail[8] = {};
-    whole = std::fseek(f, -8, SEEK_END) == 0 && std::fread(tail, 1, 8, f) == 8 && std::memcmp(tail, "IEND", 4) == 0 &&
-            ::fsync(::fileno(f)) == 0;
-    std::fclose(f);
-  }
-  if (!whole) {
-    std::remove(tmp.c_str());
-    detail::fail(op, ": cannot write ", path, ": the image was not written whole (is the disk full?)");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  EMBER_CHECK(!ec, op, ": cannot write ", path, " (", ec.message(), ")");
-}
 
 // One panel: the train curve and, when present, the validation one.
 void panel(const std::vector<double>& epochs, const std::vector<double>& train, const std::vector<double>& val,
@@ -84,6 +65,30 @@ void panel(const std::vector<double>& epochs, const std::vector<double>& train, 
 
 }  // namespace
 
+namespace detail {
+
+// Renames a PNG PLplot drew at `tmp` to `path` once it is whole and on disk:
+// PLplot reports no write errors, so a full disk would leave a truncated image.
+void finish_png(const std::string& tmp, const std::string& path, const char* op) {
+  std::FILE* f = std::fopen(tmp.c_str(), "rb");
+  bool whole = false;
+  if (f) {
+    unsigned char tail[8] = {};
+    whole = std::fseek(f, -8, SEEK_END) == 0 && std::fread(tail, 1, 8, f) == 8 && std::memcmp(tail, "IEND", 4) == 0 &&
+            ::fsync(::fileno(f)) == 0;
+    std::fclose(f);
+  }
+  if (!whole) {
+    std::remove(tmp.c_str());
+    ember::detail::fail(op, ": cannot write ", path, ": the image was not written whole (is the disk full?)");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  EMBER_CHECK(!ec, op, ": cannot write ", path, " (", ec.message(), ")");
+}
+
+}  // namespace detail
+
 void plot_curves(const std::vector<EpochMetrics>& history, const std::string& path) {
   EMBER_CHECK(!history.empty(), "plot_curves: no epochs to plot");
   std::vector<double> epochs, train_loss, train_acc, val_loss, val_acc;
@@ -108,7 +113,7 @@ void plot_curves(const std::vector<EpochMetrics>& history, const std::string& pa
   panel(epochs, train_loss, val_loss, "loss", "Loss", PL_POSITION_TOP);  // losses fall
   panel(epochs, train_acc, val_acc, "accuracy", "Accuracy", PL_POSITION_BOTTOM);  // accuracies rise
   plend();
-  finish_png(tmp, path, "plot_curves");
+  detail::finish_png(tmp, path, "plot_curves");
 }
 
 void plot_confusion(const Tensor& confusion, const std::vector<std::string>& class_names, const std::string& path) {
@@ -166,7 +171,7 @@ void plot_confusion(const Tensor& confusion, const std::vector<std::string>& cla
       plptex(static_cast<PLFLT>(j) + 0.5, n - static_cast<PLFLT>(i) - 0.5, 1, 0, 0.5, text.c_str());
     }
   plend();
-  finish_png(tmp, path, "plot_confusion");
+  detail::finish_png(tmp, path, "plot_confusion");
 }
 
 }  // namespace ember::train

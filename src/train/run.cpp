@@ -407,7 +407,8 @@ RunOutcome Run::train() {
       best_loss = watched, best_epoch = m.epoch + 1;
       save_checkpoint(s.file("best.safetensors"), run, info);
     }
-    return !early_stop;
+    if (early_stop) return false;
+    return !s.options.on_epoch || s.options.on_epoch(m);
   };
   if (s.task == Task::reconstruct)
     fit.loss = [](const Tensor& out, const Tensor& target) { return F::mse_loss(out, target); };

@@ -10,5 +10,6 @@ int datasets_command(int argc, char** argv);
 int summary_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int prune_command(int argc, char** argv);
+int tune_command(int argc, char** argv);
 
 }  // namespace ember::cli

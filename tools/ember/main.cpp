@@ -1,4 +1,4 @@
-// `ember`: the command-line tool. Subcommands: train, eval, summary, models, datasets, bench, prune.
+// `ember`: the command-line tool. Subcommands: train, eval, summary, models, datasets, bench, prune, tune.
 #include <cstring>
 #include <iostream>
 
@@ -18,6 +18,7 @@ const char* kUsage =
     "  datasets   list the datasets the CLI knows\n"
     "  bench      time a training-step workload (`ember bench` lists them)\n"
     "  prune      prune a trained checkpoint (channels or weights), to fine-tune with train --init-from\n"
+    "  tune       search hyperparameters over train runs (TPE, pruning; Optuna's journal format)\n"
     "  help CMD   the flags of a command (same as `ember CMD --help`); --version: the build\n";
 
 }  // namespace
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
     if (command == "summary") return ember::cli::summary_command(argc, argv);
     if (command == "bench") return ember::cli::bench_command(argc, argv);
     if (command == "prune") return ember::cli::prune_command(argc, argv);
+    if (command == "tune") return ember::cli::tune_command(argc, argv);
     std::cerr << "ember: unknown command '" << command << "'\n\n" << kUsage;
     return 2;
   } catch (const ember::Error& e) {

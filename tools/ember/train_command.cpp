@@ -4,8 +4,10 @@
 // --epochs N); `--restart DIR` starts it over.
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -69,6 +71,35 @@ Start choose_start(Args& args, const std::string& config_file, const std::string
   return start;
 }
 
+// The epoch hook of a trial of `ember tune`: the epoch's metrics line out on
+// W, the study's answer in on R. A closed pipe (the study's process ended)
+// stops the run too.
+std::function<bool(const train::EpochMetrics&)> tune_pipe_answer(const std::string& spec) {
+  int r = -1, w = -1;
+  char rest = 0;
+  EMBER_CHECK(std::sscanf(spec.c_str(), "%d,%d%c", &r, &w, &rest) == 2 && r >= 0 && w >= 0,
+              "--tune-pipe: '", spec, "' is not R,W (two file descriptors)");
+  std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is an error on write, not the end of the process
+  return [r, w](const train::EpochMetrics& m) {
+    const std::string line = train::metrics_line(m) + "\n";
+    for (size_t done = 0; done < line.size();) {
+      const ssize_t n = ::write(w, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    std::string answer;
+    char c = 0;
+    while (true) {
+      const ssize_t n = ::read(r, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || c == '\n') break;
+      answer += c;
+    }
+    return answer == "continue";
+  };
+}
+
 }  // namespace
 
 int train_command(int argc, char** argv) {
@@ -83,6 +114,9 @@ int train_command(int argc, char** argv) {
                                        "given override it); its results are replaced");
   const std::string out_dir = args.get("out", "", "run folder (default runs/<model>-<timestamp>)");
   const bool quiet = args.flag("quiet", "one line per epoch, no progress bar or progress lines");
+  const std::string tune_pipe = args.get("tune-pipe", "", "used by `ember tune`: R,W file descriptors; after each "
+                                         "epoch its metrics line goes to W, and the run waits on R for continue or "
+                                         "stop");
   const double progress_every = args.number("progress-every", 30, "when stdout is not a terminal: a progress line "
                                             "every this many seconds within an epoch (0: off)", 0, 1e6);
   if (args.wants_help()) {
@@ -139,6 +173,7 @@ int train_command(int argc, char** argv) {
     };
   }
   options.interrupted = [&] { return stop.requested(); };
+  if (!tune_pipe.empty()) options.on_epoch = tune_pipe_answer(tune_pipe);
 
   train::Run run(s, std::move(options));
   if (resuming)

@@ -31,6 +31,9 @@ struct RunOptions {
   std::function<void(int64_t, int64_t, int64_t, double, double, int64_t)> on_batch = {};
   // Checked after each batch: true stops the run there, checkpointed (Ctrl-C).
   std::function<bool()> interrupted = {};
+  // After each epoch is checkpointed: false ends training there, as early
+  // stopping does (the test split is still evaluated). `ember tune` prunes so.
+  std::function<bool(const EpochMetrics&)> on_epoch = {};
 };
 
 struct RunOutcome {
