@@ -12,6 +12,7 @@
 #include <fstream>
 #include <limits>
 #include <set>
+#include <thread>
 
 #include "ember/error.h"
 #include "ember/tune.h"
@@ -284,4 +285,206 @@ TEST(TuneTpe, FindsAsGoodAnOptimumAsOptunaAndBeatsRandomSearch) {
   EXPECT_LE(ours, 1.25 * theirs);
   EXPECT_LT(ours, median(random));
   EXPECT_LT(theirs, fixture.at("random_median").get<double>());
+}
+
+TEST(TuneDistributions, CheckTheirBoundsAndSnapHighOntoTheStep) {
+  EXPECT_THAT([] { checked(FloatDistribution{1, 0}, "lr"); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("parameter 'lr': the float range [1, 0] is empty")));
+  EXPECT_THAT([] { checked(FloatDistribution{0, 1, true}, "lr"); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("a log-scaled range needs low > 0")));
+  EXPECT_THAT([] { checked(FloatDistribution{1e-3, 1, true, 0.1}, "lr"); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("either log-scaled or on a step")));
+  EXPECT_THAT([] { checked(IntDistribution{0, 8, true}, "n"); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("needs low >= 1")));
+  EXPECT_THAT([] { checked(CategoricalDistribution{}, "act"); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("no choices")));
+  EXPECT_EQ(std::get<IntDistribution>(checked(IntDistribution{0, 10, false, 3}, "n")).high, 9);
+  EXPECT_DOUBLE_EQ(*std::get<FloatDistribution>(checked(FloatDistribution{0, 1, false, 0.3}, "x")).step, 0.3);
+  EXPECT_NEAR(std::get<FloatDistribution>(checked(FloatDistribution{0, 1, false, 0.3}, "x")).high, 0.9, 1e-12);
+  EXPECT_DOUBLE_EQ(std::get<FloatDistribution>(checked(FloatDistribution{0, 1, false, 0.25}, "x")).high, 1.0);
+  // Optuna's JSON form, both ways.
+  const Distribution d = IntDistribution{8, 512, true, 1};
+  EXPECT_TRUE(compatible(distribution_from_json(distribution_json(d)), d));
+  EXPECT_FALSE(compatible(FloatDistribution{0, 1}, FloatDistribution{1e-3, 1, true}));
+  EXPECT_FALSE(compatible(CategoricalDistribution{{int64_t{1}}}, CategoricalDistribution{{int64_t{2}}}));
+}
+
+TEST(TuneSamplers, RandomDrawsStayOnTheDistributionsValues) {
+  std::mt19937_64 g = trial_generator(1, 0, "x");
+  std::set<double> ints, steps;
+  for (int i = 0; i < 2000; ++i) {
+    const double f = sample_uniformly(FloatDistribution{1e-4, 1e-1, true}, g);
+    EXPECT_TRUE(f >= 1e-4 && f <= 1e-1) << f;
+    ints.insert(sample_uniformly(IntDistribution{2, 8, false, 2}, g));
+    steps.insert(sample_uniformly(FloatDistribution{0, 1, false, 0.25}, g));
+    const double log_int = sample_uniformly(IntDistribution{1, 1000, true}, g);
+    EXPECT_EQ(log_int, std::round(log_int));
+    EXPECT_TRUE(log_int >= 1 && log_int <= 1000);
+  }
+  EXPECT_EQ(ints, (std::set<double>{2, 4, 6, 8}));
+  EXPECT_EQ(steps, (std::set<double>{0, 0.25, 0.5, 0.75, 1}));
+}
+
+TEST(TuneSamplers, GridVisitsEveryPointOnceThenStopsTheStudy) {
+  auto grid = std::make_shared<GridSampler>(std::map<std::string, std::vector<ParamValue>>{
+      {"lr", {0.1, 0.01}}, {"batch", {int64_t{32}, int64_t{64}, int64_t{128}}}});
+  EXPECT_EQ(grid->size(), 6);
+  Study study({.sampler = grid});
+  std::set<std::pair<double, int64_t>> seen;
+  study.optimize(
+      [&](Trial& t) {
+        const double lr = t.suggest_categorical("lr", std::vector<ParamValue>{0.1, 0.01}) == ParamValue(0.1) ? 0.1 : 0.01;
+        const int64_t batch = t.suggest_int("batch", 32, 128, {.step = 32});
+        EXPECT_TRUE(seen.insert({lr, batch}).second);
+        return lr * static_cast<double>(batch);
+      },
+      100);
+  EXPECT_EQ(seen.size(), 6u);
+  EXPECT_EQ(study.trials().size(), 6u);  // the grid ran out: the study stopped
+  Study other({.sampler = grid});
+  EXPECT_THAT([&] {
+                other.optimize([](Trial& t) { return t.suggest_float("dropout", 0, 1); },
+                               {.n_trials = 1, .catch_errors = false});
+              },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("no values for parameter 'dropout'")));
+}
+
+TEST(TuneStudy, SuggestKeepsOneValueAndOneKindPerParameter) {
+  Study study({});
+  Trial t = study.ask();
+  const double lr = t.suggest_float("lr", 1e-4, 1, {.log = true});
+  EXPECT_EQ(t.suggest_float("lr", 1e-4, 1, {.log = true}), lr);
+  EXPECT_THAT([&] { t.suggest_int("lr", 1, 4); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("suggested 'lr' from")));
+  EXPECT_EQ(t.suggest_int("one", 3, 3), 3);  // a single value needs no sampler
+  t.report(0.5, 0);
+  t.report(9.0, 0);  // a step keeps its first value
+  EXPECT_EQ(t.frozen().intermediate_values.at(0), 0.5);
+  EXPECT_THAT([&] { t.report(1, -1); }, testing::ThrowsMessage<ember::Error>(testing::HasSubstr("cannot be negative")));
+  study.tell(t, 0.25);
+  EXPECT_THAT([&] { t.report(1, 1); }, testing::ThrowsMessage<ember::Error>(testing::HasSubstr("has finished")));
+  EXPECT_THAT([&] { study.tell(t, 0.5); }, testing::ThrowsMessage<ember::Error>(testing::HasSubstr("already finished")));
+  // Over the study, a parameter keeps its kind.
+  Trial u = study.ask();
+  EXPECT_THAT([&] { u.suggest_categorical("lr", std::vector<std::string>{"a", "b"}); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("keeps its kind")));
+  EXPECT_EQ(study.best_trial().number, 0);
+}
+
+TEST(TuneStudy, RecordsFailuresAndNonFiniteValuesAndGoesOn) {
+  Study study({.pruner = std::make_shared<NopPruner>()});
+  std::atomic<int> calls = 0;
+  study.optimize(
+      [&](Trial& t) -> double {
+        const int n = calls++;
+        t.suggest_float("x", 0, 1);
+        if (n == 1) throw std::runtime_error("the run crashed");
+        if (n == 2) return kNan;
+        if (n == 3) throw TrialPruned();
+        return 1.0 + n;
+      },
+      {.n_trials = 5});
+  const auto trials = study.trials();
+  ASSERT_EQ(trials.size(), 5u);
+  EXPECT_EQ(trials[1].state, TrialState::fail);
+  EXPECT_THAT(trials[1].system_attrs.at("fail_reason"), testing::HasSubstr("the run crashed"));
+  EXPECT_EQ(trials[2].state, TrialState::fail);
+  EXPECT_THAT(trials[2].system_attrs.at("fail_reason"), testing::HasSubstr("not a finite number"));
+  EXPECT_EQ(trials[3].state, TrialState::pruned);
+  EXPECT_FALSE(trials[3].value);  // it reported nothing
+  EXPECT_EQ(study.best_trial().number, 0);
+  // Not caught: the trial is recorded FAIL, then the error comes out.
+  EXPECT_THROW(study.optimize([](Trial&) -> double { throw std::runtime_error("boom"); },
+                              {.n_trials = 3, .catch_errors = false}),
+               std::runtime_error);
+  EXPECT_EQ(study.trials().size(), 6u);
+  Study empty({});
+  EXPECT_THAT([&] { empty.best_trial(); }, testing::ThrowsMessage<ember::Error>(testing::HasSubstr("no completed trial")));
+}
+
+TEST(TuneStudy, RunsTrialsInParallelJobs) {
+  Study study({.sampler = std::make_shared<RandomSampler>(5)});
+  std::atomic<int> running = 0, most = 0;
+  study.optimize(
+      [&](Trial& t) {
+        const int now = ++running;
+        for (int seen = most.load(); now > seen && !most.compare_exchange_weak(seen, now);) {
+        }
+        const double x = t.suggest_float("x", -1, 1);
+        for (int step = 0; step < 3; ++step) {
+          t.report(x * x + 1.0 / (step + 1), step);
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        --running;
+        return x * x;
+      },
+      {.n_trials = 24, .n_jobs = 4});
+  EXPECT_EQ(study.trials().size(), 24u);
+  EXPECT_GT(most.load(), 1);
+  std::set<int64_t> numbers;
+  for (const FrozenTrial& t : study.trials()) {
+    numbers.insert(t.number);
+    EXPECT_TRUE(t.finished());
+  }
+  EXPECT_EQ(numbers.size(), 24u);
+}
+
+TEST(TuneStudy, StopsStartingTrialsAtTheTimeout) {
+  Study study({});
+  study.optimize(
+      [](Trial& t) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        return t.suggest_float("x", 0, 1);
+      },
+      {.n_trials = 1000, .timeout_seconds = 0.2});
+  EXPECT_GE(study.trials().size(), 2u);
+  EXPECT_LT(study.trials().size(), 20u);
+}
+
+TEST(TuneJournal, ResumesAStudyAndFailsTheTrialsADeadProcessLeftRunning) {
+  const std::string path = temp_path("resume.log");
+  {
+    Study first({.name = "s", .journal = path});
+    first.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 3);
+    Trial left = first.ask();  // its process "dies" with it running
+    left.report(0.5, 0);
+  }
+  Study again({.name = "s", .journal = path});
+  EXPECT_EQ(again.fail_stale_trials(), 1);
+  again.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 2);
+  const auto trials = again.trials();
+  ASSERT_EQ(trials.size(), 6u);
+  EXPECT_EQ(trials[3].state, TrialState::fail);
+  EXPECT_THAT(trials[3].system_attrs.at("fail_reason"), testing::HasSubstr("process ended"));
+  for (int64_t i = 0; i < 6; ++i) EXPECT_EQ(trials[static_cast<size_t>(i)].number, i);
+  EXPECT_THAT([&] { Study({.name = "s", .direction = Direction::maximize, .journal = path}); },
+              testing::ThrowsMessage<ember::Error>(testing::HasSubstr("minimizes its objective")));
+}
+
+TEST(TuneJournal, SkipsACorruptLineNamingItAndKeepsTheRest) {
+  const std::string path = temp_path("corrupt.log");
+  {
+    Study s({.name = "s", .journal = path});
+    s.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 2);
+  }
+  {
+    std::ofstream(path, std::ios::app) << "{\"op_code\": 4, \"study_id\": \n";  // a broken line
+    std::ofstream(path, std::ios::app) << "{\"op_code\": 4, \"study_id\": 0, \"datetime_start\": null, "
+                                          "\"worker_id\": \"other\", \"state\": 1, \"value\": 0.5, \"values\": [0.5]}\n"
+                                       << "{\"op_code\": 7, \"trial_id\": 2, \"step\": 0, \"intermediate_value\": NaN,"
+                                       << " \"worker_id\": \"other\"}\n"
+                                       << "{\"op_code\": 7, \"trial_id\": 1, \"step\": 0, \"intermediate_v";  // cut off
+  }
+  Study s({.name = "s", .journal = path});
+  ASSERT_EQ(s.journal_warnings().size(), 1u);
+  EXPECT_THAT(s.journal_warnings()[0], testing::HasSubstr("line 8 is not a journal operation"));
+  ASSERT_EQ(s.trials().size(), 3u);
+  EXPECT_EQ(s.trials()[2].state, TrialState::complete);  // created finished, and later updates ignored
+  EXPECT_TRUE(s.trials()[2].intermediate_values.empty());
+  // Appending ends the cut-off line first, so later lines stay readable.
+  s.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 1);
+  Study reread({.name = "s", .journal = path});
+  EXPECT_EQ(reread.trials().size(), 4u);
+  EXPECT_EQ(reread.trials()[3].state, TrialState::complete);
+  EXPECT_EQ(reread.journal_warnings().size(), 2u);
 }

@@ -34,7 +34,8 @@ void axes(double x0, double x1, double lo, double hi, const char* xlabel, const 
   const double pad = std::max((hi - lo) * 0.08, 1e-6);
   plwind(x0, x1, lo - pad, hi + pad);
   plcol0(1);
-  plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
+  // Whole-number ticks on the x axis (trials, epochs), about ten of them.
+  plbox("bcnst", std::max(1.0, std::ceil((x1 - x0) / 10)), 0, "bcnstv", 0.0, 0);
   pllab(xlabel, ylabel, title);
 }
 
@@ -67,7 +68,8 @@ void plot_history(const std::vector<FrozenTrial>& trials, Direction direction, c
   const double last = static_cast<double>(trials.back().number);
   const std::string tmp = path + ".tmp.png";
   begin(tmp);
-  axes(-0.5, last + 0.5, *lo, *hi, "trial", metric.c_str(), "Study history");
+  axes(-0.5, last + 0.5, *lo, *hi, "trial", metric.c_str(),
+       "Study history (dots: completed, crosses: pruned, line: best so far)");
   plssym(0, 1.5);
   plcol0(2);
   plpoin(static_cast<PLINT>(done_x.size()), done_x.data(), done_y.data(), kDot);
@@ -77,16 +79,6 @@ void plot_history(const std::vector<FrozenTrial>& trials, Direction direction, c
   plwidth(2.0);
   plline(static_cast<PLINT>(best_x.size()), best_x.data(), best_y.data());
   plwidth(1.0);
-  PLINT opts[3] = {PL_LEGEND_SYMBOL, PL_LEGEND_SYMBOL, PL_LEGEND_LINE}, colors[3] = {2, 3, 4}, styles[3] = {1, 1, 1};
-  PLINT text_colors[3] = {1, 1, 1}, symbol_numbers[3] = {1, 1, 1};
-  PLFLT widths[3] = {2.0, 2.0, 2.0}, scales[3] = {1.5, 1.5, 1.5};
-  const char* symbols[3] = {"#(840)", "#(844)", ""};  // a filled dot and a cross (Hershey glyphs)
-  const char* text[3] = {"completed", "pruned", "best so far"};
-  PLFLT width = 0, height = 0;
-  plcol0(1);
-  pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, PL_POSITION_RIGHT | PL_POSITION_TOP, 0.02,
-           0.02, 0.08, 0, 1, 1, 0, 0, 3, opts, 1.0, 0.8, 2.0, 0.0, text_colors, text, nullptr, nullptr, nullptr,
-           nullptr, colors, styles, widths, colors, scales, symbol_numbers, symbols);
   finish(tmp, path, "plot_history");
 }
 
@@ -95,16 +87,18 @@ void plot_intermediate(const std::vector<FrozenTrial>& trials, const std::string
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, last_step = 0;
   for (const FrozenTrial& t : trials)
     for (const auto& [step, value] : t.intermediate_values)
-      if (std::isfinite(value)) lo = std::min(lo, value), hi = std::max(hi, value), last_step = std::max(last_step, static_cast<double>(step));
+      if (std::isfinite(value))
+        lo = std::min(lo, value), hi = std::max(hi, value), last_step = std::max(last_step, static_cast<double>(step));
   EMBER_CHECK(std::isfinite(lo), "plot_intermediate: no trial reported an intermediate value");
   const std::string tmp = path + ".tmp.png";
   begin(tmp);
-  axes(-0.2, last_step + 0.2, lo, hi, step_name.c_str(), metric.c_str(), "Learning curves (pruned: x)");
+  // Steps count from 0; the axis shows them from 1 (epoch 1 is step 0).
+  axes(0.8, last_step + 1.2, lo, hi, step_name.c_str(), metric.c_str(), "Learning curves (blue: completed, red: pruned)");
   plssym(0, 1.5);
   for (const FrozenTrial& t : trials) {
     std::vector<double> x, y;
     for (const auto& [step, value] : t.intermediate_values)
-      if (std::isfinite(value)) x.push_back(static_cast<double>(step)), y.push_back(value);
+      if (std::isfinite(value)) x.push_back(static_cast<double>(step + 1)), y.push_back(value);
     if (x.empty()) continue;
     const bool pruned = t.state == TrialState::pruned;
     plcol0(pruned ? 3 : 2);

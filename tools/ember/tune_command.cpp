@@ -433,7 +433,7 @@ int tune_command(int argc, char** argv) {
   Json config = read_json_file(folder + "/config.json", "best trial");
   write_file_atomic(dir + "/best.json", config.dump(2) + "\n");
   plot_history(trials, s.direction, s.metric, dir + "/history.png");
-  plot_intermediate(trials, s.metric, "epoch (from 0)", dir + "/intermediate.png");
+  plot_intermediate(trials, s.metric, "epoch", dir + "/intermediate.png");
   std::cout << "\nbest: trial " << winner.number << "  " << s.metric << " " << number_text(*winner.value) << "  "
             << param_text(winner) << "\nretrain it with: ember train --config " << dir << "/best.json\n"
             << "charts: " << dir << "/history.png, " << dir << "/intermediate.png\n";

@@ -13,8 +13,8 @@ namespace ember::tune {
 // value they were stopped with) and the best-so-far line.
 void plot_history(const std::vector<FrozenTrial>& trials, Direction direction, const std::string& metric,
                   const std::string& path);
-// Every trial's intermediate values against their step; a pruned trial's
-// curve ends in a cross.
+// Every trial's intermediate values against their step (shown from 1: step 0
+// is the first epoch); a pruned trial's curve is red and ends in a cross.
 void plot_intermediate(const std::vector<FrozenTrial>& trials, const std::string& metric, const std::string& step_name,
                        const std::string& path);
 
