@@ -373,11 +373,13 @@ int tune_command(int argc, char** argv) {
       EMBER_CHECK(f != owned, "the train flag ", owned, " is set by ember tune for each trial; drop it");
   }
 
+  // Everything is checked before the folder is made.
+  std::shared_ptr<Sampler> sampler = make_sampler(s.sampler, s.params, static_cast<uint64_t>(s.seed));
+  std::shared_ptr<Pruner> pruner = make_pruner(s.pruner);
   fs::create_directories(dir);
   write_file_atomic(dir + "/tune.json", settings_json(s, param_specs).dump(2) + "\n");
-  Study study({.name = kStudyName, .direction = s.direction,
-               .sampler = make_sampler(s.sampler, s.params, static_cast<uint64_t>(s.seed)),
-               .pruner = make_pruner(s.pruner), .journal = dir + "/journal.log"});
+  Study study({.name = kStudyName, .direction = s.direction, .sampler = sampler, .pruner = pruner,
+               .journal = dir + "/journal.log"});
   for (const std::string& w : study.journal_warnings()) std::cout << "warning: " << w << "\n";
   if (const int64_t stale = study.fail_stale_trials())
     std::cout << "ember tune: " << count_of(stale, "trial") << " left running by the study's earlier process: "
