@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev  # libFuzzer and clang's sanitizers: the fuzz targets of the parsers
   dataset-fashion-mnist  # /usr/share/datasets/fashion-mnist, used by training
+  python3-optuna   # the tune tests check that Optuna itself loads the journals Ember writes
 )
 
 missing=()

@@ -43,4 +43,8 @@ void StopSignals::watch() {
   }
 }
 
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+}
+
 }  // namespace ember::cli

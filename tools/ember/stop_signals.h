@@ -34,4 +34,7 @@ class StopSignals {
   std::thread watcher_;
 };
 
+// "Ctrl-C", "SIGTERM", "SIGHUP": how a stop request is named to the user.
+const char* signal_name(int sig);
+
 }  // namespace ember::cli

@@ -28,10 +28,6 @@ namespace {
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
-const char* signal_name(int sig) {
-  return sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
-}
-
 // How the run starts: the folder mode and where its settings come from.
 struct Start {
   train::RunFolder::Mode mode = train::RunFolder::Mode::create;
@@ -74,13 +70,13 @@ Start choose_start(Args& args, const std::string& config_file, const std::string
 // The epoch hook of a trial of `ember tune`: the epoch's metrics line out on
 // W, the study's answer in on R. A closed pipe (the study's process ended)
 // stops the run too.
-std::function<bool(const train::EpochMetrics&)> tune_pipe_answer(const std::string& spec) {
+std::function<bool(const train::EpochMetrics&)> tune_pipe_answer(const std::string& spec, int64_t* stopped_after) {
   int r = -1, w = -1;
   char rest = 0;
   EMBER_CHECK(std::sscanf(spec.c_str(), "%d,%d%c", &r, &w, &rest) == 2 && r >= 0 && w >= 0,
               "--tune-pipe: '", spec, "' is not R,W (two file descriptors)");
   std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is an error on write, not the end of the process
-  return [r, w](const train::EpochMetrics& m) {
+  return [r, w, stopped_after](const train::EpochMetrics& m) {
     const std::string line = train::metrics_line(m) + "\n";
     for (size_t done = 0; done < line.size();) {
       const ssize_t n = ::write(w, line.data() + done, line.size() - done);
@@ -96,7 +92,9 @@ std::function<bool(const train::EpochMetrics&)> tune_pipe_answer(const std::stri
       if (n <= 0 || c == '\n') break;
       answer += c;
     }
-    return answer == "continue";
+    if (answer == "continue") return true;
+    *stopped_after = m.epoch + 1;
+    return false;
   };
 }
 
@@ -173,7 +171,8 @@ int train_command(int argc, char** argv) {
     };
   }
   options.interrupted = [&] { return stop.requested(); };
-  if (!tune_pipe.empty()) options.on_epoch = tune_pipe_answer(tune_pipe);
+  int64_t pruned_after = 0;  // the epoch after which `ember tune` stopped the run
+  if (!tune_pipe.empty()) options.on_epoch = tune_pipe_answer(tune_pipe, &pruned_after);
 
   train::Run run(s, std::move(options));
   if (resuming)
@@ -199,7 +198,9 @@ int train_command(int argc, char** argv) {
                  std::to_string(outcome.interrupted_at->epoch + 1) + ": checkpoint written to " +
                  run.file("last.safetensors") + "; continue with: ember train --resume " + run.folder());
       return stop.exit_status();
-    case train::RunOutcome::End::finished: break;
+    case train::RunOutcome::End::finished:
+      if (pruned_after) run.report("stopped after epoch " + std::to_string(pruned_after) + ": pruned by ember tune");
+      break;
   }
   return 0;
 }

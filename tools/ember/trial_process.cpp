@@ -41,7 +41,8 @@ TrialProcess::TrialProcess(const std::vector<std::string>& args, const std::stri
     ::dup2(log, STDERR_FILENO);
     ::fcntl(down[0], F_SETFD, 0);  // these two survive exec
     ::fcntl(up[1], F_SETFD, 0);
-    ::execv(exe.c_str(), argv.data());
+    // The parent's own binary, even when its file was replaced since it started (a rebuild).
+    ::execv("/proc/self/exe", argv.data());
     ::_exit(127);
   }
   const int fork_errno = errno;

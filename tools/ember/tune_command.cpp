@@ -263,7 +263,9 @@ double run_trial(Trial& trial, const TuneSettings& s, const std::string& dir, in
     std::string line, why;
     while (std::getline(in, line))
       if (!line.empty()) why = line;
-    ember::detail::fail("its run exited with status ", status, (why.empty() ? "" : ": " + why), " (", log, ")");
+    ember::detail::fail("its run exited with status ", status,
+                        why.empty() ? (status == 127 ? ": ember train could not be started" : "") : ": " + why, " (",
+                        log, ")");
   }
   return *last;
 }
@@ -430,6 +432,21 @@ int tune_command(int argc, char** argv) {
 
   const std::vector<FrozenTrial> trials = study.trials();
   print_table(trials, s);
+  if (stop.requested())
+    std::cout << "\ninterrupted (" << signal_name(stop.signal()) << "): the running trials were stopped and are "
+              << "recorded FAIL; continue with: ember tune --resume " << dir << "\n";
+  const auto completed = std::find_if(trials.begin(), trials.end(),
+                                      [](const FrozenTrial& t) { return t.state == TrialState::complete; });
+  if (completed == trials.end()) {
+    // Nothing to recommend; when every trial failed, the first one's reason is likely everyone's.
+    const auto failed = std::find_if(trials.begin(), trials.end(), [](const FrozenTrial& t) {
+      return t.state == TrialState::fail && t.system_attrs.count("fail_reason");
+    });
+    EMBER_CHECK(stop.requested() || failed == trials.end(), "no trial completed; trial ", failed->number,
+                " failed: ", Json::parse(failed->system_attrs.at("fail_reason")).get<std::string>());
+    std::cout << "no trial has completed yet\n";
+    return stop.requested() ? stop.exit_status() : 0;
+  }
   const FrozenTrial winner = study.best_trial();
   const std::string folder = dir + "/trials/" + std::to_string(winner.number);
   Json config = read_json_file(folder + "/config.json", "best trial");
