@@ -79,3 +79,21 @@ settings = {"model": "mlp", "dataset": "fashion-mnist", "data_root": "", "target
 write("run_config", "config-json", json.dumps(dict(settings, input=[1, 28, 28], classes=10, ember_version="0.1",
                                                    git_hash="0000000", parameters=109386), indent=2))
 write("run_config", "short", '{"model": "lenet5", "epochs": 2, "lr": 0.0123456789, "scheduler": "onecycle"}')
+
+# Journals: an Ember study (one trial of each state) and an excerpt of the one Optuna wrote
+# (tests/golden/tune_optuna_journal.log: NaN tokens, categorical choices of every type).
+w = "4b1f-0-1"
+dist = json.dumps({"name": "FloatDistribution", "attributes": {"step": None, "low": 1e-05, "high": 0.1, "log": True}})
+ops = [{"op_code": 0, "study_name": "ember-tune", "directions": [1]},
+       {"op_code": 4, "study_id": 0, "datetime_start": "2026-12-02T00:59:49.992593"},
+       {"op_code": 5, "trial_id": 0, "param_name": "lr", "param_value_internal": 0.001, "distribution": dist},
+       {"op_code": 7, "trial_id": 0, "step": 0, "intermediate_value": 0.5},
+       {"op_code": 9, "trial_id": 0, "system_attr": {"completed_rung_0": 0.5}},
+       {"op_code": 6, "trial_id": 0, "state": 1, "values": [0.25], "datetime_complete": "2026-12-02T01:00:00.000001"},
+       {"op_code": 4, "study_id": 0, "datetime_start": "2026-12-02T01:00:01.000000"},
+       {"op_code": 8, "trial_id": 1, "user_attr": {"run_folder": "runs/study/trials/1"}},
+       {"op_code": 6, "trial_id": 1, "state": 2, "values": None, "datetime_complete": "2026-12-02T01:00:02.000000"}]
+write("journal", "ember-study", "".join(json.dumps(dict(op, worker_id=w)) + "\n" for op in ops))
+golden = os.path.join(os.path.dirname(HERE), "..", "tests", "golden", "tune_optuna_journal.log")
+with open(golden, "rb") as f:
+    write("journal", "optuna-excerpt", b"".join(f.readlines()[:24]))

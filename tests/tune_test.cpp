@@ -14,6 +14,9 @@
 #include <set>
 #include <thread>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "ember/error.h"
 #include "ember/tune.h"
 
@@ -487,4 +490,21 @@ TEST(TuneJournal, SkipsACorruptLineNamingItAndKeepsTheRest) {
   EXPECT_EQ(reread.trials().size(), 4u);
   EXPECT_EQ(reread.trials()[3].state, TrialState::complete);
   EXPECT_EQ(reread.journal_warnings().size(), 2u);
+}
+
+TEST(TuneJournal, RemovesALockAnEmberProcessLeftWhenItDied) {
+  const std::string path = temp_path("locked.log");
+  {
+    Study s({.name = "s", .journal = path});
+    s.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 1);
+  }
+  // A process that held the lock and died (SIGKILL mid-append).
+  const pid_t dead = ::fork();
+  if (dead == 0) ::_exit(0);
+  ::waitpid(dead, nullptr, 0);
+  ASSERT_EQ(::symlink((path + "#ember-pid-" + std::to_string(dead)).c_str(), (path + ".lock").c_str()), 0);
+  Study s({.name = "s", .journal = path});
+  s.optimize([](Trial& t) { return t.suggest_float("x", 0, 1); }, 1);
+  EXPECT_EQ(s.trials().size(), 2u);
+  EXPECT_FALSE(fs::is_symlink(path + ".lock"));
 }

@@ -57,6 +57,15 @@ bool compatible(const Distribution& a, const Distribution& b) {
   return std::get<CategoricalDistribution>(a).choices == std::get<CategoricalDistribution>(b).choices;
 }
 
+bool contains(const Distribution& distribution, double internal) {
+  if (!std::isfinite(internal)) return false;
+  if (const auto* f = std::get_if<FloatDistribution>(&distribution)) return internal >= f->low && internal <= f->high;
+  if (const auto* i = std::get_if<IntDistribution>(&distribution))
+    return internal >= static_cast<double>(i->low) && internal <= static_cast<double>(i->high);
+  const auto n = std::get<CategoricalDistribution>(distribution).choices.size();
+  return internal >= 0 && internal < static_cast<double>(n) && internal == std::floor(internal);
+}
+
 bool single(const Distribution& distribution) {
   if (const auto* f = std::get_if<FloatDistribution>(&distribution))
     return f->low == f->high || (f->step && f->high - f->low < *f->step);
@@ -115,8 +124,9 @@ Distribution distribution_from_json(const std::string& text) {
       return f;
     }
     if (name == "IntDistribution")
-      return IntDistribution{.low = a.at("low").get<int64_t>(), .high = a.at("high").get<int64_t>(),
-                             .log = a.value("log", false), .step = a.value("step", int64_t{1})};
+      return IntDistribution{.low = detail::json_integer(a.at("low")), .high = detail::json_integer(a.at("high")),
+                             .log = a.value("log", false),
+                             .step = a.contains("step") ? detail::json_integer(a.at("step")) : 1};
     if (name == "CategoricalDistribution") {
       CategoricalDistribution c;
       for (const Json& v : a.at("choices")) c.choices.push_back(detail::json_value(v));

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -61,15 +63,24 @@ std::string now_iso() {
 }
 
 // Optuna's JournalFileSymlinkLock: a symbolic link `path.lock` exists while
-// one writer appends. A writer that died holding it would block every other
-// for good, so waiting ends with an error that says what to remove.
+// one writer appends. Optuna only creates and removes the link, never reads
+// it, so Ember's links point at a name that carries the writer's pid: a lock
+// left by an Ember process that died holding it (a SIGKILL mid-append) is
+// seen to be stale and removed. A lock that stays held longer than a writer
+// ever needs (Optuna's, whose owner cannot be told) ends the wait with an
+// error that says what to remove.
 class SymlinkLock {
  public:
   explicit SymlinkLock(const std::string& path) : lock_(path + ".lock") {
+    const std::string target = path + kEmberLockMark + std::to_string(::getpid());
     const auto start = std::chrono::steady_clock::now();
     auto wait = std::chrono::microseconds(1000);
-    while (::symlink(path.c_str(), lock_.c_str()) != 0) {
+    while (::symlink(target.c_str(), lock_.c_str()) != 0) {
       EMBER_CHECK(errno == EEXIST, "tune: cannot lock the journal ", path, " (", std::strerror(errno), ")");
+      if (held_by_dead_ember_process()) {
+        ::unlink(lock_.c_str());
+        continue;
+      }
       const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       EMBER_CHECK(waited < kLockPatienceSeconds, "tune: the journal's lock ", lock_, " has been held for ",
                   kLockPatienceSeconds, " s; if no other process is writing the study, a writer died holding it: "
@@ -83,8 +94,27 @@ class SymlinkLock {
   SymlinkLock& operator=(const SymlinkLock&) = delete;
 
  private:
+  static constexpr const char* kEmberLockMark = "#ember-pid-";
+
+  bool held_by_dead_ember_process() const {
+    char target[4096];
+    const ssize_t n = ::readlink(lock_.c_str(), target, sizeof target - 1);
+    if (n <= 0) return false;
+    const std::string text(target, static_cast<size_t>(n));
+    const size_t mark = text.rfind(kEmberLockMark);
+    if (mark == std::string::npos) return false;  // Optuna's: its owner cannot be told
+    const long pid = std::strtol(text.c_str() + mark + std::strlen(kEmberLockMark), nullptr, 10);
+    return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+  }
+
   std::string lock_;
 };
+
+TrialState trial_state(const Json& json) {
+  const int64_t state = json_integer(json);
+  EMBER_CHECK(state >= 0 && state <= 4, "unknown trial state ", state);
+  return static_cast<TrialState>(state);
+}
 
 std::string attr_key(const Json& attr) {
   EMBER_CHECK(attr.is_object() && attr.size() == 1, "an attribute operation holds one key");
@@ -182,7 +212,7 @@ bool Journal::exists_and_open(int64_t trial_id, bool ours) const {
 }
 
 void Journal::apply(const Json& op, bool ours) {
-  const int code = op.at("op_code").get<int>();
+  const int64_t code = json_integer(op.at("op_code"));
   switch (code) {
     case kCreateStudy: {
       const std::string name = op.at("study_name").get<std::string>();
@@ -194,16 +224,16 @@ void Journal::apply(const Json& op, bool ours) {
       const Json& directions = op.at("directions");
       EMBER_CHECK(directions.is_array() && directions.size() == 1,
                   "tune: study '", name, "' has several objectives; Ember's studies have one");
-      const int d = directions.at(0).get<int>();
+      const int64_t d = json_integer(directions.at(0));
       EMBER_CHECK(d == 1 || d == 2, "tune: study '", name, "' has no direction");
       studies_[next_study_id_++] = {name, static_cast<Direction>(d), {}};
       return;
     }
-    case kDeleteStudy: studies_.erase(op.at("study_id").get<int64_t>()); return;
+    case kDeleteStudy: studies_.erase(json_integer(op.at("study_id"))); return;
     case kSetStudyUserAttr:
     case kSetStudySystemAttr: return;  // Ember's studies keep no attributes of their own
     case kCreateTrial: {
-      const int64_t study_id = op.at("study_id").get<int64_t>();
+      const int64_t study_id = json_integer(op.at("study_id"));
       auto study = studies_.find(study_id);
       if (study == studies_.end()) {
         EMBER_CHECK(!ours, "tune: study id ", study_id, " does not exist");
@@ -212,7 +242,7 @@ void Journal::apply(const Json& op, bool ours) {
       FrozenTrial t;
       t.trial_id = static_cast<int64_t>(trials_.size());
       t.number = static_cast<int64_t>(study->second.trial_ids.size());
-      t.state = static_cast<TrialState>(op.value("state", 0));
+      t.state = op.contains("state") ? trial_state(op.at("state")) : TrialState::running;
       if (op.contains("datetime_start") && op.at("datetime_start").is_string())
         t.datetime_start = op.at("datetime_start").get<std::string>();
       if (op.contains("datetime_complete") && op.at("datetime_complete").is_string())
@@ -221,7 +251,10 @@ void Journal::apply(const Json& op, bool ours) {
         for (const auto& [name, text] : op.at("distributions").items())
           t.distributions[name] = distribution_from_json(text.get<std::string>());
       if (op.contains("params"))
-        for (const auto& [name, value] : op.at("params").items()) t.params[name] = json_number(value);
+        for (const auto& [name, value] : op.at("params").items()) {
+          EMBER_CHECK(t.distributions.count(name), "parameter '", name, "' has no distribution");
+          t.params[name] = json_number(value);
+        }
       if (op.contains("value") && !op.at("value").is_null()) t.value = json_number(op.at("value"));
       if (op.contains("values") && op.at("values").is_array() && !op.at("values").empty())
         t.value = json_number(op.at("values").at(0));
@@ -240,7 +273,7 @@ void Journal::apply(const Json& op, bool ours) {
       return;
     }
     case kSetTrialParam: {
-      const int64_t id = op.at("trial_id").get<int64_t>();
+      const int64_t id = json_integer(op.at("trial_id"));
       if (!exists_and_open(id, ours)) return;
       const std::string name = op.at("param_name").get<std::string>();
       const Distribution d = distribution_from_json(op.at("distribution").get<std::string>());
@@ -261,10 +294,10 @@ void Journal::apply(const Json& op, bool ours) {
       return;
     }
     case kSetTrialStateValues: {
-      const int64_t id = op.at("trial_id").get<int64_t>();
+      const int64_t id = json_integer(op.at("trial_id"));
       if (!exists_and_open(id, ours)) return;
       FrozenTrial& t = trials_[id];
-      const auto state = static_cast<TrialState>(op.at("state").get<int>());
+      const TrialState state = trial_state(op.at("state"));
       if (state == TrialState::running && t.state == TrialState::running) return;
       if (state == TrialState::running && op.contains("datetime_start"))
         t.datetime_start = op.at("datetime_start").get<std::string>();
@@ -276,14 +309,14 @@ void Journal::apply(const Json& op, bool ours) {
       return;
     }
     case kSetTrialIntermediateValue: {
-      const int64_t id = op.at("trial_id").get<int64_t>();
+      const int64_t id = json_integer(op.at("trial_id"));
       if (!exists_and_open(id, ours)) return;
-      trials_[id].intermediate_values[op.at("step").get<int64_t>()] = json_number(op.at("intermediate_value"));
+      trials_[id].intermediate_values[json_integer(op.at("step"))] = json_number(op.at("intermediate_value"));
       return;
     }
     case kSetTrialUserAttr:
     case kSetTrialSystemAttr: {
-      const int64_t id = op.at("trial_id").get<int64_t>();
+      const int64_t id = json_integer(op.at("trial_id"));
       if (!exists_and_open(id, ours)) return;
       const Json& attr = op.at(code == kSetTrialUserAttr ? "user_attr" : "system_attr");
       const std::string key = attr_key(attr);

@@ -49,6 +49,15 @@ double json_number(const Json& json) {
   return json.get<double>();  // throws on anything but a number
 }
 
+int64_t json_integer(const Json& json) {
+  if (json.is_number_integer()) return json.get<int64_t>();
+  const double v = json_number(json);
+  // Whole and inside int64's range (2^63 itself is not), else it is not an integer.
+  if (!(v == std::floor(v) && std::abs(v) < 9.2e18))
+    throw Json::type_error::create(302, "expected an integer", &json);
+  return static_cast<int64_t>(v);
+}
+
 std::string dump_line(const Json& json) {
   std::string text = json.dump(-1, ' ', false, Json::error_handler_t::replace);
   // The placeholders come out as quoted strings with \u0001 escapes: put Python's tokens in their place.

@@ -55,7 +55,8 @@ double TpeSampler::sample(const SamplingContext& ctx, const std::string& name, c
     } else {
       continue;
     }
-    if (auto p = t.params.find(name); p != t.params.end()) o.value = p->second;
+    // A value outside the asked range (the range changed, or a foreign journal) is not an observation of it.
+    if (auto p = t.params.find(name); p != t.params.end() && contains(distribution, p->second)) o.value = p->second;
     seen.push_back(o);
   }
   const auto n = static_cast<int64_t>(seen.size());

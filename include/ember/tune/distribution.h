@@ -40,6 +40,7 @@ Distribution checked(Distribution distribution, const std::string& param);
 // its distribution's kind over a study (Optuna's compatibility rule).
 bool compatible(const Distribution& a, const Distribution& b);
 bool single(const Distribution& distribution);  // only one value is possible
+bool contains(const Distribution& distribution, double internal);  // a value the distribution can give
 double to_internal(const Distribution& distribution, const ParamValue& value);
 ParamValue to_external(const Distribution& distribution, double internal);
 
