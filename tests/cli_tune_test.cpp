@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 
 #include "cli_helpers.h"
@@ -31,6 +32,23 @@ std::string last_metric(const fs::path& run, const std::string& key) {
   std::string line, last;
   while (std::getline(in, line)) last = line;
   return Json::parse(last).at(key).dump();
+}
+
+// Waits (up to 10 s) until no process's command line mentions `text`.
+bool no_process_mentions(const std::string& text) {
+  for (int i = 0; i < 1000; ++i) {
+    bool found = false;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::string cmdline = bytes_of(entry.path() / "cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      found = found || cmdline.find(text) != std::string::npos;
+    }
+    if (!found) return true;
+    ::usleep(10000);
+  }
+  return false;
 }
 
 }  // namespace
@@ -133,11 +151,13 @@ TEST_F(CliTune, RejectsBadInputNamingWhatIsWrong) {
 TEST_F(CliTune, AKilledStudyResumesWithTheDeadTrialFailed) {
   const fs::path study = dir_ / "study", log = dir_ / "tune.txt";
   const pid_t pid = spawn_cli("tune --out " + study.string() + " --trials 3 --pruner none --param lr=log:1e-2:1e-1 "
-                              "-- --model mlp --dataset synthetic --epochs 25", log);
+                              "-- --model mlp --dataset synthetic --epochs 12", log);
   // Killed while trial 1 runs: its first epoch is in the journal (op 7 of trial id 1).
   ASSERT_TRUE(wait_for_text(study / "journal.log", "\"op_code\":7,\"step\":0,\"trial_id\":1")) << bytes_of(log);
   ::kill(pid, SIGKILL);
   EXPECT_EQ(wait_status(pid), 128 + SIGKILL);
+  // Its trial's process died with it.
+  EXPECT_TRUE(no_process_mentions((study / "trials" / "1").string()));
   {
     const std::vector<FrozenTrial> before = study_trials(study);
     ASSERT_EQ(before.size(), 2u);

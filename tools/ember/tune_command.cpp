@@ -229,7 +229,9 @@ double run_trial(Trial& trial, const TuneSettings& s, const std::string& dir, in
   }
   const std::string folder = dir + "/trials/" + std::to_string(trial.number());
   args.insert(args.end(), {"--out", folder, "--quiet"});
-  const bool threads_given = std::find(s.train_flags.begin(), s.train_flags.end(), "--threads") != s.train_flags.end();
+  const bool threads_given = std::any_of(s.train_flags.begin(), s.train_flags.end(), [](const std::string& f) {
+    return f == "--threads" || f.rfind("--threads=", 0) == 0;
+  });
   if (!threads_given) args.insert(args.end(), {"--threads", std::to_string(threads)});
   fs::create_directories(dir + "/logs");
   const std::string log = dir + "/logs/trial-" + std::to_string(trial.number()) + ".txt";
@@ -369,10 +371,11 @@ int tune_command(int argc, char** argv) {
     EMBER_CHECK(names.insert(s.params.back().name).second, "--param: '", s.params.back().name, "' is given twice");
   }
   for (const std::string& f : s.train_flags) {
+    const std::string flag = f.substr(0, f.find('='));  // --name or --name=value
     for (const Param& p : s.params)
-      EMBER_CHECK(f != "--" + p.flag, "the train flag --", p.flag, " is tuned (--param ", p.name, "=...); drop it");
+      EMBER_CHECK(flag != "--" + p.flag, "the train flag --", p.flag, " is tuned (--param ", p.name, "=...); drop it");
     for (const char* owned : {"--out", "--resume", "--restart", "--tune-pipe"})
-      EMBER_CHECK(f != owned, "the train flag ", owned, " is set by ember tune for each trial; drop it");
+      EMBER_CHECK(flag != owned, "the train flag ", owned, " is set by ember tune for each trial; drop it");
   }
 
   // Everything is checked before the folder is made.
