@@ -23,7 +23,8 @@ layer_of() {  # a path under src/ or include/ember/, or an include as written
     ops/* | ember/creation.h | ember/ops.h | ember/state_dict.h) echo 3 ;;
     autograd/*) echo 4 ;;
     io/* | ember/io.h | ember/image_io.h | ember/metadata.h | ember/atomic_file.h) echo 5 ;;
-    nn/* | ember/nn/* | ember/nn.h | optim/* | ember/optim/* | ember/optim.h | data/* | ember/data/* | ember/data.h) echo 6 ;;
+    nn/* | ember/nn/* | ember/nn.h | optim/* | ember/optim/* | ember/optim.h | data/* | ember/data/* | ember/data.h | \
+    dist/* | ember/dist/* | ember/dist.h) echo 6 ;;
     models/* | ember/models.h) echo 7 ;;
     train/* | ember/train/* | ember/train.h) echo 8 ;;
     # The search runs trials of any kind; `ember tune` makes them training runs.
@@ -57,7 +58,7 @@ while IFS= read -r file; do
     # The backend is the only code that touches element memory: nothing above the ops reaches into it,
     # and kernels never call back up into the ops.
     case "$folder" in
-      autograd | nn | optim | io | data | models | train)
+      autograd | nn | optim | io | data | models | train | tune | dist)
         [[ "$inc" != backend/* ]] || report "$file includes \"$inc\": only src/ops may call the backends" ;;
       backend)
         case "$inc" in

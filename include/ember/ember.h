@@ -19,6 +19,7 @@
 #include "ember/creation.h"
 #include "ember/data.h"
 #include "ember/device.h"
+#include "ember/dist.h"
 #include "ember/dtype.h"
 #include "ember/error.h"
 #include "ember/generator.h"
