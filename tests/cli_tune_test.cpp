@@ -173,10 +173,25 @@ TEST_F(CliTune, AKilledStudyResumesWithTheDeadTrialFailed) {
   EXPECT_EQ(trials[2].state, TrialState::complete);
   EXPECT_THAT(out, testing::HasSubstr("trial 2 "));
   // Nothing new to run: resuming a finished study only reports it; --trials raises its total.
+  const auto [done_status, done_out] = ember_cli("tune --resume " + study.string());
+  ASSERT_EQ(done_status, 0) << done_out;
+  EXPECT_THAT(done_out, testing::HasSubstr("0 trials to run (3 done of 3)"));
+  EXPECT_EQ(study_trials(study).size(), 3u);
   const auto [again_status, again_out] = ember_cli("tune --resume " + study.string() + " --trials 4");
   ASSERT_EQ(again_status, 0) << again_out;
   EXPECT_EQ(study_trials(study).size(), 4u);
   const auto [bad_status, bad_out] = ember_cli("tune --resume " + study.string() + " --param lr=log:1e-3:1");
   EXPECT_NE(bad_status, 0);
   EXPECT_THAT(bad_out, testing::HasSubstr("--resume continues a study with its own settings"));
+}
+
+TEST_F(CliTune, StartsNoTrialAfterTheTimeout) {
+  const fs::path study = dir_ / "study";
+  const auto [status, out] = ember_cli("tune --out " + study.string() + " --trials 500 --timeout 1 --pruner none "
+                                       "--param lr=log:1e-3:1e-1 " + kQuick);
+  ASSERT_EQ(status, 0) << out;
+  const std::vector<FrozenTrial> trials = study_trials(study);
+  EXPECT_GE(trials.size(), 1u);
+  EXPECT_LT(trials.size(), 500u);
+  for (const FrozenTrial& t : trials) EXPECT_EQ(t.state, TrialState::complete) << t.number;  // running ones finished
 }

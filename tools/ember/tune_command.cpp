@@ -423,7 +423,9 @@ int tune_command(int argc, char** argv) {
     std::cout << line.str() << std::endl;
   };
   try {
-    study.optimize([&](Trial& trial) { return run_trial(trial, s, dir, threads, metric_missing); }, options);
+    // (n_trials 0 would mean "until stopped": a study that has all its trials runs none.)
+    if (remaining > 0)
+      study.optimize([&](Trial& trial) { return run_trial(trial, s, dir, threads, metric_missing); }, options);
   } catch (...) {
     finished = true;
     watcher.join();
