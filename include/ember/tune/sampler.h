@@ -2,8 +2,8 @@
 // Optuna's do: RandomSampler, GridSampler, and TpeSampler (the tree-structured
 // Parzen estimator, univariate, with Optuna's defaults). Their randomness comes
 // from one generator per (seed, trial number, parameter name), so a trial's
-// values do not depend on how many trials run at once or whether the study was
-// resumed.
+// random draws do not depend on how many trials run at once or on a resume
+// (TPE's choice still depends on the history the trial sees).
 #pragma once
 
 #include <cstdint>

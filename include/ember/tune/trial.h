@@ -35,7 +35,7 @@ struct FrozenTrial {
   ParamValue param(const std::string& name) const;  // external representation; an Error naming it when absent
 };
 
-// Thrown by an objective (or by Trial::prune_if_asked) to stop its trial as pruned.
+// Thrown by an objective to end its trial as pruned (after should_prune() said so).
 class TrialPruned : public std::exception {
  public:
   const char* what() const noexcept override { return "trial pruned"; }
