@@ -138,6 +138,8 @@ TEST_F(CliTune, RejectsBadInputNamingWhatIsWrong) {
   expect_error(kQuick, "the search space is empty");
   expect_error("--param lr=log:1e-3:1 --metric accuracy " + kQuick, "'accuracy' is not a metric the runs report");
   expect_error("--param lr=log:1e-3:1 --pruner median:warmpu=1 " + kQuick, "median has no option 'warmpu'");
+  expect_error("--param lr=log:1e-3:1 --pruner median:warmup=x " + kQuick, "--pruner median:warmup=x: 'x' is not a number");
+  expect_error("--param batch_size=int:a:64 " + kQuick, "--param batch_size=int:a:64: 'a' is not an integer");
   expect_error("--param lr=log:1e-3:1 --sampler grid " + kQuick, "the grid needs its values");
   expect_error("--param lr=log:1e-3:1 " + kQuick + " --lr 0.1", "the train flag --lr is tuned");
   expect_error("--param lr=log:1e-3:1 --trials 2 " + kQuick + " --val-split 0", "the runs do not report it");

@@ -84,16 +84,18 @@ ParzenEstimator::ParzenEstimator(const std::vector<double>& observations, const 
   }
   // The axis: log for log-scaled ranges; integer and stepped ranges widened by half a step.
   if (const auto* f = std::get_if<FloatDistribution>(&distribution)) {
+    log_ = f->log;
     if (f->log) low_ = std::log(f->low), high_ = std::log(f->high);
     else if (f->step) step_ = *f->step, low_ = f->low - 0.5 * *f->step, high_ = f->high + 0.5 * *f->step;
     else low_ = f->low, high_ = f->high;
   } else {
     const auto& i = std::get<IntDistribution>(distribution);
+    log_ = i.log;
     const double lo = static_cast<double>(i.low), hi = static_cast<double>(i.high);
     if (i.log) low_ = std::log(lo - 0.5), high_ = std::log(hi + 0.5);
     else step_ = static_cast<double>(i.step), low_ = lo - 0.5 * *step_, high_ = hi + 0.5 * *step_;
   }
-  for (double x : observations) mus_.push_back(to_space(x));
+  for (double x : observations) mus_.push_back((log_ ? std::log(x) : x));
   if (prior) mus_.push_back(0.5 * (low_ + high_));
   // Each component's width: the larger gap to its sorted neighbours (the
   // bounds count as neighbours, except that the outermost take their inner gap).
@@ -117,16 +119,6 @@ ParzenEstimator::ParzenEstimator(const std::vector<double>& observations, const 
   const double min_sigma = options.consider_magic_clip ? width / std::min(100.0, 1.0 + static_cast<double>(m)) : 1e-12;
   for (double& s : sigmas_) s = std::clamp(s, min_sigma, width);
   if (prior) sigmas_.back() = width;
-}
-
-double ParzenEstimator::to_space(double value) const {
-  const bool log = std::visit(
-      [](const auto& d) {
-        if constexpr (requires { d.log; }) return d.log;
-        else return false;
-      },
-      distribution_);
-  return log ? std::log(value) : value;
 }
 
 double ParzenEstimator::from_space(double x) const {
@@ -172,7 +164,7 @@ std::vector<double> ParzenEstimator::log_pdf(const std::vector<double>& values) 
       out.push_back(std::log(p));
       continue;
     }
-    const double x = to_space(value);
+    const double x = log_ ? std::log(value) : value;
     for (size_t c = 0; c < weights_.size(); ++c) {
       const double mu = mus_[c], s = sigmas_[c];
       const double accept = log_gauss_mass((low_ - mu) / s, (high_ - mu) / s);

@@ -21,11 +21,11 @@ class ParzenEstimator {
   std::vector<double> log_pdf(const std::vector<double>& values) const;
 
  private:
-  double to_space(double value) const;    // internal representation -> the estimator's axis
   double from_space(double value) const;  // and back, rounded onto the distribution's values
   Distribution distribution_;
   std::vector<double> weights_;  // per component, summing to 1
-  // Numbers: bounds on the estimator's axis, the step (discrete ranges), and the components.
+  // Numbers: whether the axis is log(value), its bounds, the step (discrete ranges), the components.
+  bool log_ = false;
   double low_ = 0, high_ = 0;
   std::optional<double> step_;
   std::vector<double> mus_, sigmas_;

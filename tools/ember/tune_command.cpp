@@ -3,6 +3,7 @@
 // with the sampled settings; it reports the chosen metric after each epoch
 // and the pruner may stop it there. The study lives in DIR/journal.log
 // (Optuna's journal format), so it can be resumed, and loaded by Optuna.
+#include <charconv>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -53,24 +54,14 @@ std::vector<std::string> split(const std::string& text, char by) {
   return out;
 }
 
-double parse_number(const std::string& text, const std::string& spec) {
-  try {
-    size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used == text.size()) return v;
-  } catch (...) {
-  }
-  ember::detail::fail("--param ", spec, ": '", text, "' is not a number");
-}
-
-int64_t parse_integer(const std::string& text, const std::string& spec) {
-  try {
-    size_t used = 0;
-    const int64_t v = std::stoll(text, &used);
-    if (used == text.size()) return v;
-  } catch (...) {
-  }
-  ember::detail::fail("--param ", spec, ": '", text, "' is not an integer");
+// The whole of `text` as a T (a double or an int64), else an Error from `where` (the flag and its value).
+template <class T>
+T parse_as(const std::string& text, const std::string& where) {
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  EMBER_CHECK(error == std::errc() && end == text.data() + text.size() && !text.empty(), where, ": '", text,
+              "' is not ", std::is_integral_v<T> ? "an integer" : "a number");
+  return value;
 }
 
 // NAME=log:LO:HI | float:LO:HI[:STEP] | int:LO:HI[:STEP] | intlog:LO:HI | cat:A,B,...
@@ -97,8 +88,8 @@ Param parse_param(const std::string& spec) {
     CategoricalDistribution c;
     for (const std::string& v : parts) {
       EMBER_CHECK(!v.empty(), "--param ", spec, ": an empty choice");
-      if (is_int) c.choices.push_back(parse_integer(v, spec));
-      else if (is_number) c.choices.push_back(parse_number(v, spec));
+      if (is_int) c.choices.push_back(parse_as<int64_t>(v, "--param " + spec));
+      else if (is_number) c.choices.push_back(parse_as<double>(v, "--param " + spec));
       else if (std::holds_alternative<train::SwitchSetting>(*setting)) {
         EMBER_CHECK(v == "true" || v == "false", "--param ", spec, ": --", p.flag, " is a switch: choices are true, false");
         c.choices.push_back(v == "true");
@@ -117,11 +108,11 @@ Param parse_param(const std::string& spec) {
     EMBER_CHECK(parts.size() >= 2 && parts.size() <= most, "--param ", spec, ": expected ", kind, ":LO:HI",
                 most == 3 ? "[:STEP]" : "");
     if (integer_kind)
-      p.distribution = IntDistribution{parse_integer(parts[0], spec), parse_integer(parts[1], spec), kind == "intlog",
-                                       parts.size() == 3 ? parse_integer(parts[2], spec) : 1};
+      p.distribution = IntDistribution{parse_as<int64_t>(parts[0], "--param " + spec), parse_as<int64_t>(parts[1], "--param " + spec), kind == "intlog",
+                                       parts.size() == 3 ? parse_as<int64_t>(parts[2], "--param " + spec) : 1};
     else
-      p.distribution = FloatDistribution{parse_number(parts[0], spec), parse_number(parts[1], spec), kind == "log",
-                                         parts.size() == 3 ? std::optional(parse_number(parts[2], spec)) : std::nullopt};
+      p.distribution = FloatDistribution{parse_as<double>(parts[0], "--param " + spec), parse_as<double>(parts[1], "--param " + spec), kind == "log",
+                                         parts.size() == 3 ? std::optional(parse_as<double>(parts[2], "--param " + spec)) : std::nullopt};
   }
   p.distribution = checked(p.distribution, p.name);
   return p;
@@ -135,7 +126,7 @@ std::shared_ptr<Pruner> make_pruner(const std::string& spec) {
     for (const std::string& kv : split(parts[i], ',')) {
       const size_t eq = kv.find('=');
       EMBER_CHECK(eq != std::string::npos, "--pruner ", spec, ": options look like name=value");
-      o[kv.substr(0, eq)] = parse_number(kv.substr(eq + 1), spec);
+      o[kv.substr(0, eq)] = parse_as<double>(kv.substr(eq + 1), "--pruner " + spec);
     }
   std::set<std::string> known;
   auto opt = [&](const std::string& key, double fallback) {
